@@ -1,0 +1,45 @@
+# Phủ Số — the two commands a newcomer needs: `make run` and `make test`.
+PY      ?= python3.11
+VENV    := .venv
+BIN     := $(VENV)/bin
+FLASK   := $(BIN)/flask --app wsgi
+STAMP   := $(VENV)/.installed
+PROVINCE ?= 92
+
+.PHONY: run test setup db demo translations messages lint clean
+
+run: setup db demo ## set up everything and serve on http://127.0.0.1:5000 with demo data
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: setup ## the whole suite: ruff, then pytest (SQLite, or PostgreSQL via TEST_DATABASE_URL)
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+setup: $(STAMP) translations
+
+$(STAMP): requirements.txt
+	@command -v $(PY) >/dev/null || { echo "Python 3.11 is required ($(PY) not found)"; exit 1; }
+	test -d $(VENV) || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+translations: $(STAMP) ## compile the catalogs (.mo files are not kept in git)
+	$(BIN)/pybabel compile -d translations --statistics
+
+db: setup
+	$(FLASK) db upgrade
+	$(FLASK) geo load --province $(PROVINCE)
+
+demo: db
+	$(FLASK) demo seed --province $(PROVINCE)
+
+messages: $(STAMP) ## extract strings and update both catalogs after changing text
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_ngettext:1,2 --no-location --sort-output -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) instance/*.db*

@@ -1,0 +1,41 @@
+"""Phủ Số: the field notebook and coverage board of community digital-technology teams."""
+
+from flask import Flask
+
+from app.config import INSTANCE_DIR, Config
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_DIR),
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    app.config.update(Config.load())
+    if config:
+        app.config.update(config)
+
+    from app import web
+    from app.extensions import babel, csrf, db, htmx, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=web.select_locale, timezone_selector=lambda: "Asia/Ho_Chi_Minh")
+    htmx.init_app(app)
+    web.init_app(app)
+
+    from app.admin.views import bp as admin_bp
+    from app.auth.views import bp as auth_bp
+    from app.main.views import bp as main_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(main_bp)
+    app.register_blueprint(admin_bp)
+
+    from app.cli import register
+
+    register(app)
+    return app

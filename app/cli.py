@@ -1,0 +1,54 @@
+"""Command-line tools: `flask geo load`, `flask demo seed`, `flask users create-admin`."""
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from app.extensions import db
+from app.services import demo, geo
+
+geo_cli = AppGroup("geo", help="Administrative units from the vietnam-provinces package.")
+demo_cli = AppGroup("demo", help="Invented demonstration data.")
+
+
+@geo_cli.command("load")
+@click.option("--province", "code", type=int, required=True, help="Province code, e.g. 92 for Cần Thơ.")
+def geo_load(code: int) -> None:
+    try:
+        province, count = geo.load_province(code)
+    except geo.UnknownProvince:
+        db.session.rollback()
+        raise click.ClickException(f"Unknown province code {code}. Valid codes: "
+                                   + ", ".join(str(c) for c, _ in sorted(geo.province_choices()))) from None
+    db.session.commit()
+    click.echo(f"{province.name}: {count} wards loaded.")
+
+
+@demo_cli.command("seed")
+@click.option("--province", "code", type=int, default=92, show_default=True)
+@click.option("--wards", type=int, default=2, show_default=True)
+@click.option("--areas", "areas_per_ward", type=int, default=6, show_default=True)
+@click.option("--households", "households_per_area", type=int, default=60, show_default=True,
+              help="Households per area.")
+@click.option("--months", type=int, default=3, show_default=True, help="Months of visits.")
+@click.option("--seed", type=int, default=2026, show_default=True)
+def demo_seed(code: int, **size) -> None:
+    try:
+        result = demo.seed(code, demo.SeedSize(**size))
+    except LookupError:
+        db.session.rollback()
+        raise click.ClickException(f"Province {code} is not loaded; run `flask geo load --province {code}`.") from None
+    db.session.commit()
+    for name in result.wards_seeded:
+        click.echo(f"seeded {name}")
+    for name in result.wards_skipped:
+        click.echo(f"{name} already has data; left as it is")
+    click.echo(f"{result.households} households and {result.visits} visits added.")
+    click.echo(f"Demo logins (password: {demo.DEMO_PASSWORD}):")
+    for username, _name, role in demo.DEMO_ACCOUNTS:
+        click.echo(f"  {role.value:<13} {username}")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(geo_cli)
+    app.cli.add_command(demo_cli)

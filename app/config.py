@@ -1,0 +1,69 @@
+"""Configuration read from the environment; nothing but defaults lives in code."""
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("PHUSO_INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in instance/."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    key_file = INSTANCE_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'phuso.db'}"
+    # Hosted PostgreSQL often hands out postgres:// URLs; SQLAlchemy wants the driver named.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    return os.environ.get(name, str(default)).lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    SECRET_KEY = None  # filled in by load()
+    SQLALCHEMY_DATABASE_URI = None
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+    LANGUAGES = ("vi", "en")
+    # The sync endpoint accepts a per-session token with no time limit (see ARCHITECTURE.md);
+    # ordinary forms keep Flask-WTF's one-hour token.
+    WTF_CSRF_TIME_LIMIT = 3600
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 60  # 60 days: volunteers are never locked out in the field
+    REMEMBER_COOKIE_REFRESH_EACH_REQUEST = True
+    # HTTPS deployments set PHUSO_HTTPS=1: Secure cookies and HSTS.
+    HTTPS = False
+    PROXY_FIX = 0  # number of trusted reverse proxies in front of the app
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_MINUTES = 15
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+
+    @classmethod
+    def load(cls) -> dict:
+        values = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
+        values["SECRET_KEY"] = _secret_key()
+        values["SQLALCHEMY_DATABASE_URI"] = _database_url()
+        values["HTTPS"] = _flag("PHUSO_HTTPS")
+        values["PROXY_FIX"] = int(os.environ.get("PHUSO_PROXY_FIX", "0"))
+        values["SESSION_COOKIE_SECURE"] = values["HTTPS"]
+        values["REMEMBER_COOKIE_SECURE"] = values["HTTPS"]
+        return values

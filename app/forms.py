@@ -1,0 +1,44 @@
+"""The base form: WTForms' own messages are translated through our catalogs (it ships no Vietnamese)."""
+
+from flask_babel import get_translations, gettext, lazy_ngettext
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+
+
+class _BabelTranslations:
+    def gettext(self, string: str) -> str:
+        return gettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        # WTForms fills the placeholders itself; flask_babel.ngettext would try first.
+        return get_translations().ungettext(singular, plural, n)
+
+
+class Form(FlaskForm):
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form):
+            return _BabelTranslations()
+
+
+# WTForms' built-in messages that our forms can show; listed so that extraction puts them in the catalogs.
+WTFORMS_MESSAGES = (
+    _l("This field is required."),
+    _l("Invalid input."),
+    _l("Not a valid choice."),
+    _l("Invalid Choice: could not coerce."),
+    _l("Not a valid integer value."),
+    _l("Not a valid date value."),
+    _l("Not a valid datetime value."),
+    _l("Not a valid decimal value."),
+    _l("Field must be between %(min)d and %(max)d characters long."),
+    _l("Number must be at least %(min)s."),
+    _l("Number must be at most %(max)s."),
+    _l("Number must be between %(min)s and %(max)s."),
+    _l("Invalid UUID."),
+    _l("Invalid value, must be one of: %(values)s."),
+    _l("Invalid choice(s): one or more data inputs could not be coerced."),
+    lazy_ngettext("Field must be at least %(min)d character long.",
+                  "Field must be at least %(min)d characters long.", 1),
+    lazy_ngettext("Field cannot be longer than %(max)d character.",
+                  "Field cannot be longer than %(max)d characters.", 1),
+)

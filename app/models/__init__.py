@@ -1,0 +1,31 @@
+"""All tables of Phủ Số. Import models from here."""
+
+from app.models.audit import AuditLog, LoginThrottle
+from app.models.geo import Province, Ward
+from app.models.household import PRIORITY_TAGS, Household, HouseholdStatus
+from app.models.org import Area, Role, Team, User, member_areas, team_areas
+from app.models.plan import Campaign, Indicator, Target
+from app.models.visit import ONLINE_SERVICES, Outcome, Visit, visit_helpers
+
+__all__ = [
+    "ONLINE_SERVICES",
+    "PRIORITY_TAGS",
+    "Area",
+    "AuditLog",
+    "Campaign",
+    "Household",
+    "HouseholdStatus",
+    "Indicator",
+    "LoginThrottle",
+    "Outcome",
+    "Province",
+    "Role",
+    "Target",
+    "Team",
+    "User",
+    "Visit",
+    "Ward",
+    "member_areas",
+    "team_areas",
+    "visit_helpers",
+]

@@ -1,0 +1,76 @@
+"""Households (hộ gia đình) and their current digital state."""
+
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models._types import utcnow
+from app.models.org import Area
+
+
+class HouseholdStatus(enum.StrEnum):
+    ACTIVE = "active"
+    MOVED = "moved"
+    MERGED = "merged"
+
+
+PRIORITY_TAGS = {
+    "elderly_alone": _l("Elderly living alone"),
+    "disability": _l("Person with disability"),
+    "poor": _l("Poor household"),
+    "near_poor": _l("Near-poor household"),
+    "policy": _l("Policy family"),
+}
+
+
+class Household(db.Model):
+    __tablename__ = "household"
+    __table_args__ = (
+        CheckConstraint("people >= 0 AND eligible_people >= 0 AND eligible_people <= people", name="counts"),
+        CheckConstraint("people_level2 >= 0 AND people_level2 <= eligible_people", name="level2"),
+        CheckConstraint("phone IS NULL OR phone_consent_at IS NOT NULL", name="phone_consent"),
+        # Ward board counts households per area and state without scanning visits.
+        Index("ix_household_area_state", "area_id", "status", "reached_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Made by the phone for households added offline; visits queued after it name it.
+    client_id: Mapped[str | None] = mapped_column(String(36), unique=True)
+    ward_code: Mapped[int] = mapped_column(ForeignKey("ward.code"), index=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"))
+    address: Mapped[str | None] = mapped_column(String(200))
+    display_name: Mapped[str | None] = mapped_column(String(120))
+    # Address and name folded (no diacritics, lower case) for search and duplicate checks.
+    search_key: Mapped[str] = mapped_column(String(330), default="")
+    address_key: Mapped[str] = mapped_column(String(200), default="")
+    people: Mapped[int] = mapped_column(default=1)
+    eligible_people: Mapped[int] = mapped_column(default=1)
+    phone: Mapped[str | None] = mapped_column(String(20))
+    phone_consent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    priority_tags: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[HouseholdStatus] = mapped_column(String(10), default=HouseholdStatus.ACTIVE)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"))
+    # Current state, kept up to date from visits.
+    people_level2: Mapped[int] = mapped_column(default=0)
+    # People tutored in at least one online public service.
+    people_online: Mapped[int] = mapped_column(default=0)
+    cashless: Mapped[bool] = mapped_column(Boolean, default=False)
+    reached_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_visit_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    area: Mapped[Area] = relationship()
+
+    @property
+    def tags(self) -> list[str]:
+        return [t for t in self.priority_tags.split(",") if t]
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.address or str(_l("Erased household"))

@@ -1,0 +1,109 @@
+"""Visits (lượt hỗ trợ): one support session at a household."""
+
+import enum
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models._types import utcnow
+from app.models.household import Household
+from app.models.org import Team, User
+
+
+class Outcome(enum.StrEnum):
+    MET = "met"
+    NOBODY_HOME = "nobody_home"
+    DECLINED = "declined"
+    MOVED_AWAY = "moved_away"
+
+    @property
+    def label(self) -> str:
+        return str(OUTCOME_LABELS[self])
+
+
+OUTCOME_LABELS = {
+    Outcome.MET: _l("Met"),
+    Outcome.NOBODY_HOME: _l("Nobody home"),
+    Outcome.DECLINED: _l("Declined"),
+    Outcome.MOVED_AWAY: _l("Moved away"),
+}
+
+# The online public services people are most often shown (DOMAIN.md).
+ONLINE_SERVICES = {
+    "residence": _l("Temporary residence / stay registration"),
+    "passport": _l("Passport application"),
+    "civil_status": _l("Birth and civil-status registration"),
+    "fees_taxes": _l("Paying fees and taxes online"),
+    "health_insurance": _l("Health-insurance card in VNeID"),
+    "other": _l("Other online service"),
+}
+
+# Other volunteers who took part in a visit besides the one who logged it.
+visit_helpers = Table(
+    "visit_helper",
+    db.metadata,
+    Column("visit_id", Integer, ForeignKey("visit.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Integer, ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Visit(db.Model):
+    __tablename__ = "visit"
+    __table_args__ = (
+        CheckConstraint("vneid_installed >= 0 AND level2_activated >= 0 AND online_people >= 0", name="counts"),
+        Index("ix_visit_team_time", "team_id", "visited_at"),
+        Index("ix_visit_ward_time", "ward_code", "visited_at"),
+        Index("ix_visit_household_time", "household_id", "visited_at"),
+        Index("ix_visit_followup", "team_id", "followup_due", "followup_closed_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Made by the phone when the form opens: a visit sent twice is stored once.
+    client_id: Mapped[str] = mapped_column(String(36), unique=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"))
+    ward_code: Mapped[int] = mapped_column(ForeignKey("ward.code"))
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"))
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    visited_at: Mapped[datetime] = mapped_column(DateTime)
+    outcome: Mapped[Outcome] = mapped_column(String(12))
+    vneid_installed: Mapped[int] = mapped_column(default=0)
+    level2_activated: Mapped[int] = mapped_column(default=0)
+    services: Mapped[str] = mapped_column(String(200), default="")
+    online_people: Mapped[int] = mapped_column(default=0)
+    cashless_setup: Mapped[bool] = mapped_column(Boolean, default=False)
+    other_help: Mapped[str | None] = mapped_column(String(300))
+    followup_needed: Mapped[bool] = mapped_column(Boolean, default=False)
+    followup_reason: Mapped[str | None] = mapped_column(String(200))
+    followup_due: Mapped[date | None] = mapped_column(Date)
+    followup_closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    note: Mapped[str | None] = mapped_column(String(500))
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    flag_reason: Mapped[str | None] = mapped_column(String(300))
+    flagged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    flagged_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    household: Mapped[Household] = relationship()
+    team: Mapped[Team] = relationship()
+    volunteer: Mapped[User] = relationship(foreign_keys=[volunteer_id])
+    helpers: Mapped[list[User]] = relationship(secondary=visit_helpers)
+
+    @property
+    def service_codes(self) -> list[str]:
+        return [s for s in self.services.split(",") if s]

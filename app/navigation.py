@@ -1,0 +1,33 @@
+"""The bottom navigation, per role. An entry shows only once its endpoint exists."""
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from app.models import Role
+
+_ITEMS = {
+    "main.home": (_l("Today"), "home"),
+    "field.visit_new": (_l("Log visit"), "plus"),
+    "field.households": (_l("Households"), "house"),
+    "field.team_board": (_l("Team"), "team"),
+    "board.ward": (_l("Ward board"), "chart"),
+    "board.province": (_l("Province"), "chart"),
+    "ranking.campaigns": (_l("Ranking"), "trophy"),
+    "admin.users": (_l("Users"), "users"),
+    "admin.wards": (_l("Wards"), "map"),
+}
+
+_BY_ROLE = {
+    Role.VOLUNTEER: ["main.home", "field.households", "field.visit_new", "ranking.campaigns"],
+    Role.TEAM_LEADER: ["main.home", "field.households", "field.visit_new", "field.team_board"],
+    Role.COORDINATOR: ["main.home", "board.ward", "field.households", "admin.users"],
+    Role.YOUTH_LEADER: ["main.home", "ranking.campaigns"],
+    Role.ADMIN: ["main.home", "board.province", "admin.wards", "admin.users"],
+}
+
+
+def nav_items(user) -> list[tuple[str, str, str]]:
+    if not user.is_authenticated:
+        return []
+    endpoints = current_app.view_functions
+    return [(ep, str(_ITEMS[ep][0]), _ITEMS[ep][1]) for ep in _BY_ROLE[Role(user.role)] if ep in endpoints]

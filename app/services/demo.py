@@ -1,0 +1,245 @@
+"""A believable, invented dataset: areas, teams of about three, households and months of visits.
+
+Rows go in with bulk inserts in batches, so the same generator feeds benchmarks with hundreds of
+thousands of households. Every name and address is made up from common parts; none is a real person.
+"""
+
+import hashlib
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, insert, select
+
+from app.extensions import db
+from app.models import (
+    Area,
+    Household,
+    Outcome,
+    Province,
+    Role,
+    Team,
+    User,
+    Visit,
+    Ward,
+    member_areas,
+)
+from app.models._types import utcnow
+from app.services.accounts import hash_password
+from app.services.household_state import HouseholdState, apply_visit
+from app.services.text import fold
+
+DEMO_PASSWORD = "phuso-demo-2026"
+# Preferred first: the Cái Răng and Ninh Kiều wards named in DOMAIN.md.
+PREFERRED_WARDS = (31135, 31186, 31201)
+
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Hoàng", "Võ", "Phan", "Trương", "Bùi", "Đặng", "Đỗ",
+          "Ngô", "Hồ", "Dương", "Lý", "Châu", "Lâm", "Thái", "Tạ"]
+MIDDLE = ["Văn", "Thị", "Minh", "Hoàng", "Ngọc", "Thanh", "Hữu", "Kim", "Quốc", "Thu", "Đức", "Bảo"]
+GIVEN = ["An", "Bình", "Cường", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hiếu", "Hoa", "Hùng", "Hương",
+         "Khánh", "Lan", "Linh", "Long", "Mai", "Nam", "Nga", "Nhân", "Phúc", "Phương", "Quân", "Sơn",
+         "Tâm", "Thảo", "Thắng", "Trâm", "Trung", "Tuấn", "Uyên", "Vân", "Việt", "Yến", "Đạt", "Ánh"]
+STREETS = ["Đường 3 Tháng 2", "Đường 30 Tháng 4", "Đường Trần Hưng Đạo", "Đường Nguyễn Văn Cừ",
+           "Đường Mậu Thân", "Đường Lý Tự Trọng", "Đường Trần Văn Khéo", "Đường Võ Văn Kiệt",
+           "Đường Hùng Vương", "Đường Nguyễn Trãi", "Đường Lê Bình", "Đường Quang Trung",
+           "Đường Cách Mạng Tháng 8", "Đường Trần Phú", "Đường Phạm Ngũ Lão"]
+HAMLETS = ["Thới Hòa", "Phú Lợi", "Mỹ Khánh", "Tân Thạnh", "Long Hòa", "Bình Yên", "Thạnh Mỹ", "An Hòa",
+           "Phước Lộc", "Tân Lợi", "Hòa Bình", "Mỹ Hưng"]
+OUTCOME_WEIGHTS = [(Outcome.MET, 70), (Outcome.NOBODY_HOME, 20), (Outcome.DECLINED, 7), (Outcome.MOVED_AWAY, 3)]
+SERVICE_CODES = ["residence", "passport", "civil_status", "fees_taxes", "health_insurance"]
+BATCH = 5000
+
+DEMO_ACCOUNTS = [
+    ("admin", "Quản trị Cần Thơ", Role.ADMIN),
+    ("dieuphoi", "Trần Thị Điều Phối", Role.COORDINATOR),
+    ("doan", "Lê Văn Đoàn", Role.YOUTH_LEADER),
+    ("totruong", "Nguyễn Minh Tổ Trưởng", Role.TEAM_LEADER),
+    ("tinhnguyen", "Phạm Ngọc Tình Nguyện", Role.VOLUNTEER),
+]
+
+
+@dataclass
+class SeedSize:
+    wards: int = 2
+    areas_per_ward: int = 6
+    households_per_area: int = 60
+    months: int = 3
+    seed: int = 2026
+
+
+@dataclass
+class SeedResult:
+    wards_seeded: list[str]
+    wards_skipped: list[str]
+    households: int
+    visits: int
+
+
+def _person(rng: random.Random) -> str:
+    return f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+
+
+def _address(rng: random.Random, hamlet: str | None) -> str:
+    number = rng.randint(1, 400)
+    if hamlet:
+        return f"Số {number}, Ấp {hamlet}"
+    street = rng.choice(STREETS)
+    if rng.random() < 0.45:
+        return f"{number}/{rng.randint(1, 60)} Hẻm {rng.randint(1, 250)}, {street}"
+    return f"Số {number} {street}"
+
+
+def _client_id(rng: random.Random) -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def _pick_wards(province_code: int, count: int) -> list[Ward]:
+    wards = list(db.session.scalars(select(Ward).where(Ward.province_code == province_code).order_by(Ward.code)))
+    wards.sort(key=lambda w: (w.code not in PREFERRED_WARDS, PREFERRED_WARDS.index(w.code)
+                              if w.code in PREFERRED_WARDS else 0, w.code))
+    return wards[:count]
+
+
+def _flush_rows(table, rows: list[dict]) -> None:
+    if rows:
+        db.session.execute(insert(table), rows)
+        rows.clear()
+
+
+def seed(province_code: int, size: SeedSize) -> SeedResult:
+    """Seed the first `size.wards` wards that have no areas yet; wards already seeded are skipped."""
+    if db.session.get(Province, province_code) is None:
+        raise LookupError(province_code)
+    rng = random.Random(size.seed)
+    password_hash = hash_password(DEMO_PASSWORD)
+    now = utcnow().replace(microsecond=0)
+    result = SeedResult([], [], 0, 0)
+    wards = _pick_wards(province_code, size.wards)
+    for index, ward in enumerate(wards):
+        if db.session.scalar(select(func.count()).select_from(Area).where(Area.ward_code == ward.code)):
+            result.wards_skipped.append(ward.name)
+            continue
+        households, visits = _seed_ward(rng, ward, size, password_hash, now, first=index == 0)
+        result.wards_seeded.append(ward.name)
+        result.households += households
+        result.visits += visits
+    _demo_accounts(province_code, wards[0] if wards else None, password_hash)
+    sync_id_sequences()
+    return result
+
+
+def _seed_ward(rng, ward: Ward, size: SeedSize, password_hash: str, now: datetime, first: bool):
+    is_commune = ward.division_type.startswith("xã")
+    household_rows: list[dict] = []
+    visit_rows: list[dict] = []
+    visit_count = household_count = 0
+    for a in range(1, size.areas_per_ward + 1):
+        hamlet = HAMLETS[(a - 1) % len(HAMLETS)] if is_commune else None
+        name = f"Ấp {hamlet}" if hamlet else f"Khu vực {a}"
+        if hamlet and a > len(HAMLETS):
+            name = f"{name} {a // len(HAMLETS) + 1}"
+        area = Area(ward_code=ward.code, name=name,
+                    official_households=size.households_per_area + rng.randint(0, size.households_per_area // 5))
+        team = Team(ward_code=ward.code, name=f"Tổ CNSCĐ {name}", areas=[area])
+        db.session.add_all([area, team])
+        db.session.flush()
+        members = []
+        for m in range(3):
+            role = Role.TEAM_LEADER if m == 0 else Role.VOLUNTEER
+            user = User(username=f"w{ward.code}a{a}m{m}", display_name=_person(rng), role=role,
+                        password_hash=password_hash, province_code=ward.province_code,
+                        ward_code=ward.code, team_id=team.id)
+            db.session.add(user)
+            members.append(user)
+        db.session.flush()
+        db.session.execute(insert(member_areas), [{"user_id": u.id, "area_id": area.id} for u in members])
+        first_id = (db.session.scalar(select(func.max(Household.id))) or 0) + 1
+        for h in range(size.households_per_area):
+            people = rng.choices([1, 2, 3, 4, 5, 6], weights=[8, 18, 24, 26, 15, 9])[0]
+            eligible = max(1, people - rng.choice([0, 0, 1, 1, 2])) if people > 1 else 1
+            address = _address(rng, hamlet)
+            display_name = _person(rng) if rng.random() < 0.8 else None
+            state = HouseholdState(people=people, eligible_people=eligible)
+            created = now - timedelta(days=size.months * 30 + rng.randint(0, 30))
+            household_id = first_id + h
+            for _ in range(rng.choices([0, 1, 2, 3, 4], weights=[15, 40, 25, 12, 8])[0]):
+                visit = _visit_row(rng, household_id, area, team, members, state, now, size.months)
+                visit_rows.append(visit)
+            household_rows.append({
+                "id": household_id, "ward_code": ward.code, "area_id": area.id, "address": address,
+                "display_name": display_name, "address_key": fold(address),
+                "search_key": fold(f"{address} {display_name or ''}"),
+                "people": people, "eligible_people": eligible,
+                "priority_tags": "elderly_alone" if rng.random() < 0.06 else ("poor" if rng.random() < 0.05 else ""),
+                "status": "active", "people_level2": state.people_level2, "people_online": state.people_online,
+                "cashless": state.cashless, "reached_at": state.reached_at, "last_visit_at": state.last_visit_at,
+                "created_by_id": members[0].id, "created_at": created, "updated_at": created,
+            })
+            if len(household_rows) >= BATCH:
+                household_count += len(household_rows)
+                _flush_rows(Household.__table__, household_rows)
+        household_count += len(household_rows)
+        _flush_rows(Household.__table__, household_rows)
+        visit_count += len(visit_rows)
+        _flush_rows(Visit.__table__, visit_rows)
+    return household_count, visit_count
+
+
+def _visit_row(rng, household_id: int, area: Area, team: Team, members: list[User],
+               state: HouseholdState, now: datetime, months: int) -> dict:
+    outcome = rng.choices([o for o, _ in OUTCOME_WEIGHTS], weights=[w for _, w in OUTCOME_WEIGHTS])[0]
+    visited_at = now - timedelta(days=rng.randint(0, months * 30), hours=rng.randint(0, 10))
+    visited_at = visited_at.replace(hour=rng.randint(7, 19), minute=rng.choice([0, 15, 30, 45]), second=0)
+    met = outcome == Outcome.MET
+    remaining = state.eligible_people - state.people_level2
+    level2 = rng.randint(0, remaining) if met and remaining else 0
+    services = rng.sample(SERVICE_CODES, k=rng.choice([0, 0, 1, 1, 2])) if met else []
+    online_people = min(state.people, rng.randint(1, 2)) if services else 0
+    cashless = met and rng.random() < 0.25
+    followup = met and rng.random() < 0.12
+    apply_visit(state, visited_at=visited_at, met=met, level2_activated=level2,
+                online_people=online_people, cashless_setup=cashless)
+    client_id = _client_id(rng)
+    due = (visited_at + timedelta(days=rng.randint(3, 21))).date() if followup else None
+    return {
+        "client_id": client_id, "content_hash": hashlib.sha256(client_id.encode()).hexdigest(),
+        "household_id": household_id, "ward_code": area.ward_code, "area_id": area.id, "team_id": team.id,
+        "volunteer_id": rng.choice(members).id, "visited_at": visited_at, "outcome": outcome.value,
+        "vneid_installed": level2 if level2 else 0, "level2_activated": level2,
+        "services": ",".join(services), "online_people": online_people, "cashless_setup": cashless,
+        "followup_needed": followup,
+        "followup_reason": "Hẹn quay lại khi con cái có nhà" if followup else None,
+        "followup_due": due,
+        "followup_closed_at": visited_at + timedelta(days=5) if due and due < now.date() and rng.random() < 0.6 else None,
+        "note": None, "flagged": False, "created_at": visited_at, "updated_at": visited_at,
+    }
+
+
+def _demo_accounts(province_code: int, ward: Ward | None, password_hash: str) -> None:
+    """One login per role, attached to the first demo ward and its first team."""
+    team = db.session.scalar(select(Team).where(Team.ward_code == ward.code).order_by(Team.id)) if ward else None
+    for username, name, role in DEMO_ACCOUNTS:
+        if db.session.scalar(select(User).where(User.username == username)):
+            continue
+        user = User(username=username, display_name=name, role=role, password_hash=password_hash,
+                    province_code=province_code)
+        if role != Role.ADMIN and ward is not None:
+            user.ward_code = ward.code
+        if role in (Role.TEAM_LEADER, Role.VOLUNTEER) and team is not None:
+            user.team_id = team.id
+        db.session.add(user)
+        if team is not None and user.team_id:
+            user.assigned_areas = list(team.areas)
+    db.session.flush()
+
+
+def sync_id_sequences() -> None:
+    """Bulk inserts name their ids; PostgreSQL's sequences must then be moved past them."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    for table in ("household", "visit"):
+        db.session.execute(
+            db.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)")
+        )

@@ -1,0 +1,124 @@
+"""The one place that decides what an actor may see.
+
+Every list and every lookup by id goes through `scoped()` or `get_in_scope()`, so an object from
+another ward or team is simply "not found". Role checks for writes live in `require_role()`.
+"""
+
+from sqlalchemy import false, select
+from sqlalchemy.sql import ColumnElement, Select
+from werkzeug.exceptions import Forbidden, NotFound
+
+from app.extensions import db
+from app.models import (
+    Area,
+    AuditLog,
+    Campaign,
+    Household,
+    Role,
+    Target,
+    Team,
+    User,
+    Visit,
+    Ward,
+    team_areas,
+)
+
+
+class OutOfScope(NotFound):
+    """An id outside the actor's scope: answered as 404 and written to the audit log."""
+
+    def __init__(self, model: str, ident):
+        super().__init__()
+        self.model, self.ident = model, ident
+
+
+class RoleDenied(Forbidden):
+    """A role that may not do this: answered as 403 and written to the audit log."""
+
+    def __init__(self, what: str):
+        super().__init__()
+        self.what = what
+
+
+def _team_area_ids(actor: User) -> Select:
+    return select(team_areas.c.area_id).where(team_areas.c.team_id == actor.team_id)
+
+
+def _province_wards(actor: User) -> Select:
+    return select(Ward.code).where(Ward.province_code == actor.province_code)
+
+
+def _ward_clause(actor: User, column) -> ColumnElement[bool]:
+    """Rows of the actor's ward, or of its province when it has no ward."""
+    if actor.ward_code is not None:
+        return column == actor.ward_code
+    return column.in_(_province_wards(actor))
+
+
+def scope_clause(actor: User, model) -> ColumnElement[bool]:
+    role = Role(actor.role)
+    in_team = role in (Role.VOLUNTEER, Role.TEAM_LEADER)
+    if model is Ward:
+        return _ward_clause(actor, Ward.code)
+    if model is Area:
+        return Area.id.in_(_team_area_ids(actor)) if in_team else _ward_clause(actor, Area.ward_code)
+    if model is Team:
+        return (Team.id == actor.team_id) if in_team else _ward_clause(actor, Team.ward_code)
+    if model is User:
+        if in_team:
+            return User.team_id == actor.team_id
+        if role == Role.COORDINATOR:
+            return User.ward_code == actor.ward_code
+        if role == Role.ADMIN:
+            return User.province_code == actor.province_code
+        return User.id == actor.id
+    if model is Household:
+        # Household details stay with the teams and the ward; leaders and admins see figures only.
+        if in_team:
+            return Household.area_id.in_(_team_area_ids(actor))
+        return (Household.ward_code == actor.ward_code) if role == Role.COORDINATOR else false()
+    if model is Visit:
+        if in_team:
+            return Visit.team_id == actor.team_id
+        return (Visit.ward_code == actor.ward_code) if role == Role.COORDINATOR else false()
+    if model is Target:
+        return _ward_clause(actor, Target.ward_code)
+    if model is Campaign:
+        clause = Campaign.province_code == actor.province_code
+        if actor.ward_code is not None:
+            clause &= Campaign.ward_code.is_(None) | (Campaign.ward_code == actor.ward_code)
+        return clause
+    if model is AuditLog:
+        if role in (Role.COORDINATOR, Role.ADMIN):
+            return _ward_clause(actor, AuditLog.ward_code)
+        return false()
+    raise TypeError(f"no scope rule for {model!r}")
+
+
+def scoped(actor: User, model, *columns) -> Select:
+    """`select(model)` (or of the given columns) limited to the actor's scope."""
+    stmt = select(*columns) if columns else select(model)
+    return stmt.where(scope_clause(actor, model))
+
+
+def get_in_scope(actor: User, model, ident):
+    """The object with this primary key if the actor may see it, else OutOfScope (404)."""
+    try:
+        key = int(ident)
+    except (TypeError, ValueError):
+        raise OutOfScope(model.__tablename__, ident) from None
+    pk = model.__mapper__.primary_key[0]
+    obj = db.session.scalar(scoped(actor, model).where(pk == key))
+    if obj is None:
+        raise OutOfScope(model.__tablename__, ident)
+    return obj
+
+
+def require_role(actor: User, *roles: Role, what: str = "") -> None:
+    if Role(actor.role) not in roles:
+        raise RoleDenied(what)
+
+
+def may(actor: User, *roles: Role) -> bool:
+    return Role(actor.role) in roles
+

@@ -1,0 +1,30 @@
+"""Folding Vietnamese text so "nguyen van" finds "Nguyễn Văn"."""
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+_CCCD = re.compile(r"(?<!\d)\d{12}(?!\d)")
+
+
+def fold(text: str | None) -> str:
+    """NFD, drop combining marks, đ→d, lower case, collapse spaces."""
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    bare = bare.replace("đ", "d").replace("Đ", "D").lower()
+    return _SPACES.sub(" ", bare).strip()
+
+
+def clean(text: str | None) -> str | None:
+    """Trim and collapse spaces; empty becomes None."""
+    if text is None:
+        return None
+    text = _SPACES.sub(" ", text).strip()
+    return text or None
+
+
+def looks_like_citizen_id(text: str | None) -> bool:
+    """A citizen-ID (CCCD) number is 12 digits in a row; we never store one."""
+    return bool(text) and bool(_CCCD.search(re.sub(r"[ .\-]", "", text)))

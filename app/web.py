@@ -1,0 +1,175 @@
+"""Request-level plumbing shared by every blueprint: locale, headers, errors, rendering helpers."""
+
+from datetime import date, datetime
+
+from flask import Flask, current_app, render_template, request
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app.extensions import db, login_manager
+from app.models import User
+from app.navigation import nav_items
+from app.services import audit
+from app.services.scope import OutOfScope, RoleDenied
+
+LANG_COOKIE = "lang"
+
+CSP = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "font-src 'self'",
+    "manifest-src 'self'",
+    "worker-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    chosen = request.cookies.get(LANG_COOKIE)
+    return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record):
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        # Erased personal data must not linger in free pages of the database file.
+        cursor.execute("PRAGMA secure_delete=ON")
+        cursor.close()
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    ident, _sep, token = user_id.partition(".")
+    if not ident.isdigit():
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or not user.active or user.session_token != token:
+        return None
+    return user
+
+
+def render(full: str, fragment: str | None = None, status: int = 200, **context):
+    """The whole page, or only its fragment for an htmx request."""
+    template = fragment if fragment and request.headers.get("HX-Request") else full
+    return render_template(template, **context), status
+
+
+def _audit_denial(action: str, **detail) -> None:
+    """Denials are written in their own transaction: the request itself is rolled back."""
+    db.session.rollback()
+    actor = current_user if current_user.is_authenticated else None
+    audit.record(actor, action, path=request.path[:200], method=request.method, **detail)
+    db.session.commit()
+
+
+def _error_page(error: HTTPException):
+    messages = {
+        400: _("The request could not be understood. Please go back and try again."),
+        403: _("You do not have permission to do this."),
+        404: _("This page does not exist or is outside your area."),
+        405: _("This action is not allowed here."),
+        413: _("The file is too large."),
+        429: _("Too many attempts. Please wait and try again."),
+        500: _("Something went wrong on our side. Your data is safe; please try again."),
+    }
+    code = error.code or 500
+    message = messages.get(code, error.description)
+    if request.path.startswith("/api/"):
+        return {"error": message}, code
+    return render("error.html", "_error.html", code, code=code, message=message)
+
+
+def init_app(app: Flask) -> None:
+    if app.config["PROXY_FIX"]:
+        n = app.config["PROXY_FIX"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+
+    @app.after_request
+    def security_headers(response):
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        if app.config["HTTPS"]:
+            response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        if response.mimetype == "text/html":
+            response.vary.add("HX-Request")
+            if current_user.is_authenticated:
+                response.headers["Cache-Control"] = "private, no-cache"
+        return response
+
+    @app.errorhandler(OutOfScope)
+    def out_of_scope(error: OutOfScope):
+        _audit_denial("denied.scope", model=error.model, ident=str(error.ident)[:40])
+        return _error_page(error)
+
+    @app.errorhandler(RoleDenied)
+    def role_denied(error: RoleDenied):
+        _audit_denial("denied.role", what=error.what)
+        return _error_page(error)
+
+    from flask_wtf.csrf import CSRFError
+
+    @app.errorhandler(CSRFError)
+    def csrf_denied(error: CSRFError):
+        _audit_denial("denied.csrf")
+        error.description = _("Your form expired or did not come from this site. Please reload the page and try again.")
+        return render("error.html", "_error.html", 400, code=400, message=error.description)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return _error_page(error)
+
+    @app.context_processor
+    def template_globals():
+        return {
+            "current_locale": str(get_locale()),
+            "languages": app.config["LANGUAGES"],
+            "nav_items": nav_items,
+        }
+
+    app.jinja_env.filters["date"] = _format_day
+    app.jinja_env.filters["datetime"] = lambda v: format_datetime(v, "dd/MM/yyyy HH:mm") if v else ""
+    app.jinja_env.filters["number"] = lambda v, digits=0: format_decimal(
+        v, format="#,##0" + ("." + "0" * digits if digits else "")
+    )
+    app.jinja_env.filters["percent"] = format_percent
+
+
+def _format_day(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, "dd/MM/yyyy")
+    return format_date(value, "dd/MM/yyyy")
+
+
+def format_percent(value: float | None) -> str:
+    """93,48% in Vietnamese, 93.48% in English: two decimals, as ward reports write them."""
+    if value is None:
+        return "–"
+    return format_decimal(value, format="#,##0.00") + "%"

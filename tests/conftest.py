@@ -1,0 +1,191 @@
+"""Fixtures: one migrated database per run (SQLite file, or PostgreSQL via TEST_DATABASE_URL),
+emptied after every test; factories for the objects of the domain; login as any role."""
+
+import itertools
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import delete, select, text
+
+TMP = Path(tempfile.mkdtemp(prefix="phuso-test-"))
+os.environ.setdefault("PHUSO_INSTANCE_DIR", str(TMP))
+
+from app import create_app  # noqa: E402
+from app.extensions import db  # noqa: E402
+from app.models import Area, Household, Role, Team, User, Visit, Ward  # noqa: E402
+from app.services import geo  # noqa: E402
+from app.services.accounts import hash_password  # noqa: E402
+from app.services.text import fold  # noqa: E402
+
+PASSWORD = "correct-horse-42"
+WARD_A, WARD_B = 31135, 31186  # Phường Ninh Kiều, Phường Cái Răng (Cần Thơ, province 92)
+KEEP = {"province", "ward", "alembic_version"}
+
+
+def _database_url() -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{TMP / 'test.db'}"
+
+
+class Client(FlaskClient):
+    """Requests share the test's app context (and so `g`): forget what each request cached there."""
+
+    def open(self, *args, **kwargs):
+        self._forget()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            self._forget()
+
+    @staticmethod
+    def _forget():
+        if has_app_context():
+            g.__dict__.clear()  # the user, CSRF token and locale one request cached
+
+
+@pytest.fixture(scope="session")
+def app():
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": _database_url(),
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": None,
+    })
+    app.test_client_class = Client
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade()
+        geo.load_province(92)
+        db.session.commit()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _clean_db(request, app):
+    yield
+    with app.app_context():
+        db.session.rollback()
+        for table in reversed(db.metadata.sorted_tables):
+            if table.name not in KEEP:
+                db.session.execute(delete(table))
+        db.session.commit()
+        db.session.remove()
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+_seq = itertools.count(1)
+_HASH = {}
+
+
+def _password_hash() -> str:
+    # Hashing at OWASP cost takes tens of milliseconds; tests share one hash.
+    if "h" not in _HASH:
+        _HASH["h"] = hash_password(PASSWORD)
+    return _HASH["h"]
+
+
+@pytest.fixture
+def make_area(ctx):
+    def make(ward_code=WARD_A, name=None, **kw) -> Area:
+        area = Area(ward_code=ward_code, name=name or f"Khu vực {next(_seq)}", **kw)
+        db.session.add(area)
+        db.session.commit()
+        return area
+    return make
+
+
+@pytest.fixture
+def make_team(ctx, make_area):
+    def make(ward_code=WARD_A, areas=None, name=None) -> Team:
+        areas = areas if areas is not None else [make_area(ward_code)]
+        team = Team(ward_code=ward_code, name=name or f"Tổ CNSCĐ {next(_seq)}", areas=areas)
+        db.session.add(team)
+        db.session.commit()
+        return team
+    return make
+
+
+@pytest.fixture
+def make_user(ctx):
+    def make(role: Role = Role.VOLUNTEER, ward_code=WARD_A, team=None, username=None, **kw) -> User:
+        if team is not None:
+            ward_code = team.ward_code
+        user = User(
+            username=username or f"{role.value}{next(_seq)}", display_name=kw.pop("display_name", "Người Thử"),
+            role=role, password_hash=_password_hash(), province_code=92,
+            ward_code=None if role == Role.ADMIN else ward_code, team_id=team.id if team else None, **kw,
+        )
+        db.session.add(user)
+        db.session.commit()
+        return user
+    return make
+
+
+@pytest.fixture
+def make_household(ctx):
+    def make(area: Area, address=None, display_name=None, people=4, eligible_people=3, **kw) -> Household:
+        address = address or f"Số {next(_seq)} Đường 3 Tháng 2"
+        household = Household(
+            ward_code=area.ward_code, area_id=area.id, address=address, display_name=display_name,
+            address_key=fold(address), search_key=fold(f"{address} {display_name or ''}"),
+            people=people, eligible_people=eligible_people, **kw,
+        )
+        db.session.add(household)
+        db.session.commit()
+        return household
+    return make
+
+
+@pytest.fixture
+def world(make_team, make_user):
+    """Two wards, each with a team, its members, a coordinator; plus province-wide roles."""
+    team_a, team_b = make_team(WARD_A), make_team(WARD_B)
+    return {
+        "team_a": team_a,
+        "team_b": team_b,
+        "volunteer_a": make_user(Role.VOLUNTEER, team=team_a),
+        "leader_a": make_user(Role.TEAM_LEADER, team=team_a),
+        "volunteer_b": make_user(Role.VOLUNTEER, team=team_b),
+        "coordinator_a": make_user(Role.COORDINATOR, WARD_A),
+        "coordinator_b": make_user(Role.COORDINATOR, WARD_B),
+        "youth_a": make_user(Role.YOUTH_LEADER, WARD_A),
+        "admin": make_user(Role.ADMIN),
+    }
+
+
+def login(client, user: User, password: str = PASSWORD, remember: bool = False):
+    return client.post("/login", data={"username": user.username, "password": password,
+                                       "remember": "y" if remember else ""})
+
+
+@pytest.fixture
+def login_as(client):
+    def do(user: User):
+        response = login(client, user)
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return client
+    return do
+
+
+def count(model) -> int:
+    return db.session.scalar(select(db.func.count()).select_from(model))
+
+
+__all__ = ["PASSWORD", "WARD_A", "WARD_B", "Visit", "Ward", "count", "login"]

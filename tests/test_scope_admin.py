@@ -1,0 +1,122 @@
+"""Accounts and scope: who may create whom, and a user of one ward cannot touch another's objects."""
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuditLog, Household, User
+from app.services.scope import scoped
+from tests.conftest import WARD_A, WARD_B, count
+
+
+def _new_user_form(**overrides):
+    data = {"display_name": "Lê Thị Mới", "username": "lethimoi", "role": "volunteer", "ward_code": "0",
+            "team_id": "0", "password": "mat-khau-dai-1", "confirm": "mat-khau-dai-1"}
+    data.update(overrides)
+    return data
+
+
+def test_coordinator_creates_a_member_for_its_ward(world, login_as):
+    client = login_as(world["coordinator_a"])
+    response = client.post("/admin/users/new", data=_new_user_form(team_id=str(world["team_a"].id)))
+    assert response.status_code == 302
+    user = db.session.scalar(select(User).where(User.username == "lethimoi"))
+    assert user.team_id == world["team_a"].id and user.ward_code == WARD_A
+    assert db.session.scalar(select(AuditLog).where(AuditLog.action == "user.create")).object_id == str(user.id)
+
+
+def test_coordinator_cannot_create_into_another_wards_team(world, login_as):
+    client = login_as(world["coordinator_a"])
+    before = count(User)
+    response = client.post("/admin/users/new", data=_new_user_form(team_id=str(world["team_b"].id)))
+    assert response.status_code == 422  # the other ward's team is not even a choice
+    assert count(User) == before
+
+
+def test_coordinator_cannot_create_an_administrator(world, login_as):
+    client = login_as(world["coordinator_a"])
+    response = client.post("/admin/users/new", data=_new_user_form(role="admin"))
+    assert response.status_code == 422
+    assert "Lựa chọn không hợp lệ." in response.get_data(as_text=True)
+
+
+def test_admin_creates_a_coordinator_for_a_ward(world, login_as):
+    client = login_as(world["admin"])
+    response = client.post("/admin/users/new", data=_new_user_form(role="coordinator", ward_code=str(WARD_B)))
+    assert response.status_code == 302
+    assert db.session.scalar(select(User).where(User.username == "lethimoi")).ward_code == WARD_B
+
+
+def test_bad_input_is_explained_and_nothing_is_stored(world, login_as):
+    client = login_as(world["coordinator_a"])
+    before = count(User)
+    response = client.post("/admin/users/new", data=_new_user_form(
+        display_name="", username="có dấu", password="ngan", confirm="khac", team_id=str(world["team_a"].id)))
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Vui lòng nhập ô này." in body
+    assert "Chỉ dùng chữ không dấu" in body
+    assert "Hai mật khẩu không khớp nhau." in body
+    assert count(User) == before
+
+
+def test_overlong_and_duplicate_names_are_refused(world, login_as):
+    client = login_as(world["coordinator_a"])
+    long = client.post("/admin/users/new", data=_new_user_form(display_name="x" * 5000, team_id=str(world["team_a"].id)))
+    assert long.status_code == 422
+    dup = client.post("/admin/users/new", data=_new_user_form(username=world["volunteer_a"].username.upper(),
+                                                              team_id=str(world["team_a"].id)))
+    assert dup.status_code == 422 and "đã có người dùng" in dup.get_data(as_text=True)
+
+
+def test_other_wards_user_is_not_found_and_unchanged(world, login_as):
+    client = login_as(world["coordinator_a"])
+    target = world["volunteer_b"]
+    assert client.get(f"/admin/users/{target.id}/password").status_code == 404
+    assert client.post(f"/admin/users/{target.id}/active").status_code == 404
+    assert client.post(f"/admin/users/{target.id}/password",
+                       data={"password": "mat-khau-dai-1", "confirm": "mat-khau-dai-1"}).status_code == 404
+    db.session.refresh(target)
+    assert target.active
+    denial = db.session.scalar(select(AuditLog).where(AuditLog.action == "denied.scope"))
+    assert denial.actor_id == world["coordinator_a"].id
+
+
+def test_non_numeric_ids_are_not_found(world, login_as):
+    client = login_as(world["coordinator_a"])
+    assert client.get("/admin/users/abc/password").status_code == 404
+
+
+def test_volunteer_cannot_open_administration(world, login_as):
+    client = login_as(world["volunteer_a"])
+    response = client.get("/admin/users")
+    assert response.status_code == 403
+    assert "Bạn không có quyền" in response.get_data(as_text=True)
+    assert db.session.scalar(select(AuditLog.action).where(AuditLog.action == "denied.role"))
+
+
+def test_user_list_shows_only_the_ward(world, login_as):
+    body = login_as(world["coordinator_a"]).get("/admin/users").get_data(as_text=True)
+    assert world["volunteer_a"].username in body
+    assert world["volunteer_b"].username not in body
+
+
+def test_scope_helper_per_role(world, make_household, ctx):
+    home_a = make_household(world["team_a"].areas[0])
+    home_b = make_household(world["team_b"].areas[0])
+
+    def visible(user):
+        return set(db.session.scalars(scoped(user, Household).with_only_columns(Household.id)))
+
+    assert visible(world["volunteer_a"]) == {home_a.id}
+    assert visible(world["coordinator_a"]) == {home_a.id}
+    assert visible(world["coordinator_b"]) == {home_b.id}
+    assert visible(world["youth_a"]) == set()  # leaders see team figures, never households
+    assert visible(world["admin"]) == set()
+
+
+def test_admin_reloads_the_province_wards(world, login_as):
+    client = login_as(world["admin"])
+    page = client.get("/admin/wards")
+    assert "Phường Cái Răng" in page.get_data(as_text=True)
+    response = client.post("/admin/wards", follow_redirects=True)
+    assert "103 phường, xã của Thành phố Cần Thơ đã được cập nhật." in response.get_data(as_text=True)
