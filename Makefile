@@ -12,6 +12,7 @@ run: setup db demo ## set up everything and serve on http://127.0.0.1:5000 with 
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: setup ## the whole suite: ruff, then pytest (SQLite, or PostgreSQL via TEST_DATABASE_URL)
+	bash .ci/ensure-chromium
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
