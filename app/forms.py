@@ -41,4 +41,6 @@ WTFORMS_MESSAGES = (
                   "Field must be at least %(min)d characters long.", 1),
     lazy_ngettext("Field cannot be longer than %(max)d character.",
                   "Field cannot be longer than %(max)d characters.", 1),
+    lazy_ngettext("'%(value)s' is not a valid choice for this field.",
+                  "'%(value)s' are not valid choices for this field.", 1),
 )

@@ -176,8 +176,10 @@ def login(client, user: User, password: str = PASSWORD, remember: bool = False):
 
 
 @pytest.fixture
-def login_as(client):
+def login_as(app):
+    """A fresh browser (test client) signed in as the user."""
     def do(user: User):
+        client = app.test_client()
         response = login(client, user)
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
         return client

@@ -35,11 +35,15 @@ class Household(db.Model):
         CheckConstraint("phone IS NULL OR phone_consent_at IS NOT NULL", name="phone_consent"),
         # Ward board counts households per area and state without scanning visits.
         Index("ix_household_area_state", "area_id", "status", "reached_at"),
+        # Search narrows to the actor's areas (or ward) on these, then matches words on the folded key.
+        Index("ix_household_area_search", "area_id", "search_key"),
+        Index("ix_household_ward_search", "ward_code", "search_key"),
+        Index("ix_household_area_address", "area_id", "address_key"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     # Made by the phone for households added offline; visits queued after it name it.
     client_id: Mapped[str | None] = mapped_column(String(36), unique=True)
-    ward_code: Mapped[int] = mapped_column(ForeignKey("ward.code"), index=True)
+    ward_code: Mapped[int] = mapped_column(ForeignKey("ward.code"))
     area_id: Mapped[int] = mapped_column(ForeignKey("area.id"))
     address: Mapped[str | None] = mapped_column(String(200))
     display_name: Mapped[str | None] = mapped_column(String(120))

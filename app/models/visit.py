@@ -107,3 +107,11 @@ class Visit(db.Model):
     @property
     def service_codes(self) -> list[str]:
         return [s for s in self.services.split(",") if s]
+
+    @property
+    def service_labels(self) -> list[str]:
+        return [str(ONLINE_SERVICES[s]) for s in self.service_codes if s in ONLINE_SERVICES]
+
+    @property
+    def outcome_label(self) -> str:
+        return Outcome(self.outcome).label

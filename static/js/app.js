@@ -1,2 +1,27 @@
 // Small progressive enhancements; every page works without this file.
 "use strict";
+
+// Steppers: − and + change the number beside them within its min and max.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-step]");
+  if (!button) return;
+  const input = button.parentElement.querySelector("input");
+  const min = Number(input.min || 0);
+  const max = input.max === "" ? Infinity : Number(input.max);
+  const next = Math.min(max, Math.max(min, (Number(input.value) || 0) + Number(button.dataset.step)));
+  input.value = next;
+  input.dispatchEvent(new Event("change", { bubbles: true }));
+});
+
+// The visit form hides what only a met household can have when the outcome is something else.
+function syncOutcome(form) {
+  const chosen = form.querySelector("input[name=outcome]:checked");
+  form.classList.toggle("not-met", !!chosen && chosen.value !== "met");
+}
+document.addEventListener("change", (event) => {
+  const form = event.target.closest(".visit-form");
+  if (form && event.target.name === "outcome") syncOutcome(form);
+});
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll(".visit-form").forEach(syncOutcome);
+});

@@ -1,0 +1,191 @@
+"""The volunteer's daily work: find or add a household, log a visit, see and correct my visits."""
+
+import uuid
+
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import to_user_timezone, to_utc
+from flask_login import current_user, login_required
+
+from app.extensions import db
+from app.field.forms import HouseholdForm, VisitForm
+from app.models import Area, Household, Role, User, Visit
+from app.models._types import utcnow
+from app.services import households, visits
+from app.services.scope import RoleDenied, get_in_scope, require_role, scoped
+from app.web import render
+
+bp = Blueprint("field", __name__)
+
+FIELD_ROLES = (Role.VOLUNTEER, Role.TEAM_LEADER)
+SEARCH_MAX = 100
+PAGE_SIZE = 50
+
+
+@bp.before_request
+@login_required
+def team_members_only():
+    # Coordinators keep the ward's household list from their own screens; here is the field notebook.
+    require_role(current_user, *FIELD_ROLES, what="field")
+
+
+@bp.route("/households")
+def households_list():
+    query = request.args.get("q", "")[:SEARCH_MAX]
+    pick = request.args.get("pick") == "1"
+    results = households.search(current_user, query)
+    return render("field/households.html", "field/_household_results.html",
+                  query=query, results=results, pick=pick)
+
+
+def _household_form() -> HouseholdForm:
+    form = HouseholdForm()
+    areas = db.session.scalars(scoped(current_user, Area).where(Area.retired.is_(False)).order_by(Area.name))
+    form.area_id.choices = [(a.id, a.name) for a in areas]
+    return form
+
+
+@bp.route("/households/new", methods=["GET", "POST"])
+def household_new():
+    form = _household_form()
+    if not form.is_submitted():
+        form.client_id.data = str(uuid.uuid4())
+        assigned = current_user.assigned_areas
+        if assigned:
+            form.area_id.data = assigned[0].id
+    duplicates = []
+    if form.validate_on_submit():
+        duplicates = households.likely_duplicates(current_user, form.area_id.data, form.address.data)
+        if not duplicates or form.confirm_new.data:
+            try:
+                household, _created = households.create(current_user, households.HouseholdInput(
+                    area_id=form.area_id.data, address=form.address.data, display_name=form.display_name.data,
+                    people=form.people.data, eligible_people=form.eligible_people.data, phone=form.phone.data,
+                    phone_consent=form.phone_consent.data, priority_tags=tuple(form.priority_tags.data or ()),
+                    client_id=form.client_id.data or None,
+                ))
+            except households.HouseholdError as error:
+                getattr(form, error.field).errors.append(str(error.message))
+            else:
+                db.session.commit()
+                flash(_("Household added."), "success")
+                return redirect(url_for("field.visit_new", household=household.id), 303)
+    status = 422 if form.errors or duplicates else 200
+    return render("field/household_form.html", status=status, form=form, duplicates=duplicates)
+
+
+@bp.route("/households/<household_id>")
+def household(household_id):
+    home = get_in_scope(current_user, Household, household_id)
+    history = db.session.scalars(
+        scoped(current_user, Visit).where(Visit.household_id == home.id).order_by(Visit.visited_at.desc()).limit(20)
+    )
+    return render("field/household.html", household=home, history=list(history))
+
+
+def _visit_form(obj: Visit | None = None) -> VisitForm:
+    form = VisitForm(obj=obj)
+    mates = db.session.scalars(scoped(current_user, User).where(User.active.is_(True), User.id != current_user.id)
+                               .order_by(User.display_name))
+    form.helper_ids.choices = [(u.id, u.display_name) for u in mates]
+    return form
+
+
+def _visit_input(form: VisitForm, client_id: str) -> visits.VisitInput:
+    return visits.VisitInput(
+        client_id=client_id, household_id=int(form.household_id.data),
+        visited_at=to_utc(form.visited_at.data).replace(tzinfo=None), outcome=form.outcome.data,
+        vneid_installed=form.vneid_installed.data, level2_activated=form.level2_activated.data,
+        online_people=form.online_people.data, services=tuple(form.services.data or ()),
+        cashless_setup=form.cashless_setup.data, other_help=form.other_help.data,
+        followup_needed=form.followup_needed.data, followup_reason=form.followup_reason.data,
+        followup_due=form.followup_due.data, note=form.note.data, helper_ids=tuple(form.helper_ids.data or ()),
+    )
+
+
+def _local_now():
+    return to_user_timezone(utcnow()).replace(tzinfo=None, second=0, microsecond=0)
+
+
+@bp.route("/visits/new", methods=["GET", "POST"])
+def visit_new():
+    household_id = request.values.get("household") or request.form.get("household_id")
+    if not household_id:
+        # First choose the household: the search page in "pick" mode.
+        return redirect(url_for("field.households_list", pick=1))
+    home = get_in_scope(current_user, Household, household_id)
+    form = _visit_form()
+    if not form.is_submitted():
+        form.client_id.data = str(uuid.uuid4())  # made when the form opens: a resend is recognised
+        form.household_id.data = str(home.id)
+        form.visited_at.data = _local_now()
+    if form.validate_on_submit():
+        try:
+            visit, created = visits.record(current_user, _visit_input(form, form.client_id.data))
+        except visits.VisitError as error:
+            getattr(form, error.field).errors.append(str(error.message))
+        else:
+            db.session.commit()
+            if not created:  # the same form sent again: answer with what was stored the first time
+                flash(_("This visit was already saved."), "success")
+                return redirect(url_for("field.visit", visit_id=visit.id), 303)
+            flash(_("Visit saved."), "success")
+            return redirect(url_for("main.home"), 303)
+    return render("field/visit_form.html", status=422 if form.errors else 200, form=form, household=home,
+                  action=url_for("field.visit_new", household=home.id))
+
+
+def _visit_in_scope(visit_id) -> Visit:
+    return get_in_scope(current_user, Visit, visit_id)
+
+
+@bp.route("/visits")
+def visits_list():
+    stmt = scoped(current_user, Visit)
+    if current_user.role == Role.VOLUNTEER:
+        stmt = stmt.where(Visit.volunteer_id == current_user.id)
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows = db.session.scalars(stmt.order_by(Visit.visited_at.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1))
+    rows = list(rows)
+    return render("field/visits.html", visits=rows[:PAGE_SIZE], page=page, more=len(rows) > PAGE_SIZE,
+                  can_change=visits.can_change)
+
+
+@bp.route("/visits/<visit_id>")
+def visit(visit_id):
+    record = _visit_in_scope(visit_id)
+    return render("field/visit.html", visit=record, can_change=visits.can_change(current_user, record))
+
+
+@bp.route("/visits/<visit_id>/edit", methods=["GET", "POST"])
+def visit_edit(visit_id):
+    record = _visit_in_scope(visit_id)
+    if not visits.can_change(current_user, record):
+        raise RoleDenied("visit.edit")
+    form = _visit_form(obj=record)
+    if not form.is_submitted():
+        form.visited_at.data = to_user_timezone(record.visited_at).replace(tzinfo=None)
+        form.services.data = record.service_codes
+        form.helper_ids.data = [u.id for u in record.helpers]
+    form.client_id.data, form.household_id.data = record.client_id, str(record.household_id)
+    if form.validate_on_submit():
+        try:
+            visits.update(current_user, record, _visit_input(form, record.client_id))
+        except visits.VisitError as error:
+            getattr(form, error.field).errors.append(str(error.message))
+        else:
+            db.session.commit()
+            flash(_("Visit updated."), "success")
+            return redirect(url_for("field.visit", visit_id=record.id), 303)
+    return render("field/visit_form.html", status=422 if form.errors else 200, form=form,
+                  household=record.household, action=url_for("field.visit_edit", visit_id=record.id), editing=True)
+
+
+@bp.route("/visits/<visit_id>/delete", methods=["POST"])
+def visit_delete(visit_id):
+    record = _visit_in_scope(visit_id)
+    visits.delete(current_user, record)
+    db.session.commit()
+    flash(_("Visit deleted."), "success")
+    return redirect(url_for("field.visits_list"), 303)
+

@@ -1,0 +1,238 @@
+"""Recording visits exactly once, editing them, and keeping each household's state in step.
+
+The HTML form and the JSON sync endpoint both call `record()`; only their answers differ.
+"""
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import ONLINE_SERVICES, Household, HouseholdStatus, Outcome, Role, User, Visit
+from app.models._types import utcnow
+from app.services import audit
+from app.services.household_state import HouseholdState, apply_visit
+from app.services.scope import RoleDenied, get_in_scope, may, require_role
+from app.services.text import clean, looks_like_citizen_id
+
+EDIT_WINDOW = timedelta(hours=24)
+# A phone's clock may run a little ahead; a visit is never logged further in the future than this.
+CLOCK_SKEW = timedelta(minutes=10)
+OLDEST_VISIT = timedelta(days=31)
+
+
+class VisitError(ValueError):
+    """A user-facing reason why a visit was refused, tied to the form field it concerns."""
+
+    def __init__(self, field: str, message):
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+class VisitConflict(VisitError):
+    """The same client id was already used for a visit with other content."""
+
+
+@dataclass
+class VisitInput:
+    client_id: str
+    household_id: int
+    visited_at: datetime
+    outcome: Outcome
+    vneid_installed: int = 0
+    level2_activated: int = 0
+    online_people: int = 0
+    services: tuple[str, ...] = ()
+    cashless_setup: bool = False
+    other_help: str | None = None
+    followup_needed: bool = False
+    followup_reason: str | None = None
+    followup_due: date | None = None
+    note: str | None = None
+    helper_ids: tuple[int, ...] = field(default=())
+
+    def normalised(self) -> "VisitInput":
+        """Text trimmed, lists sorted, and what only a met household can have cleared otherwise."""
+        met = self.outcome == Outcome.MET
+        return VisitInput(
+            client_id=self.client_id.strip().lower(), household_id=self.household_id,
+            visited_at=self.visited_at.replace(second=0, microsecond=0), outcome=Outcome(self.outcome),
+            vneid_installed=self.vneid_installed if met else 0,
+            level2_activated=self.level2_activated if met else 0,
+            online_people=max(self.online_people, 1 if self.services else 0) if met else 0,
+            services=tuple(sorted(set(self.services))) if met else (),
+            cashless_setup=self.cashless_setup and met,
+            other_help=clean(self.other_help) if met else None,
+            followup_needed=self.followup_needed,
+            followup_reason=clean(self.followup_reason) if self.followup_needed else None,
+            followup_due=self.followup_due if self.followup_needed else None,
+            note=clean(self.note),
+            helper_ids=tuple(sorted(set(self.helper_ids))),
+        )
+
+    def content_hash(self) -> str:
+        content = asdict(self)
+        content.pop("client_id")
+        return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _validate(data: VisitInput, household: Household, now: datetime, previous: Visit | None = None) -> None:
+    if data.visited_at > now + CLOCK_SKEW:
+        raise VisitError("visited_at", _l("The visit time is in the future."))
+    if data.visited_at < now - OLDEST_VISIT:
+        raise VisitError("visited_at", _l("Visits older than 31 days cannot be logged."))
+    if data.vneid_installed > household.people:
+        raise VisitError("vneid_installed", _l("More installs than people in the household (%(n)s).", n=household.people))
+    already = household.people_level2 - (previous.level2_activated if previous else 0)
+    room = max(household.eligible_people - already, 0)
+    if data.level2_activated > room:
+        raise VisitError("level2_activated", _l(
+            "Only %(n)s people aged 14+ in this household are still without level 2.", n=room))
+    if data.online_people > household.people:
+        raise VisitError("online_people", _l("More people than live in the household (%(n)s).", n=household.people))
+    if set(data.services) - set(ONLINE_SERVICES):
+        raise VisitError("services", _l("Unknown online service."))
+    if data.followup_needed:
+        if not data.followup_reason:
+            raise VisitError("followup_reason", _l("Say why a follow-up is needed."))
+        if data.followup_due is None:
+            raise VisitError("followup_due", _l("Choose the follow-up date."))
+        if data.followup_due < data.visited_at.date():
+            raise VisitError("followup_due", _l("The follow-up date is before the visit."))
+    for name in ("note", "other_help", "followup_reason"):
+        if looks_like_citizen_id(getattr(data, name)):
+            raise VisitError(name, _l(
+                "This looks like a citizen-ID (CCCD) number. Phủ Số never stores one: please remove it."))
+
+
+def _team_of(actor: User) -> int:
+    require_role(actor, Role.VOLUNTEER, Role.TEAM_LEADER, what="log_visit")
+    return actor.team_id
+
+
+def _helpers(actor: User, ids: tuple[int, ...]) -> list[User]:
+    """Team-mates who took part; an id outside the team is "not found"."""
+    return [get_in_scope(actor, User, i) for i in ids if i != actor.id]
+
+
+def _replay(existing: Visit, data: VisitInput, actor: User) -> Visit:
+    if existing.content_hash != data.content_hash():
+        raise VisitConflict("client_id", _l("This visit was already saved with different content."))
+    return get_in_scope(actor, Visit, existing.id)
+
+
+def record(actor: User, raw: VisitInput) -> tuple[Visit, bool]:
+    """Store a visit once per client id. Returns (visit, created); a replay returns the stored visit."""
+    team_id = _team_of(actor)
+    data = raw.normalised()
+    existing = db.session.scalar(select(Visit).where(Visit.client_id == data.client_id))
+    if existing is not None:
+        return _replay(existing, data, actor), False
+    household = get_in_scope(actor, Household, data.household_id)
+    if household.status != HouseholdStatus.ACTIVE:
+        raise VisitError("household_id", _l("This household is no longer active."))
+    _validate(data, household, utcnow())
+    visit = Visit(
+        client_id=data.client_id, content_hash=data.content_hash(), household_id=household.id,
+        ward_code=household.ward_code, area_id=household.area_id, team_id=team_id, volunteer_id=actor.id,
+        helpers=_helpers(actor, data.helper_ids), **_fields(data),
+    )
+    try:
+        # A savepoint: when another worker stored the same client id first, only this insert is undone.
+        with db.session.begin_nested():
+            db.session.add(visit)
+            db.session.flush()
+    except IntegrityError:
+        existing = db.session.scalar(select(Visit).where(Visit.client_id == data.client_id))
+        if existing is None:
+            raise
+        return _replay(existing, data, actor), False
+    _apply(household, visit)
+    audit.record(actor, "visit.create", visit, outcome=str(visit.outcome))
+    return visit, True
+
+
+def _fields(data: VisitInput) -> dict:
+    return {
+        "visited_at": data.visited_at, "outcome": data.outcome, "vneid_installed": data.vneid_installed,
+        "level2_activated": data.level2_activated, "online_people": data.online_people,
+        "services": ",".join(data.services), "cashless_setup": data.cashless_setup, "other_help": data.other_help,
+        "followup_needed": data.followup_needed, "followup_reason": data.followup_reason,
+        "followup_due": data.followup_due, "note": data.note,
+    }
+
+
+def _apply(household: Household, visit: Visit) -> None:
+    state = _state_of(household)
+    apply_visit(state, visited_at=visit.visited_at, met=visit.outcome == Outcome.MET,
+                level2_activated=visit.level2_activated, online_people=visit.online_people,
+                cashless_setup=visit.cashless_setup)
+    _store_state(household, state)
+
+
+def _state_of(household: Household) -> HouseholdState:
+    return HouseholdState(
+        people=household.people, eligible_people=household.eligible_people, people_level2=household.people_level2,
+        people_online=household.people_online, cashless=household.cashless, reached_at=household.reached_at,
+        last_visit_at=household.last_visit_at,
+    )
+
+
+def _store_state(household: Household, state: HouseholdState) -> None:
+    household.people_level2 = state.people_level2
+    household.people_online = state.people_online
+    household.cashless = state.cashless
+    household.reached_at = state.reached_at
+    household.last_visit_at = state.last_visit_at
+
+
+def recompute_household(household: Household) -> None:
+    """Rebuild a household's state from its remaining visits (after an edit or a delete)."""
+    state = HouseholdState(people=household.people, eligible_people=household.eligible_people)
+    visits = db.session.scalars(
+        select(Visit).where(Visit.household_id == household.id).order_by(Visit.visited_at, Visit.id)
+    )
+    for visit in visits:
+        apply_visit(state, visited_at=visit.visited_at, met=visit.outcome == Outcome.MET,
+                    level2_activated=visit.level2_activated, online_people=visit.online_people,
+                    cashless_setup=visit.cashless_setup)
+    _store_state(household, state)
+
+
+def can_change(actor: User, visit: Visit, now: datetime | None = None) -> bool:
+    """The volunteer who logged it, or the team's leader, within 24 hours of logging it."""
+    now = now or utcnow()
+    if now - visit.created_at > EDIT_WINDOW:
+        return False
+    return visit.volunteer_id == actor.id or (may(actor, Role.TEAM_LEADER) and visit.team_id == actor.team_id)
+
+
+def update(actor: User, visit: Visit, raw: VisitInput) -> Visit:
+    if not can_change(actor, visit):
+        raise RoleDenied("visit.edit")
+    data = raw.normalised()
+    household = visit.household
+    _validate(data, household, utcnow(), previous=visit)
+    changed = sorted(k for k, v in _fields(data).items() if getattr(visit, k) != v)
+    for key, value in _fields(data).items():
+        setattr(visit, key, value)
+    visit.content_hash = VisitInput(**{**asdict(data), "client_id": visit.client_id}).content_hash()
+    db.session.flush()
+    recompute_household(household)
+    audit.record(actor, "visit.update", visit, fields=changed)
+    return visit
+
+
+def delete(actor: User, visit: Visit) -> None:
+    if not can_change(actor, visit):
+        raise RoleDenied("visit.delete")
+    household = visit.household
+    audit.record(actor, "visit.delete", visit, household_id=household.id)
+    db.session.delete(visit)
+    db.session.flush()
+    recompute_household(household)
