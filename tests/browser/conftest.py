@@ -1,0 +1,76 @@
+"""Browser fixtures: the test app served on a real port, Debian's Chromium driven by Playwright,
+and a 360-px phone to hold in the hand. Screenshots land in test-artifacts/ for humans to look at."""
+
+import re
+import threading
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, sync_playwright
+from werkzeug.serving import make_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The session's test app (same database as the factories) on 127.0.0.1 and a free port."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: browser tests need Debian's Chromium. Run .ci/ensure-chromium "
+                    "(Playwright's own browser download does not work here).", pytrace=False)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(browser):
+    """A fresh page on a cheap 360x740 phone, in Vietnamese, with its own cookies."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True, has_touch=True,
+        locale="vi-VN", service_workers="allow",
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def console_errors(phone) -> list[str]:
+    """Every console error the phone's page logs (CSP violations arrive this way)."""
+    errors: list[str] = []
+    phone.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    return errors
+
+
+@pytest.fixture
+def screenshot(request):
+    """Save a screenshot (whole page, or only what the screen shows) named after the test into test-artifacts/."""
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    def take(page: Page, suffix: str = "", full_page: bool = True) -> Path:
+        name = re.sub(r"[^\w.-]+", "_", request.node.name + (f"-{suffix}" if suffix else "")).strip("_")
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    return take
