@@ -13,15 +13,17 @@ document.addEventListener("click", (event) => {
   input.dispatchEvent(new Event("change", { bubbles: true }));
 });
 
-// The visit form hides what only a met household can have when the outcome is something else.
-function syncOutcome(form) {
+// The visit form shows only what applies: help given when someone was met, follow-up details when asked.
+function syncVisitForm(form) {
   const chosen = form.querySelector("input[name=outcome]:checked");
   form.classList.toggle("not-met", !!chosen && chosen.value !== "met");
+  const followup = form.querySelector("input[name=followup_needed]");
+  form.classList.toggle("wants-followup", !!followup && followup.checked);
 }
 document.addEventListener("change", (event) => {
   const form = event.target.closest(".visit-form");
-  if (form && event.target.name === "outcome") syncOutcome(form);
+  if (form) syncVisitForm(form);
 });
 document.addEventListener("DOMContentLoaded", () => {
-  document.querySelectorAll(".visit-form").forEach(syncOutcome);
+  document.querySelectorAll(".visit-form").forEach(syncVisitForm);
 });

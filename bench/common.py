@@ -1,0 +1,61 @@
+"""Shared pieces of the benchmark scripts: a fresh database, timing, and writing BENCHMARKS.md."""
+
+import os
+import platform
+import re
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import text
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCHMARKS = ROOT / "BENCHMARKS.md"
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def fresh_app(backend: str):
+    """An app on an empty, migrated database with Cần Thơ's wards loaded."""
+    os.environ.setdefault("PHUSO_INSTANCE_DIR", tempfile.mkdtemp(prefix="phuso-bench-"))
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.extensions import db
+    from app.services import geo
+
+    url = PG_URL if backend == "postgresql" else f"sqlite:///{tempfile.mkdtemp(prefix='phuso-bench-')}/bench.db"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
+    with app.app_context():
+        if backend == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade()
+        geo.load_province(92)
+        db.session.commit()
+    return app
+
+
+def percentiles(samples_ms: list[float]) -> dict[str, float]:
+    ordered = sorted(samples_ms)
+    q = statistics.quantiles(ordered, n=100, method="inclusive")
+    return {"p50": q[49], "p95": q[94], "p99": q[98], "max": ordered[-1], "n": len(ordered)}
+
+
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000
+
+
+def machine() -> str:
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def write_section(title: str, body: str) -> None:
+    """Replace (or add) the `## title` section of BENCHMARKS.md."""
+    current = BENCHMARKS.read_text() if BENCHMARKS.exists() else "# Benchmarks\n\nMeasured by the scripts in bench/.\n"
+    section = f"## {title}\n\n{body.strip()}\n"
+    pattern = re.compile(rf"^## {re.escape(title)}\n.*?(?=^## |\Z)", re.S | re.M)
+    updated = pattern.sub(section + "\n", current) if pattern.search(current) else current.rstrip() + "\n\n" + section
+    BENCHMARKS.write_text(updated.rstrip() + "\n")
