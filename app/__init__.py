@@ -29,11 +29,13 @@ def create_app(config: dict | None = None) -> Flask:
 
     from app.admin.views import bp as admin_bp
     from app.auth.views import bp as auth_bp
+    from app.board.views import bp as board_bp
     from app.main.views import bp as main_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(board_bp)
 
     from app.cli import register
 
