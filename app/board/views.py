@@ -23,8 +23,8 @@ def _assignment_context(form: AreaAssignmentForm) -> dict:
     members = figures.members_week(current_user)
     areas = figures.area_coverage(current_user)
     # A form sent back with errors shows what was ticked, not what is stored.
-    ticked = set(form.pairs.data) if form.pairs.data is not None and form.is_submitted() \
-        else figures.area_assignments(current_user)
+    sent = form.pairs.data
+    ticked = set(sent) if sent is not None else figures.area_assignments(current_user)
     return {"form": form, "members": members, "areas": areas, "ticked": ticked}
 
 

@@ -54,9 +54,9 @@ class MyVisits:
     week: int
 
 
-def my_visits(actor: User, now: datetime | None = None) -> MyVisits:
+def my_visits(actor: User) -> MyVisits:
     """Visits the actor logged today and this week (local dates)."""
-    day = local_today(now)
+    day = local_today()
     today, week = local_day_bounds(day), local_week_bounds(day)
     stmt = _counted_visits(actor).where(Visit.volunteer_id == actor.id, _between(Visit.visited_at, week))
     row = db.session.execute(stmt.with_only_columns(
@@ -73,9 +73,9 @@ class TeamWeek:
     level2_activated: int
 
 
-def team_week(actor: User, now: datetime | None = None) -> TeamWeek:
+def team_week(actor: User) -> TeamWeek:
     """The actor's team this week: visits, distinct households met, level-2 activations."""
-    week = local_week_bounds(local_today(now))
+    week = local_week_bounds(local_today())
     stmt = _counted_visits(actor).where(_between(Visit.visited_at, week))
     met_household = case((Visit.outcome == Outcome.MET, Visit.household_id))
     row = db.session.execute(stmt.with_only_columns(
@@ -101,9 +101,9 @@ def _open_followups(actor: User):
     return _counted_visits(actor).where(Visit.followup_needed.is_(True), Visit.followup_closed_at.is_(None))
 
 
-def followups_due(actor: User, now: datetime | None = None) -> list[FollowUp]:
+def followups_due(actor: User) -> list[FollowUp]:
     """Open follow-ups of the team due within a week (or undated), the most urgent first."""
-    today = local_today(now)
+    today = local_today()
     horizon = today + timedelta(days=FOLLOWUP_HORIZON_DAYS)
     stmt = (
         _open_followups(actor)
@@ -129,8 +129,8 @@ class FollowUpBacklog:
     overdue: int
 
 
-def followup_backlog(actor: User, now: datetime | None = None) -> FollowUpBacklog:
-    today = local_today(now)
+def followup_backlog(actor: User) -> FollowUpBacklog:
+    today = local_today()
     row = db.session.execute(_open_followups(actor).with_only_columns(
         func.count(Visit.id),
         func.coalesce(func.sum(case((Visit.followup_due < today, 1), else_=0)), 0),
@@ -189,9 +189,9 @@ class MemberWeek:
     visits: int
 
 
-def members_week(actor: User, now: datetime | None = None) -> list[MemberWeek]:
+def members_week(actor: User) -> list[MemberWeek]:
     """Each active member the actor sees, with the visits they logged this week."""
-    week = local_week_bounds(local_today(now))
+    week = local_week_bounds(local_today())
     stmt = (
         scoped(actor, User, User.id, User.display_name, User.role, func.count(Visit.id))
         .where(User.active.is_(True))
