@@ -29,6 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from app.admin.views import bp as admin_bp
     from app.auth.views import bp as auth_bp
+    from app.board.views import bp as board_bp
     from app.field.views import bp as field_bp
     from app.main.views import bp as main_bp
 
@@ -36,6 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(field_bp)
+    app.register_blueprint(board_bp)
 
     from app.cli import register
 

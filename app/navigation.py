@@ -9,7 +9,7 @@ _ITEMS = {
     "main.home": (_l("Today"), "home"),
     "field.visit_new": (_l("Log visit"), "plus"),
     "field.households_list": (_l("Households"), "house"),
-    "field.team_board": (_l("Team"), "team"),
+    "board.team": (_l("Team"), "team"),
     "board.ward": (_l("Ward board"), "chart"),
     "board.province": (_l("Province"), "chart"),
     "ranking.campaigns": (_l("Ranking"), "trophy"),
@@ -19,7 +19,7 @@ _ITEMS = {
 
 _BY_ROLE = {
     Role.VOLUNTEER: ["main.home", "field.households_list", "field.visit_new", "ranking.campaigns"],
-    Role.TEAM_LEADER: ["main.home", "field.households_list", "field.visit_new", "field.team_board"],
+    Role.TEAM_LEADER: ["main.home", "field.households_list", "field.visit_new", "board.team"],
     Role.COORDINATOR: ["main.home", "board.ward", "admin.users"],
     Role.YOUTH_LEADER: ["main.home", "ranking.campaigns"],
     Role.ADMIN: ["main.home", "board.province", "admin.wards", "admin.users"],

@@ -191,3 +191,26 @@ def count(model) -> int:
 
 
 __all__ = ["PASSWORD", "WARD_A", "WARD_B", "Visit", "Ward", "count", "login"]
+
+
+@pytest.fixture
+def make_visit(ctx):
+    """A stored visit as the field service would leave it (household state is not updated here)."""
+    import secrets
+    import uuid
+
+    from app.models import Outcome
+    from app.models._types import utcnow
+
+    def make(household: Household, volunteer: User, **fields) -> Visit:
+        fields.setdefault("visited_at", utcnow())
+        fields.setdefault("outcome", Outcome.MET)
+        visit = Visit(
+            client_id=str(uuid.uuid4()), content_hash=secrets.token_hex(32), household_id=household.id,
+            ward_code=household.ward_code, area_id=household.area_id, team_id=volunteer.team_id,
+            volunteer_id=volunteer.id, **fields,
+        )
+        db.session.add(visit)
+        db.session.commit()
+        return visit
+    return make

@@ -1,0 +1,211 @@
+"""The figures a team sees: its members' visits by local day and week, its areas' coverage, its follow-ups.
+
+Visits are stored with naive UTC times; the team's day and week are those of Vietnam. Every query goes
+through the scope helper and aggregates in the database, so the number of queries does not grow with
+the number of areas or members.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, timezone
+
+from sqlalchemy import and_, case, func, select
+
+from app.extensions import db
+from app.models import Area, Household, HouseholdStatus, Outcome, Role, User, Visit, member_areas
+from app.models._types import utcnow
+from app.services.scope import scoped
+
+# Vietnam keeps UTC+7 all year (no daylight saving): a fixed offset needs no tz database on the server.
+LOCAL_TZ = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
+FOLLOWUP_HORIZON_DAYS = 7
+FOLLOWUP_LIST_LIMIT = 30
+
+
+def local_today(now: datetime | None = None) -> date:
+    """Today's date in Vietnam, for `now` given as naive UTC (default: the current time)."""
+    now = now or utcnow()
+    return now.replace(tzinfo=UTC).astimezone(LOCAL_TZ).date()
+
+
+def local_day_bounds(day: date) -> tuple[datetime, datetime]:
+    """[start, end) of a Vietnamese calendar day as naive UTC, comparable with stored times."""
+    start = datetime.combine(day, time.min, LOCAL_TZ).astimezone(UTC).replace(tzinfo=None)
+    return start, start + timedelta(days=1)
+
+
+def local_week_bounds(day: date) -> tuple[datetime, datetime]:
+    """[start, end) of the Monday-to-Sunday week holding `day`, as naive UTC."""
+    start, _end = local_day_bounds(day - timedelta(days=day.weekday()))
+    return start, start + timedelta(days=7)
+
+
+def _counted_visits(actor: User):
+    # Visits a coordinator flagged as implausible do not count towards any figure.
+    return scoped(actor, Visit).where(Visit.flagged.is_(False))
+
+
+def _between(column, bounds: tuple[datetime, datetime]):
+    return and_(column >= bounds[0], column < bounds[1])
+
+
+@dataclass
+class MyVisits:
+    today: int
+    week: int
+
+
+def my_visits(actor: User) -> MyVisits:
+    """Visits the actor logged today and this week (local dates)."""
+    day = local_today()
+    today, week = local_day_bounds(day), local_week_bounds(day)
+    stmt = _counted_visits(actor).where(Visit.volunteer_id == actor.id, _between(Visit.visited_at, week))
+    row = db.session.execute(stmt.with_only_columns(
+        func.count(Visit.id),
+        func.coalesce(func.sum(case((_between(Visit.visited_at, today), 1), else_=0)), 0),
+    )).one()
+    return MyVisits(today=row[1], week=row[0])
+
+
+@dataclass
+class TeamWeek:
+    visits: int
+    households_met: int
+    level2_activated: int
+
+
+def team_week(actor: User) -> TeamWeek:
+    """The actor's team this week: visits, distinct households met, level-2 activations."""
+    week = local_week_bounds(local_today())
+    stmt = _counted_visits(actor).where(_between(Visit.visited_at, week))
+    met_household = case((Visit.outcome == Outcome.MET, Visit.household_id))
+    row = db.session.execute(stmt.with_only_columns(
+        func.count(Visit.id),
+        func.count(func.distinct(met_household)),
+        func.coalesce(func.sum(Visit.level2_activated), 0),
+    )).one()
+    return TeamWeek(visits=row[0], households_met=row[1], level2_activated=row[2])
+
+
+@dataclass
+class FollowUp:
+    visit_id: int
+    household_id: int
+    household: str
+    reason: str | None
+    due: date | None
+    overdue: bool
+    volunteer: str
+
+
+def _open_followups(actor: User):
+    return _counted_visits(actor).where(Visit.followup_needed.is_(True), Visit.followup_closed_at.is_(None))
+
+
+def followups_due(actor: User) -> list[FollowUp]:
+    """Open follow-ups of the team due within a week (or undated), the most urgent first."""
+    today = local_today()
+    horizon = today + timedelta(days=FOLLOWUP_HORIZON_DAYS)
+    stmt = (
+        _open_followups(actor)
+        .where(Visit.followup_due.is_(None) | (Visit.followup_due <= horizon))
+        .join(Household, Household.id == Visit.household_id)
+        .join(User, User.id == Visit.volunteer_id)
+        .with_only_columns(Visit.id, Visit.household_id, Household.display_name, Household.address,
+                           Visit.followup_reason, Visit.followup_due, User.display_name)
+        # Undated follow-ups go last: a date says how urgent it is.
+        .order_by(Visit.followup_due.is_(None), Visit.followup_due, Visit.visited_at)
+        .limit(FOLLOWUP_LIST_LIMIT)
+    )
+    return [
+        FollowUp(visit_id=vid, household_id=hid, household=name or address or "", reason=reason, due=due,
+                 overdue=due is not None and due < today, volunteer=volunteer)
+        for vid, hid, name, address, reason, due, volunteer in db.session.execute(stmt)
+    ]
+
+
+@dataclass
+class FollowUpBacklog:
+    open: int
+    overdue: int
+
+
+def followup_backlog(actor: User) -> FollowUpBacklog:
+    today = local_today()
+    row = db.session.execute(_open_followups(actor).with_only_columns(
+        func.count(Visit.id),
+        func.coalesce(func.sum(case((Visit.followup_due < today, 1), else_=0)), 0),
+    )).one()
+    return FollowUpBacklog(open=row[0], overdue=row[1])
+
+
+@dataclass
+class Ratio:
+    part: int
+    whole: int
+
+    @property
+    def percent(self) -> float | None:
+        return 100 * self.part / self.whole if self.whole else None
+
+
+@dataclass
+class AreaCoverage:
+    area_id: int
+    name: str
+    reach: Ratio
+    level2: Ratio
+
+
+def area_coverage(actor: User) -> list[AreaCoverage]:
+    """Reach and level-2 coverage of each area the actor sees, counted over active households."""
+    active = Household.status == HouseholdStatus.ACTIVE
+    stmt = (
+        scoped(actor, Area, Area.id, Area.name, Area.official_households,
+               func.count(Household.id),
+               func.count(Household.reached_at),
+               func.coalesce(func.sum(Household.people_level2), 0),
+               func.coalesce(func.sum(Household.eligible_people), 0))
+        .where(Area.retired.is_(False))
+        .outerjoin(Household, and_(Household.area_id == Area.id, active))
+        .group_by(Area.id, Area.name, Area.official_households)
+        .order_by(Area.name)
+    )
+    return [
+        AreaCoverage(
+            area_id=area_id, name=name,
+            # The ward's official count is the denominator when the household list is still incomplete.
+            reach=Ratio(reached, max(households, official or 0)),
+            level2=Ratio(level2, eligible),
+        )
+        for area_id, name, official, households, reached, level2, eligible in db.session.execute(stmt)
+    ]
+
+
+@dataclass
+class MemberWeek:
+    user_id: int
+    name: str
+    role_label: str
+    visits: int
+
+
+def members_week(actor: User) -> list[MemberWeek]:
+    """Each active member the actor sees, with the visits they logged this week."""
+    week = local_week_bounds(local_today())
+    stmt = (
+        scoped(actor, User, User.id, User.display_name, User.role, func.count(Visit.id))
+        .where(User.active.is_(True))
+        .outerjoin(Visit, and_(Visit.volunteer_id == User.id, Visit.team_id == User.team_id,
+                               Visit.flagged.is_(False), _between(Visit.visited_at, week)))
+        .group_by(User.id, User.display_name, User.role)
+        .order_by(User.display_name, User.id)
+    )
+    return [MemberWeek(user_id=uid, name=name, role_label=Role(role).label, visits=visits)
+            for uid, name, role, visits in db.session.execute(stmt)]
+
+
+def area_assignments(actor: User) -> set[tuple[int, int]]:
+    """(member id, area id) pairs of the members the actor sees."""
+    stmt = select(member_areas.c.user_id, member_areas.c.area_id).where(
+        member_areas.c.user_id.in_(scoped(actor, User, User.id)))
+    return {(user_id, area_id) for user_id, area_id in db.session.execute(stmt)}

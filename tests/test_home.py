@@ -1,0 +1,131 @@
+"""The "Hôm nay" home of volunteers and team leaders: my visits, my team's week, follow-ups due."""
+
+import re
+from datetime import date, datetime
+
+import pytest
+
+from app.models import Outcome, Role
+from app.services import figures
+
+# Wednesday 15/10/2025, 10:00 in Vietnam. Its week starts Monday 13/10 00:00 local = 12/10 17:00 UTC.
+NOW = datetime(2025, 10, 15, 3, 0)
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    monkeypatch.setattr(figures, "utcnow", lambda: NOW)
+
+
+def stats(body: str) -> dict[str, str]:
+    return {label: value for value, label in
+            re.findall(r'stat-value">([^<]*)</span><span class="stat-label">([^<]*)<', body)}
+
+
+def test_local_day_and_week_are_vietnamese_and_returned_as_naive_utc():
+    assert figures.local_today(datetime(2025, 10, 14, 16, 59)) == date(2025, 10, 14)
+    assert figures.local_today(datetime(2025, 10, 14, 17, 0)) == date(2025, 10, 15)
+    assert figures.local_day_bounds(date(2025, 10, 15)) == (datetime(2025, 10, 14, 17), datetime(2025, 10, 15, 17))
+    week = (datetime(2025, 10, 12, 17), datetime(2025, 10, 19, 17))
+    assert figures.local_week_bounds(date(2025, 10, 13)) == week  # Monday
+    assert figures.local_week_bounds(date(2025, 10, 19)) == week  # Sunday
+
+
+@pytest.fixture
+def week_of_visits(world, make_household, make_visit, make_user):
+    team_a = world["team_a"]
+    area = team_a.areas[0]
+    first, second, third = (make_household(area) for _ in range(3))
+    volunteer, leader = world["volunteer_a"], world["leader_a"]
+    # Local Wednesday 00:00 and 09:00: today.
+    make_visit(first, volunteer, visited_at=datetime(2025, 10, 14, 17, 0), level2_activated=2)
+    make_visit(second, volunteer, visited_at=datetime(2025, 10, 15, 2, 0), outcome=Outcome.NOBODY_HOME)
+    # Local Monday 00:00: this week; the same household met again counts once.
+    make_visit(first, volunteer, visited_at=datetime(2025, 10, 12, 17, 0), level2_activated=1)
+    # Local Sunday 23:59 of last week: not counted.
+    make_visit(third, volunteer, visited_at=datetime(2025, 10, 12, 16, 59), level2_activated=5)
+    # Flagged as implausible by the coordinator: not counted.
+    make_visit(third, volunteer, visited_at=datetime(2025, 10, 15, 1, 0), level2_activated=3, flagged=True)
+    make_visit(third, leader, visited_at=datetime(2025, 10, 13, 5, 0), level2_activated=1)
+    # Another team's visit this week.
+    make_visit(make_household(world["team_b"].areas[0]), world["volunteer_b"],
+               visited_at=datetime(2025, 10, 14, 2, 0), level2_activated=4)
+    return world
+
+
+def test_volunteer_home_shows_my_visits_and_my_teams_week(week_of_visits, login_as, frozen_clock):
+    response = login_as(week_of_visits["volunteer_a"]).get("/")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    figures_shown = stats(body)
+    assert figures_shown["Hôm nay"] == "2"
+    assert figures_shown["Tuần này"] == "3"
+    assert figures_shown["Lượt hỗ trợ"] == "4"
+    assert figures_shown["Hộ đã gặp"] == "2"
+    assert figures_shown["Kích hoạt định danh mức 2"] == "4"
+    assert "Lượt hỗ trợ của tôi" in body and "Tổ của tôi tuần này" in body
+    assert "Tổ viên" in body and week_of_visits["team_a"].name in body
+
+
+def test_leader_sees_its_own_visits_and_the_same_team_figures(week_of_visits, login_as, frozen_clock):
+    body = login_as(week_of_visits["leader_a"]).get("/").get_data(as_text=True)
+    shown = stats(body)
+    assert (shown["Hôm nay"], shown["Tuần này"], shown["Lượt hỗ trợ"]) == ("0", "1", "4")
+
+
+def test_other_team_sees_only_its_own_figures(week_of_visits, login_as, frozen_clock):
+    shown = stats(login_as(week_of_visits["volunteer_b"]).get("/").get_data(as_text=True))
+    assert (shown["Tuần này"], shown["Lượt hỗ trợ"], shown["Kích hoạt định danh mức 2"]) == ("1", "1", "4")
+
+
+def test_htmx_request_gets_only_the_figures_fragment(week_of_visits, login_as, frozen_clock):
+    response = login_as(week_of_visits["volunteer_a"]).get("/", headers={"HX-Request": "true"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert body.lstrip().startswith('<div id="today">')
+    assert "<html" not in body and "bottomnav" not in body
+    assert stats(body)["Tuần này"] == "3"
+
+
+def test_follow_ups_due_within_a_week_with_overdue_ones_marked(world, make_household, make_visit, login_as,
+                                                               frozen_clock):
+    area, volunteer = world["team_a"].areas[0], world["volunteer_a"]
+
+    def followup(address, **fields):
+        make_visit(make_household(area, address=address), volunteer, visited_at=datetime(2025, 10, 10),
+                   followup_needed=True, followup_reason="Chờ công an duyệt mức 2", **fields)
+
+    followup("Số 1 Hẻm Quá Hạn", followup_due=date(2025, 10, 14))
+    followup("Số 2 Hẻm Tuần Sau", followup_due=date(2025, 10, 22))
+    followup("Số 3 Hẻm Còn Xa", followup_due=date(2025, 10, 23))
+    followup("Số 4 Hẻm Đã Xong", followup_due=date(2025, 10, 14), followup_closed_at=datetime(2025, 10, 14))
+    followup("Số 5 Hẻm Chưa Hẹn", followup_due=None)
+    make_visit(make_household(world["team_b"].areas[0], address="Số 6 Tổ Khác"), world["volunteer_b"],
+               followup_needed=True, followup_due=date(2025, 10, 14))
+
+    body = login_as(world["leader_a"]).get("/").get_data(as_text=True)
+    assert "Cần hỗ trợ thêm sắp đến hạn" in body
+    assert body.index("Số 1 Hẻm Quá Hạn") < body.index("Số 2 Hẻm Tuần Sau") < body.index("Số 5 Hẻm Chưa Hẹn")
+    for absent in ("Số 3 Hẻm Còn Xa", "Số 4 Hẻm Đã Xong", "Số 6 Tổ Khác"):
+        assert absent not in body
+    assert body.count("Quá hạn") == 1
+    assert "14/10/2025" in body and "22/10/2025" in body and "Chưa hẹn ngày" in body
+    assert "Chờ công an duyệt mức 2" in body
+
+
+def test_no_follow_ups_says_so(world, login_as):
+    body = login_as(world["volunteer_a"]).get("/").get_data(as_text=True)
+    assert "Không có hộ nào cần quay lại trong tuần này." in body
+    assert stats(body)["Hôm nay"] == "0"
+
+
+def test_home_has_the_big_log_a_visit_button(world, login_as):
+    body = login_as(world["volunteer_a"]).get("/").get_data(as_text=True)
+    assert "Ghi lượt hỗ trợ" in body and 'href="/visits/new"' in body
+
+
+@pytest.mark.parametrize("role", [Role.COORDINATOR, Role.YOUTH_LEADER, Role.ADMIN])
+def test_other_roles_keep_the_scope_summary(world, login_as, role):
+    user = next(u for u in world.values() if getattr(u, "role", None) == role)
+    body = login_as(user).get("/").get_data(as_text=True)
+    assert "Khu vực" in body and "Lượt hỗ trợ của tôi" not in body and "Ghi lượt hỗ trợ" not in body
