@@ -38,8 +38,9 @@ def households_list():
                   query=query, results=results, pick=pick)
 
 
-def _household_form() -> HouseholdForm:
-    form = HouseholdForm()
+def household_form(formdata=None, csrf: bool = True) -> HouseholdForm:
+    """The household form with the actor's areas as choices; the sync API fills it from JSON."""
+    form = HouseholdForm(formdata=formdata, meta={"csrf": csrf}) if formdata is not None else HouseholdForm()
     areas = db.session.scalars(scoped(current_user, Area).where(Area.retired.is_(False)).order_by(Area.name))
     form.area_id.choices = [(a.id, a.name) for a in areas]
     return form
@@ -47,7 +48,7 @@ def _household_form() -> HouseholdForm:
 
 @bp.route("/households/new", methods=["GET", "POST"])
 def household_new():
-    form = _household_form()
+    form = household_form()
     if not form.is_submitted():
         form.client_id.data = str(uuid.uuid4())
         assigned = current_user.assigned_areas
@@ -58,12 +59,7 @@ def household_new():
         duplicates = households.likely_duplicates(current_user, form.area_id.data, form.address.data)
         if not duplicates or form.confirm_new.data:
             try:
-                household, _created = households.create(current_user, households.HouseholdInput(
-                    area_id=form.area_id.data, address=form.address.data, display_name=form.display_name.data,
-                    people=form.people.data, eligible_people=form.eligible_people.data, phone=form.phone.data,
-                    phone_consent=form.phone_consent.data, priority_tags=tuple(form.priority_tags.data or ()),
-                    client_id=form.client_id.data or None,
-                ))
+                household, _created = households.create(current_user, household_input(form))
             except households.HouseholdError as error:
                 getattr(form, error.field).errors.append(str(error.message))
             else:
@@ -72,6 +68,15 @@ def household_new():
                 return redirect(url_for("field.visit_new", household=household.id), 303)
     status = 422 if form.errors or duplicates else 200
     return render("field/household_form.html", status=status, form=form, duplicates=duplicates)
+
+
+def household_input(form: HouseholdForm) -> households.HouseholdInput:
+    return households.HouseholdInput(
+        area_id=form.area_id.data, address=form.address.data, display_name=form.display_name.data,
+        people=form.people.data, eligible_people=form.eligible_people.data, phone=form.phone.data,
+        phone_consent=form.phone_consent.data, priority_tags=tuple(form.priority_tags.data or ()),
+        client_id=form.client_id.data or None,
+    )
 
 
 @bp.route("/households/<household_id>")
@@ -83,15 +88,16 @@ def household(household_id):
     return render("field/household.html", household=home, history=list(history))
 
 
-def _visit_form(obj: Visit | None = None) -> VisitForm:
-    form = VisitForm(obj=obj)
+def visit_form(obj: Visit | None = None, formdata=None, csrf: bool = True) -> VisitForm:
+    """The visit form with the actor's team-mates as choices; the sync API fills it from JSON."""
+    form = VisitForm(formdata=formdata, meta={"csrf": csrf}) if formdata is not None else VisitForm(obj=obj)
     mates = db.session.scalars(scoped(current_user, User).where(User.active.is_(True), User.id != current_user.id)
                                .order_by(User.display_name))
     form.helper_ids.choices = [(u.id, u.display_name) for u in mates]
     return form
 
 
-def _visit_input(form: VisitForm, client_id: str) -> visits.VisitInput:
+def visit_input(form: VisitForm, client_id: str) -> visits.VisitInput:
     return visits.VisitInput(
         client_id=client_id, household_id=int(form.household_id.data),
         visited_at=to_utc(form.visited_at.data).replace(tzinfo=None), outcome=form.outcome.data,
@@ -114,14 +120,14 @@ def visit_new():
         # First choose the household: the search page in "pick" mode.
         return redirect(url_for("field.households_list", pick=1))
     home = get_in_scope(current_user, Household, household_id)
-    form = _visit_form()
+    form = visit_form()
     if not form.is_submitted():
         form.client_id.data = str(uuid.uuid4())  # made when the form opens: a resend is recognised
         form.household_id.data = str(home.id)
         form.visited_at.data = _local_now()
     if form.validate_on_submit():
         try:
-            visit, created = visits.record(current_user, _visit_input(form, form.client_id.data))
+            visit, created = visits.record(current_user, visit_input(form, form.client_id.data))
         except visits.VisitError as error:
             getattr(form, error.field).errors.append(str(error.message))
         else:
@@ -162,7 +168,7 @@ def visit_edit(visit_id):
     record = _visit_in_scope(visit_id)
     if not visits.can_change(current_user, record):
         raise RoleDenied("visit.edit")
-    form = _visit_form(obj=record)
+    form = visit_form(obj=record)
     if not form.is_submitted():
         form.visited_at.data = to_user_timezone(record.visited_at).replace(tzinfo=None)
         form.services.data = record.service_codes
@@ -170,7 +176,7 @@ def visit_edit(visit_id):
     form.client_id.data, form.household_id.data = record.client_id, str(record.household_id)
     if form.validate_on_submit():
         try:
-            visits.update(current_user, record, _visit_input(form, record.client_id))
+            visits.update(current_user, record, visit_input(form, record.client_id))
         except visits.VisitError as error:
             getattr(form, error.field).errors.append(str(error.message))
         else:

@@ -24,6 +24,7 @@ def home():
         summary=summary,
         visit_url=visit_url,
         mine=figures.my_visits(current_user),
+        visits=figures.my_visits_today(current_user),
         team_week=figures.team_week(current_user),
         followups=figures.followups_due(current_user),
     )

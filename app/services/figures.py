@@ -66,6 +66,13 @@ def my_visits(actor: User) -> MyVisits:
     return MyVisits(today=row[1], week=row[0])
 
 
+def my_visits_today(actor: User, limit: int = 10) -> list[Visit]:
+    """The visits the actor logged today, newest first, so the volunteer sees what was saved."""
+    stmt = scoped(actor, Visit).where(Visit.volunteer_id == actor.id,
+                                      _between(Visit.visited_at, local_day_bounds(local_today())))
+    return list(db.session.scalars(stmt.order_by(Visit.visited_at.desc(), Visit.id.desc()).limit(limit)))
+
+
 @dataclass
 class TeamWeek:
     visits: int
