@@ -28,15 +28,19 @@ def create_app(config: dict | None = None) -> Flask:
     web.init_app(app)
 
     from app.admin.views import bp as admin_bp
+    from app.api.views import bp as api_bp
     from app.auth.views import bp as auth_bp
     from app.board.views import bp as board_bp
     from app.field.views import bp as field_bp
     from app.main.views import bp as main_bp
+    from app.pwa.views import bp as pwa_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(field_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(pwa_bp)
     app.register_blueprint(board_bp)
 
     from app.cli import register

@@ -116,6 +116,13 @@ def _local_now():
 @bp.route("/visits/new", methods=["GET", "POST"])
 def visit_new():
     household_id = request.values.get("household") or request.form.get("household_id")
+    client_ref = request.values.get("household_client") or request.form.get("household_client_id")
+    if not household_id and client_ref:
+        # A household added on the phone: once it has reached the server, use its id.
+        found = households.by_client_id(current_user, client_ref)
+        if found is None:
+            return visit_shell()
+        household_id = found.id
     if not household_id:
         # First choose the household: the search page in "pick" mode.
         return redirect(url_for("field.households_list", pick=1))
@@ -139,6 +146,15 @@ def visit_new():
             return redirect(url_for("main.home"), 303)
     return render("field/visit_form.html", status=422 if form.errors else 200, form=form, household=home,
                   action=url_for("field.visit_new", household=home.id))
+
+
+@bp.route("/visits/offline-form")
+def visit_shell():
+    """The visit form without a household: the phone keeps it and fills in the household itself."""
+    form = visit_form()
+    form.client_id.data = str(uuid.uuid4())
+    form.visited_at.data = _local_now()
+    return render("field/visit_form.html", form=form, household=None, action=url_for("field.visit_new"))
 
 
 def _visit_in_scope(visit_id) -> Visit:

@@ -53,6 +53,11 @@ def search(actor: User, query: str, limit: int = SEARCH_LIMIT) -> list[Household
     return list(db.session.scalars(stmt.order_by(Household.address_key, Household.id).limit(limit)))
 
 
+def by_client_id(actor: User, client_id: str) -> Household | None:
+    """The household the phone named by its own id, if it has reached the server and is in scope."""
+    return db.session.scalar(scoped(actor, Household).where(Household.client_id == client_id.strip().lower()))
+
+
 def likely_duplicates(actor: User, area_id: int, address: str) -> list[Household]:
     """Active households of the same area with the same folded address."""
     key = fold(address)
@@ -82,6 +87,7 @@ def _validate(data: HouseholdInput) -> None:
 def create(actor: User, data: HouseholdInput) -> tuple[Household, bool]:
     """Add a household to one of the actor's areas; a client id already stored returns that household."""
     if data.client_id:
+        data.client_id = data.client_id.strip().lower()
         existing = db.session.scalar(select(Household).where(Household.client_id == data.client_id))
         if existing is not None:
             # The same offline item sent twice: answer with what is stored, if the actor may see it.

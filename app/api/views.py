@@ -1,0 +1,130 @@
+"""The JSON sync API the offline queue talks to.
+
+Protection against cross-site requests: the session cookie (SameSite=Lax) plus an `X-Sync-Token`
+header that only our own pages can read. The token is bound to the user's session token, so it has
+no time limit (a visit queued for two days still goes through) and dies with logout.
+"""
+
+import hashlib
+import hmac
+
+from flask import Blueprint, current_app, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.api.forms import json_formdata
+from app.extensions import csrf, db
+from app.field.views import household_form, household_input, visit_form, visit_input
+from app.models import Area, Household, HouseholdStatus, Role
+from app.services import audit, households, visits
+from app.services.scope import get_in_scope, require_role, scoped
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+csrf.exempt(bp)
+
+
+def sync_token(user) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"sync:{user.id}.{user.session_token}".encode(), hashlib.sha256).hexdigest()
+
+
+def _error(status: int, message: str, field: str | None = None, errors: dict | None = None):
+    body = {"error": message}
+    if field:
+        body["field"] = field
+    if errors:
+        body["errors"] = errors
+    return jsonify(body), status
+
+
+def _same_origin() -> bool:
+    origin = request.headers.get("Origin")
+    return origin is None or origin == request.host_url.rstrip("/")
+
+
+@bp.before_request
+def sync_auth():
+    if not current_user.is_authenticated:
+        return _error(401, _("Your login has expired. Log in again to send what is waiting."))
+    if request.method != "GET":
+        token = request.headers.get("X-Sync-Token", "")
+        if not _same_origin() or not hmac.compare_digest(token, sync_token(current_user)):
+            audit.record(current_user, "denied.sync_token", path=request.path)
+            db.session.commit()
+            return _error(403, _("This request did not come from the Phủ Số app. Reload the page and try again."))
+    require_role(current_user, Role.VOLUNTEER, Role.TEAM_LEADER, what="sync")
+    return None
+
+
+@bp.route("/session")
+def session_info():
+    return jsonify({"user": current_user.id, "name": current_user.display_name, "sync_token": sync_token(current_user)})
+
+
+@bp.route("/offline-data")
+def offline_data():
+    """The team's areas and active households: what the phone keeps for offline search and visits."""
+    areas = db.session.execute(scoped(current_user, Area, Area.id, Area.name).where(Area.retired.is_(False))
+                               .order_by(Area.name))
+    rows = db.session.execute(
+        scoped(current_user, Household, Household.id, Household.client_id, Household.area_id, Household.address,
+               Household.display_name, Household.search_key, Household.people, Household.eligible_people,
+               Household.people_level2)
+        .where(Household.status == HouseholdStatus.ACTIVE)
+        .order_by(Household.id)
+    )
+    keys = ["id", "client_id", "area_id", "address", "display_name", "search_key", "people", "eligible_people",
+            "people_level2"]
+    return jsonify({
+        "areas": [{"id": a.id, "name": a.name} for a in areas],
+        "households": [dict(zip(keys, row, strict=True)) for row in rows],
+    })
+
+
+def _form_errors(form) -> dict:
+    return {name: [str(e) for e in errs] for name, errs in form.errors.items()}
+
+
+def _payload() -> dict | None:
+    payload = request.get_json(silent=True)
+    return payload if isinstance(payload, dict) else None
+
+
+@bp.route("/households", methods=["POST"])
+def household_create():
+    payload = _payload()
+    if payload is None:
+        return _error(400, _("The request could not be understood. Please go back and try again."))
+    form = household_form(formdata=json_formdata(payload), csrf=False)
+    if not form.validate():
+        return _error(422, _("Please correct the marked fields."), errors=_form_errors(form))
+    try:
+        household, created = households.create(current_user, household_input(form))
+    except households.HouseholdError as error:
+        return _error(422, str(error.message), field=error.field)
+    db.session.commit()
+    return jsonify({"id": household.id, "client_id": household.client_id, "created": created}), 201 if created else 200
+
+
+@bp.route("/visits", methods=["POST"])
+def visit_create():
+    payload = _payload()
+    if payload is None:
+        return _error(400, _("The request could not be understood. Please go back and try again."))
+    household_client_id = payload.pop("household_client_id", None)
+    if household_client_id and not payload.get("household_id"):
+        # A household added offline is named by the id the phone gave it; it was sent before this visit.
+        found = db.session.scalar(select(Household.id).where(Household.client_id == str(household_client_id)))
+        if found is None:
+            return _error(404, _("The household of this visit has not reached the server."), field="household_id")
+        payload["household_id"] = get_in_scope(current_user, Household, found).id
+    form = visit_form(formdata=json_formdata(payload), csrf=False)
+    if not form.validate():
+        return _error(422, _("Please correct the marked fields."), errors=_form_errors(form))
+    try:
+        visit, created = visits.record(current_user, visit_input(form, form.client_id.data))
+    except visits.VisitError as error:
+        return _error(422, str(error.message), field=error.field)
+    db.session.commit()
+    return jsonify({"id": visit.id, "client_id": visit.client_id, "created": created}), 201 if created else 200

@@ -1,0 +1,162 @@
+"""The JSON sync API the offline queue uses: same rules as the forms, exactly once, safe across sites."""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.api.views import sync_token
+from app.extensions import db
+from app.models import AuditLog, Household, Visit
+from app.models._types import utcnow
+from tests.conftest import count
+
+
+@pytest.fixture
+def phone(world, login_as, make_household):
+    """A volunteer's phone: logged in, with the sync token its pages hand to the queue."""
+    volunteer = world["volunteer_a"]
+    client = login_as(volunteer)
+    client.environ_base["HTTP_X_SYNC_TOKEN"] = sync_token(volunteer)
+    area = world["team_a"].areas[0]
+    return {"client": client, "area": area, "household": make_household(area, address="Số 5 Hẻm 51"), **world}
+
+
+def _visit(household=None, **overrides):
+    local = utcnow() + timedelta(hours=7)
+    payload = {"client_id": str(uuid.uuid4()), "visited_at": local.strftime("%Y-%m-%dT%H:%M"), "outcome": "met",
+               "vneid_installed": "1", "level2_activated": "1", "online_people": "0", "services": ["passport"],
+               "cashless_setup": "y"}
+    if household is not None:
+        payload["household_id"] = str(household.id)
+    payload.update(overrides)
+    return payload
+
+
+def test_a_visit_sent_twice_is_stored_once(phone):
+    payload = _visit(phone["household"])
+    first = phone["client"].post("/api/visits", json=payload)
+    replay = phone["client"].post("/api/visits", json=payload)
+    assert first.status_code == 201 and replay.status_code == 200
+    assert first.json["id"] == replay.json["id"] and replay.json["created"] is False
+    assert count(Visit) == 1
+
+
+def test_same_id_other_content_is_refused_with_a_vietnamese_message(phone):
+    payload = _visit(phone["household"])
+    phone["client"].post("/api/visits", json=payload)
+    response = phone["client"].post("/api/visits", json={**payload, "level2_activated": "0"})
+    assert response.status_code == 422
+    assert response.json["error"] == "Lượt hỗ trợ này đã được lưu với nội dung khác."
+
+
+def test_a_household_made_offline_and_its_visit_sync_in_order(phone):
+    household_id = str(uuid.uuid4())
+    created = phone["client"].post("/api/households", json={
+        "client_id": household_id, "area_id": str(phone["area"].id), "address": "Số 9 Hẻm Mới",
+        "people": "3", "eligible_people": "2"})
+    assert created.status_code == 201
+    again = phone["client"].post("/api/households", json={
+        "client_id": household_id, "area_id": str(phone["area"].id), "address": "Số 9 Hẻm Mới",
+        "people": "3", "eligible_people": "2"})
+    assert again.status_code == 200 and again.json["id"] == created.json["id"]
+    visit = phone["client"].post("/api/visits", json=_visit(household_client_id=household_id))
+    assert visit.status_code == 201
+    stored = db.session.get(Visit, visit.json["id"])
+    assert stored.household.client_id == household_id and count(Household) == 2
+
+
+def test_a_visit_to_a_household_not_yet_sent_waits_with_a_clear_message(phone):
+    response = phone["client"].post("/api/visits", json=_visit(household_client_id=str(uuid.uuid4())))
+    assert response.status_code == 404
+    assert "chưa được gửi lên máy chủ" in response.json["error"]
+
+
+def test_bad_input_gets_field_messages_and_stores_nothing(phone):
+    response = phone["client"].post("/api/visits", json=_visit(phone["household"], level2_activated="x" * 10000,
+                                                                  note="CCCD 079123456789"))
+    assert response.status_code == 422
+    assert "Cần nhập một số nguyên." in response.json["errors"]["level2_activated"]
+    assert count(Visit) == 0
+    not_json = phone["client"].post("/api/visits", data="<xml/>", content_type="application/xml")
+    assert not_json.status_code == 400 and count(Visit) == 0
+
+
+def test_an_old_queued_visit_still_goes_through(phone, app):
+    """The sync token has no time limit: a visit queued two days ago (past the CSRF lifetime) is accepted."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        payload = _visit(phone["household"], visited_at=(utcnow() + timedelta(hours=7) - timedelta(days=2))
+                         .strftime("%Y-%m-%dT%H:%M"))
+        assert phone["client"].post("/api/visits", json=payload).status_code == 201
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_anonymous_sync_gets_401_not_a_login_page(client):
+    response = client.post("/api/visits", json={})
+    assert response.status_code == 401
+    assert "Phiên đăng nhập đã hết hạn" in response.json["error"]
+    assert client.get("/api/offline-data").status_code == 401
+
+
+def test_forged_cross_site_post_fails(phone):
+    client = phone["client"]
+    no_token = client.post("/api/visits", json=_visit(phone["household"]), headers={"X-Sync-Token": ""})
+    other_site = client.post("/api/visits", json=_visit(phone["household"]), headers={"Origin": "https://evil.example"})
+    assert no_token.status_code == 403 and other_site.status_code == 403
+    assert count(Visit) == 0
+    assert db.session.scalar(select(AuditLog.action).where(AuditLog.action == "denied.sync_token"))
+
+
+def test_the_sync_token_dies_with_logout(phone, app):
+    old_token = phone["client"].environ_base["HTTP_X_SYNC_TOKEN"]
+    phone["client"].post("/logout")
+    again = app.test_client()
+    again.post("/login", data={"username": phone["volunteer_a"].username, "password": "correct-horse-42"})
+    response = again.post("/api/visits", json=_visit(phone["household"]), headers={"X-Sync-Token": old_token})
+    assert response.status_code == 403 and count(Visit) == 0
+
+
+def test_another_teams_household_is_not_found(phone, make_household):
+    other = make_household(phone["team_b"].areas[0])
+    response = phone["client"].post("/api/visits", json=_visit(other))
+    assert response.status_code == 404 and count(Visit) == 0
+
+
+def test_offline_data_holds_only_the_teams_households(phone, make_household):
+    make_household(phone["team_b"].areas[0], address="Số 1 Tổ Khác")
+    data = phone["client"].get("/api/offline-data").json
+    assert [h["address"] for h in data["households"]] == ["Số 5 Hẻm 51"]
+    assert data["households"][0]["search_key"] == "so 5 hem 51"
+    assert [a["id"] for a in data["areas"]] == [phone["area"].id]
+
+
+def test_coordinators_do_not_sync(world, login_as):
+    client = login_as(world["coordinator_a"])
+    assert client.get("/api/offline-data").status_code == 403
+
+
+def test_manifest_and_service_worker_are_served_for_the_whole_app(client):
+    manifest = client.get("/manifest.webmanifest")
+    assert manifest.mimetype == "application/manifest+json"
+    data = manifest.json
+    assert data["short_name"] == "Phủ Số" and data["start_url"] == "/" and data["display"] == "standalone"
+    assert {"192x192", "512x512"} <= {icon["sizes"] for icon in data["icons"]}
+    assert any(icon["purpose"] == "maskable" for icon in data["icons"])
+    for icon in data["icons"]:
+        assert client.get(icon["src"]).status_code == 200
+    worker = client.get("/sw.js")
+    assert worker.status_code == 200 and worker.headers["Service-Worker-Allowed"] == "/"
+    assert worker.get_data(as_text=True).startswith('const VERSION = "')
+    assert 'rel="manifest"' in client.get("/login").get_data(as_text=True)
+
+
+def test_offline_page_is_vietnamese(client):
+    assert "Không có kết nối" in client.get("/offline").get_data(as_text=True)
+
+
+def test_visit_form_for_a_household_still_on_the_phone_is_the_shell(phone):
+    page = phone["client"].get(f"/visits/new?household_client={uuid.uuid4()}")
+    assert page.status_code == 200 and "data-shell" in page.get_data(as_text=True)
