@@ -49,7 +49,16 @@
       status.textContent = state === "offline" ? messages.offline : (counts.total === 0 ? messages.allSent : "");
     }
     if (state === "login") document.getElementById("login-to-send").hidden = false;
+    if (["offline", "retry", "backoff"].includes(state)) retryLater();
     return state;
+  }
+
+  // While something waits, try again when the back-off ends (the page may stay open for hours).
+  let retryTimer = null;
+  async function retryLater() {
+    clearTimeout(retryTimer);
+    const wait = Math.max(1000, (await Q.getMeta("retry_at", 0)) - Date.now());
+    retryTimer = setTimeout(() => sendNow(false), wait);
   }
 
   async function refreshHouseholds() {
@@ -136,6 +145,7 @@
     const limits = { vneid_installed: household.people, online_people: household.people,
       level2_activated: household.eligible_people - household.people_level2 };
     for (const [name, max] of Object.entries(limits)) if (form.elements[name]) form.elements[name].max = max;
+    form.querySelector("button[type=submit]").disabled = false;
   }
 
   function localNow() {
@@ -185,6 +195,7 @@
     if (params.get("queued")) notice(messages.savedOffline, "warning");
     navigator.serviceWorker.addEventListener("message", async (event) => {
       if (event.data && event.data.type === "queue-changed") showCounts();
+      if (event.data && event.data.type === "send") sendNow(false);
       if (event.data && event.data.type === "warmed") {
         await Q.setMeta("warmed_at", Date.now());
         document.body.dataset.offlineReady = "1";
@@ -195,7 +206,8 @@
     await showCounts();
     if (!loggedIn) return;
     if (navigator.storage && navigator.storage.persist) navigator.storage.persist();
-    await sendNow(false);
+    // Just logged in again after the queue paused: send at once, whatever the back-off says.
+    await sendNow(await Q.getMeta("paused", false));
     await refreshHouseholds();
     const ready = await navigator.serviceWorker.ready;
     // The field pages are stored again now and then, so what opens offline stays recent.

@@ -192,9 +192,11 @@
 
   function flush(options) {
     const force = !!(options && options.force);
-    // One sender at a time across the pages and the service worker.
+    // One sender at a time across the pages and the service worker. A forced send (the button, the
+    // network coming back) waits its turn; a routine one gives way to a send already running.
     if (global.navigator && navigator.locks) {
-      return navigator.locks.request(LOCK, { ifAvailable: true }, (lock) => (lock ? flushOnce(force) : "busy"));
+      if (force) return navigator.locks.request(LOCK, () => flushOnce(true));
+      return navigator.locks.request(LOCK, { ifAvailable: true }, (lock) => (lock ? flushOnce(false) : "busy"));
     }
     return flushOnce(force);
   }

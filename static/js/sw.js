@@ -64,13 +64,18 @@ async function remember(request, response) {
 }
 
 async function page(request, url) {
+  let response = null;
   try {
-    const response = await withTimeout(fetch(request), NETWORK_TIMEOUT);
-    await remember(request, response.clone());
-    return response;
+    response = await withTimeout(fetch(request), NETWORK_TIMEOUT);
+    if (response.status < 500) {
+      await remember(request, response.clone());
+      return response;
+    }
   } catch (error) {
-    return (await offlinePage(url)) || Response.error();
+    // No signal, or too slow: fall back to the stored copy.
   }
+  // A server that is down answers like no network: the stored copy is more use than an error page.
+  return (await offlinePage(url)) || response || Response.error();
 }
 
 async function offlinePage(url) {
@@ -109,28 +114,27 @@ async function postOrQueue(event, kind) {
 }
 
 async function afterQueued() {
+  // The page opened next sends the queue; Background Sync sends it when no page is open.
   if (self.registration.sync) {
     try { await self.registration.sync.register("phuso-sync"); } catch (error) { /* not granted */ }
   }
-  await PhusoQueue.flush({ force: true });
   await tellPages({ type: "queue-changed" });
 }
 
 self.addEventListener("sync", (event) => {
-  if (event.tag === "phuso-sync") {
-    event.waitUntil(PhusoQueue.flush({ force: true }).then((state) => {
-      tellPages({ type: "queue-changed" });
-      // Let the browser try again later when the network is still missing.
-      if (state === "offline" || state === "retry") throw new Error(state);
-    }));
-  }
+  if (event.tag === "phuso-sync") event.waitUntil(syncInBackground());
 });
+
+async function syncInBackground() {
+  // An open page sends the queue itself (one sender at a time); the worker sends only for closed apps.
+  if ((await self.clients.matchAll({ type: "window" })).length) return tellPages({ type: "send" });
+  const state = await PhusoQueue.flush({ force: true });
+  // Let the browser try again later while the network is still missing.
+  if (state === "offline" || state === "retry") throw new Error(state);
+}
 
 self.addEventListener("message", (event) => {
   if (event.data && event.data.type === "warm") event.waitUntil(warm());
-  if (event.data && event.data.type === "flush") {
-    event.waitUntil(PhusoQueue.flush({ force: true }).then(() => tellPages({ type: "queue-changed" })));
-  }
 });
 
 async function warm() {

@@ -13,9 +13,41 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
+class Reachability:
+    """Makes the server unreachable for a while: every request answers 503, as a dead link would fail.
+
+    Playwright's offline switch covers pages but not a service worker that the browser starts by
+    itself, so tests that need "no network" for the worker too switch the server off instead.
+    """
+
+    def __init__(self, app):
+        self.app, self.down = app, False
+
+    def __call__(self, environ, start_response):
+        if self.down:
+            start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+            return [b"unreachable"]
+        return self.app(environ, start_response)
+
+
 @pytest.fixture(scope="session")
-def live_server(app):
+def reachability(app):
+    return Reachability(app.wsgi_app)
+
+
+@pytest.fixture
+def server_down(reachability):
+    """Call server_down(True) to cut the server off; it is always back after the test."""
+    def switch(down: bool) -> None:
+        reachability.down = down
+    yield switch
+    reachability.down = False
+
+
+@pytest.fixture(scope="session")
+def live_server(app, reachability):
     """The session's test app (same database as the factories) on 127.0.0.1 and a free port."""
+    app.wsgi_app = reachability
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
@@ -27,28 +59,33 @@ def live_server(app):
         thread.join(timeout=5)
 
 
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+# A cheap phone in Vietnam: 360x740, touch, Vietnamese, Vietnam's clock, service workers on.
+PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
+         "locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh", "service_workers": "allow"}
+
+
 @pytest.fixture(scope="session")
-def browser():
+def playwright():
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: browser tests need Debian's Chromium. Run .ci/ensure-chromium "
                     "(Playwright's own browser download does not work here).", pytrace=False)
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
-        )
-        yield browser
-        browser.close()
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
 
 
 @pytest.fixture
 def phone(browser):
-    """A fresh page on a cheap 360x740 phone, in Vietnamese, with its own cookies."""
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True, has_touch=True,
-        locale="vi-VN", service_workers="allow",
-    )
+    """A fresh page on a cheap phone, with its own cookies and storage."""
+    context = browser.new_context(**PHONE)
     page = context.new_page()
     yield page
     context.close()

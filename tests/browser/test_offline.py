@@ -1,0 +1,185 @@
+"""Offline on a 360-px phone: capture with no signal, nothing lost, nothing doubled."""
+
+import re
+import time
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Household, Role, User, Visit
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
+from tests.browser.helpers import log_in
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def team(make_team, make_user, make_household):
+    team = make_team()
+    area = team.areas[0]
+    return {
+        "volunteer": make_user(Role.VOLUNTEER, team=team, display_name="Phạm Ngọc Lan"),
+        "households": [make_household(area, address=f"Số {n} Hẻm 51, Đường 3 Tháng 2", display_name=f"Hộ Thử {n}")
+                       for n in range(1, 4)],
+    }
+
+
+def ready_for_the_field(page: Page, base: str, username: str) -> None:
+    """Log in online and wait until the phone has stored the field pages and the team's households."""
+    log_in(page, base, username)
+    expect(page.locator("body[data-offline-ready]")).to_have_count(1, timeout=20000)
+
+
+def log_visit(page: Page, base: str, path: str | None = None, label: str | None = None) -> None:
+    """Open the visit form (from the phone's copy when offline), choose "met" and save."""
+    if path:
+        page.goto(base + path)
+    if label:
+        expect(page.locator("[data-household-label]")).to_contain_text(label)
+    page.get_by_label("Gặp được").check(force=True)
+    page.get_by_role("button", name="Lưu lượt hỗ trợ").click()
+    page.wait_for_url(re.compile(r"/\?queued=1$"))
+
+
+def add_household_offline(page: Page, base: str, name: str) -> str:
+    page.goto(base + "/households/new")
+    page.get_by_label("Địa chỉ").fill(f"Số 99 Hẻm Mới, {name}")
+    page.get_by_label("Tên hiển thị (không bắt buộc)").fill(name)
+    page.get_by_role("button", name="Lưu hộ gia đình").click()
+    page.wait_for_url(re.compile(r"household_client="))
+    return re.search(r"household_client=([0-9a-f-]+)", page.url).group(1)
+
+
+def visits() -> int:
+    db.session.rollback()  # a fresh read: the live server writes from its own connection
+    return db.session.scalar(select(func.count()).select_from(Visit))
+
+
+def phone_with_profile(playwright, profile, **options):
+    """A phone whose browser keeps its storage on disk, as a real one does across restarts."""
+    return playwright.chromium.launch_persistent_context(profile, executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
+                                                         **options, **PHONE)
+
+
+def test_twenty_visits_logged_offline_arrive_exactly_once(phone, live_server, team, screenshot):
+    households_before = db.session.scalar(select(func.count()).select_from(Household))
+    ready_for_the_field(phone, live_server, team["volunteer"].username)
+    phone.context.set_offline(True)
+
+    client_id = add_household_offline(phone, live_server, "Hộ Mới Ngoại Tuyến")
+    log_visit(phone, live_server, label="Hộ Mới Ngoại Tuyến")
+    expect(phone.get_by_text("Đã lưu trên máy")).to_be_visible()
+    for _ in range(4):
+        log_visit(phone, live_server, f"/visits/new?household_client={client_id}", "Hộ Mới Ngoại Tuyến")
+    for n in range(15):
+        home = team["households"][n % 3]
+        log_visit(phone, live_server, f"/visits/new?household={home.id}", home.display_name)
+    badge = phone.locator("#queue-badge")
+    expect(badge).to_contain_text("21")
+    screenshot(phone, "queued")
+
+    phone.context.set_offline(False)
+    expect(badge).to_be_hidden(timeout=30000)
+    assert visits() == 20
+    assert db.session.scalar(select(func.count()).select_from(Household)) == households_before + 1
+    new = db.session.scalar(select(Household).where(Household.client_id == client_id))
+    assert db.session.scalar(select(func.count()).where(Visit.household_id == new.id)) == 5
+    assert db.session.scalar(select(func.count(func.distinct(Visit.client_id)))) == 20
+
+
+def test_a_lost_acknowledgement_stores_nothing_new_on_replay(phone, live_server, team):
+    ready_for_the_field(phone, live_server, team["volunteer"].username)
+    phone.context.set_offline(True)
+    home = team["households"][0]
+    log_visit(phone, live_server, f"/visits/new?household={home.id}", home.display_name)
+
+    answers = []
+
+    def lose_first_answer(route):
+        if not answers:
+            answers.append(route.fetch().status)  # the server stores the visit ...
+            route.abort("connectionreset")         # ... but its answer never reaches the phone
+        else:
+            answers.append("sent again")
+            route.continue_()
+
+    phone.route("**/api/visits", lose_first_answer)
+    phone.context.set_offline(False)
+    deadline = time.monotonic() + 15
+    while not answers and time.monotonic() < deadline:
+        phone.wait_for_timeout(100)
+    assert answers[0] == 201 and visits() == 1
+
+    phone.goto(live_server + "/queue")
+    phone.get_by_role("button", name="Gửi ngay").click()
+    expect(phone.locator("#queue-badge")).to_be_hidden(timeout=15000)
+    # The phone sent the same visit again; the server recognised it and stored nothing new.
+    assert answers[1:] == ["sent again"] and visits() == 1
+
+
+def test_queued_work_survives_closing_the_browser(playwright, live_server, team, tmp_path, server_down):
+    profile = tmp_path / "profile"
+    first = phone_with_profile(playwright, profile)
+    page = first.pages[0]
+    ready_for_the_field(page, live_server, team["volunteer"].username)
+    first.set_offline(True)
+    server_down(True)  # no signal for the service worker either
+    home = team["households"][1]
+    log_visit(page, live_server, f"/visits/new?household={home.id}", home.display_name)
+    first.close()
+
+    # The phone restarts still without a signal.
+    again = phone_with_profile(playwright, profile, offline=True)
+    try:
+        page = again.pages[0]
+        page.goto(live_server + "/queue")
+        expect(page.locator("#queue-list")).to_contain_text("Lượt hỗ trợ")
+        assert visits() == 0
+        server_down(False)
+        again.set_offline(False)
+        page.get_by_role("button", name="Gửi ngay").click()
+        expect(page.locator("#queue-badge")).to_be_hidden(timeout=15000)
+        assert visits() == 1
+    finally:
+        again.close()
+
+
+def test_an_expired_login_pauses_the_queue_until_the_volunteer_logs_in(phone, live_server, team, screenshot):
+    volunteer = team["volunteer"]
+    ready_for_the_field(phone, live_server, volunteer.username)
+    phone.context.set_offline(True)
+    home = team["households"][2]
+    log_visit(phone, live_server, f"/visits/new?household={home.id}", home.display_name)
+
+    user = db.session.get(User, volunteer.id)
+    user.end_sessions()  # the login expires while the phone is offline
+    db.session.commit()
+    phone.context.set_offline(False)
+    expect(phone.locator("#login-to-send")).to_be_visible(timeout=15000)
+    assert visits() == 0
+
+    phone.goto(live_server + "/")
+    expect(phone).to_have_url(re.compile(r"/login"))
+    expect(phone.locator("#login-to-send")).to_be_visible()
+    expect(phone.locator("#queue-badge")).to_contain_text("1")
+    screenshot(phone, "login-to-send")
+    log_in(phone, live_server, volunteer.username)
+    expect(phone.locator("#queue-badge")).to_be_hidden(timeout=15000)
+    assert visits() == 1
+
+
+def test_the_app_is_installable_and_the_worker_controls_the_page(playwright, live_server, team, tmp_path):
+    context = phone_with_profile(playwright, tmp_path / "profile")  # Chromium never installs from incognito
+    try:
+        page = context.pages[0]
+        ready_for_the_field(page, live_server, team["volunteer"].username)
+        page.reload()
+        assert page.evaluate("navigator.serviceWorker.controller !== null")
+        cdp = context.new_cdp_session(page)
+        assert cdp.send("Page.getInstallabilityErrors")["installabilityErrors"] == []
+        manifest = page.request.get(live_server + "/manifest.webmanifest").json()
+        assert manifest["name"].startswith("Phủ Số") and manifest["display"] == "standalone"
+    finally:
+        context.close()
