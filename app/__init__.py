@@ -31,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     from app.auth.views import bp as auth_bp
     from app.board.views import bp as board_bp
     from app.field.views import bp as field_bp
+    from app.lists.views import bp as lists_bp
     from app.main.views import bp as main_bp
 
     app.register_blueprint(auth_bp)
@@ -38,6 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(field_bp)
     app.register_blueprint(board_bp)
+    app.register_blueprint(lists_bp)
 
     from app.cli import register
 
