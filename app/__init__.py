@@ -32,6 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     from app.auth.views import bp as auth_bp
     from app.board.views import bp as board_bp
     from app.field.views import bp as field_bp
+    from app.lists.views import bp as lists_bp
     from app.main.views import bp as main_bp
     from app.pwa.views import bp as pwa_bp
 
@@ -42,6 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(pwa_bp)
     app.register_blueprint(board_bp)
+    app.register_blueprint(lists_bp)
 
     from app.cli import register
 

@@ -1,18 +1,26 @@
-"""Finding, adding and checking households inside the actor's areas."""
+"""Finding, adding, checking and keeping households inside the actor's areas."""
 
+import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, literal, or_, select
+from sqlalchemy import update as sql_update
+from sqlalchemy.sql import Select
 
 from app.extensions import db
-from app.models import PRIORITY_TAGS, Area, Household, HouseholdStatus, User
+from app.models import PRIORITY_TAGS, Area, Household, HouseholdStatus, User, Visit
 from app.models._types import utcnow
 from app.services import audit
 from app.services.scope import get_in_scope, scoped
 from app.services.text import clean, fold, looks_like_citizen_id
+from app.services.visits import recompute_household
 
 SEARCH_LIMIT = 25
+MAX_PEOPLE = 50
+STALE_AFTER = timedelta(days=90)
+_PHONE = re.compile(r"^\+?[0-9 .]{8,20}$")
 
 
 class HouseholdError(ValueError):
@@ -41,21 +49,51 @@ def _like_token(token: str) -> str:
     return f"%{escaped}%"
 
 
+def matching_words(stmt: Select, query: str) -> Select:
+    """Narrow to households whose folded address or name holds every typed word (at most six)."""
+    for token in fold(query).split()[:6]:
+        stmt = stmt.where(Household.search_key.like(_like_token(token), escape="\\"))
+    return stmt
+
+
 def search(actor: User, query: str, limit: int = SEARCH_LIMIT) -> list[Household]:
     """Active households in the actor's scope whose folded address or name holds every typed word.
 
     The scope filter runs on the (area, search key) index first; the words are then matched on the
     stored folded key, so "nguyen van" finds "Nguyễn Văn" without folding rows in Python.
     """
-    stmt = scoped(actor, Household).where(Household.status == HouseholdStatus.ACTIVE)
-    for token in fold(query).split()[:6]:
-        stmt = stmt.where(Household.search_key.like(_like_token(token), escape="\\"))
+    stmt = matching_words(scoped(actor, Household).where(Household.status == HouseholdStatus.ACTIVE), query)
     return list(db.session.scalars(stmt.order_by(Household.address_key, Household.id).limit(limit)))
 
 
 def by_client_id(actor: User, client_id: str) -> Household | None:
     """The household the phone named by its own id, if it has reached the server and is in scope."""
     return db.session.scalar(scoped(actor, Household).where(Household.client_id == client_id.strip().lower()))
+
+
+@dataclass
+class HouseholdFilter:
+    area_id: int | None = None
+    status: str | None = None
+    tag: str | None = None
+    stale: bool = False
+    query: str = ""
+
+
+def listing(actor: User, wanted: HouseholdFilter, now: datetime | None = None) -> Select:
+    """The actor's households narrowed by the list's filters, in address order."""
+    stmt = scoped(actor, Household)
+    if wanted.area_id:
+        stmt = stmt.where(Household.area_id == wanted.area_id)
+    if wanted.status:
+        stmt = stmt.where(Household.status == wanted.status)
+    if wanted.tag:
+        # Tags are stored comma-separated; the commas around both sides keep "poor" from matching "near_poor".
+        stmt = stmt.where((literal(",") + Household.priority_tags + literal(",")).like(f"%,{wanted.tag},%"))
+    if wanted.stale:
+        since = (now or utcnow()) - STALE_AFTER
+        stmt = stmt.where(or_(Household.last_visit_at.is_(None), Household.last_visit_at < since))
+    return matching_words(stmt, wanted.query).order_by(Household.address_key, Household.id)
 
 
 def likely_duplicates(actor: User, area_id: int, address: str) -> list[Household]:
@@ -69,12 +107,25 @@ def likely_duplicates(actor: User, area_id: int, address: str) -> list[Household
     return list(db.session.scalars(stmt.limit(5)))
 
 
-def _validate(data: HouseholdInput) -> None:
-    if not clean(data.address):
+def validate(data: HouseholdInput) -> None:
+    """The rules every household obeys, whether typed in a form or read from an imported file."""
+    address = clean(data.address)
+    if not address:
         raise HouseholdError("address", _l("Enter the address."))
+    if len(address) > 200:
+        raise HouseholdError("address", _l("The address is too long (at most %(n)s characters).", n=200))
+    if len(clean(data.display_name) or "") > 120:
+        raise HouseholdError("display_name", _l("The name is too long (at most %(n)s characters).", n=120))
+    if not 1 <= data.people <= MAX_PEOPLE:
+        raise HouseholdError("people", _l("People in the household must be from 1 to %(n)s.", n=MAX_PEOPLE))
+    if not 0 <= data.eligible_people <= MAX_PEOPLE:
+        raise HouseholdError("eligible_people", _l("People aged 14 and over must be from 0 to %(n)s.", n=MAX_PEOPLE))
     if data.eligible_people > data.people:
         raise HouseholdError("eligible_people", _l("People aged 14 and over cannot be more than the people in the household."))
-    if data.phone and not data.phone_consent:
+    phone = clean(data.phone)
+    if phone and not _PHONE.match(phone):
+        raise HouseholdError("phone", _l("Enter a phone number of digits only."))
+    if phone and not data.phone_consent:
         raise HouseholdError("phone_consent", _l("A phone number is kept only with the household's consent."))
     for field in ("address", "display_name"):
         if looks_like_citizen_id(getattr(data, field)):
@@ -82,6 +133,27 @@ def _validate(data: HouseholdInput) -> None:
     unknown = set(data.priority_tags) - set(PRIORITY_TAGS)
     if unknown:
         raise HouseholdError("priority_tags", _l("Unknown priority tag."))
+
+
+def columns(data: HouseholdInput, now: datetime) -> dict:
+    """The stored columns of a valid input: text cleaned, keys folded, the phone only with consent."""
+    address = clean(data.address)
+    name = clean(data.display_name)
+    phone = clean(data.phone) if data.phone_consent else None
+    return {
+        "address": address, "display_name": name,
+        "address_key": fold(address), "search_key": fold(f"{address} {name or ''}"),
+        "people": data.people, "eligible_people": data.eligible_people,
+        "phone": phone, "phone_consent_at": now if phone else None,
+        "priority_tags": ",".join(sorted(set(data.priority_tags))),
+    }
+
+
+def _open_area(actor: User, area_id: int, current: int | None = None) -> Area:
+    area = get_in_scope(actor, Area, area_id)
+    if area.retired and area.id != current:
+        raise HouseholdError("area_id", _l("This area is retired."))
+    return area
 
 
 def create(actor: User, data: HouseholdInput) -> tuple[Household, bool]:
@@ -92,21 +164,69 @@ def create(actor: User, data: HouseholdInput) -> tuple[Household, bool]:
         if existing is not None:
             # The same offline item sent twice: answer with what is stored, if the actor may see it.
             return get_in_scope(actor, Household, existing.id), False
-    area = get_in_scope(actor, Area, data.area_id)
-    if area.retired:
-        raise HouseholdError("area_id", _l("This area is retired."))
-    _validate(data)
-    address = clean(data.address)
-    name = clean(data.display_name)
-    phone = clean(data.phone) if data.phone_consent else None
-    household = Household(
-        client_id=data.client_id, ward_code=area.ward_code, area_id=area.id, address=address, display_name=name,
-        address_key=fold(address), search_key=fold(f"{address} {name or ''}"),
-        people=data.people, eligible_people=data.eligible_people,
-        phone=phone, phone_consent_at=utcnow() if phone else None,
-        priority_tags=",".join(sorted(set(data.priority_tags))), created_by_id=actor.id,
-    )
+    area = _open_area(actor, data.area_id)
+    validate(data)
+    household = Household(client_id=data.client_id, ward_code=area.ward_code, area_id=area.id,
+                          created_by_id=actor.id, **columns(data, utcnow()))
     db.session.add(household)
     db.session.flush()
     audit.record(actor, "household.create", household, fields=sorted(k for k, v in vars(data).items() if v))
     return household, True
+
+
+def update(actor: User, household: Household, data: HouseholdInput) -> None:
+    """Correct a household with the same rules as when it was added; a kept phone keeps its consent time."""
+    area = _open_area(actor, data.area_id, current=household.area_id)
+    validate(data)
+    if data.eligible_people < household.people_level2:
+        raise HouseholdError("eligible_people", _l(
+            "%(n)s people of this household already have level 2; there cannot be fewer people aged 14 and over.",
+            n=household.people_level2))
+    values = columns(data, utcnow())
+    if values["phone"] and values["phone"] == household.phone:
+        values["phone_consent_at"] = household.phone_consent_at
+    values["area_id"] = area.id
+    changed = sorted(k for k, v in values.items() if getattr(household, k) != v and not k.endswith("_key"))
+    for key, value in values.items():
+        setattr(household, key, value)
+    db.session.flush()
+    audit.record(actor, "household.update", household, fields=changed)
+
+
+class MergeError(HouseholdError):
+    pass
+
+
+def merge(actor: User, survivor: Household, duplicate: Household) -> None:
+    """`duplicate` is the same household as `survivor`: its visits move over and it is marked merged."""
+    if survivor.id == duplicate.id:
+        raise MergeError("other_id", _l("Choose another household than this one."))
+    if survivor.area_id != duplicate.area_id:
+        raise MergeError("other_id", _l("Only households of the same area can be merged."))
+    if HouseholdStatus.MERGED in (survivor.status, duplicate.status):
+        raise MergeError("other_id", _l("This household was already merged."))
+    moved = db.session.execute(
+        sql_update(Visit).where(Visit.household_id == duplicate.id).values(household_id=survivor.id)
+    ).rowcount
+    duplicate.status = HouseholdStatus.MERGED
+    duplicate.merged_into_id = survivor.id
+    db.session.flush()
+    recompute_household(survivor)
+    recompute_household(duplicate)
+    audit.record(actor, "household.merge", survivor, merged=duplicate.id, visits=moved)
+
+
+def erase(actor: User, household: Household) -> None:
+    """Remove what identifies the household, at its request; its counts and visits stay, so figures hold."""
+    household.address = household.display_name = household.phone = household.phone_consent_at = None
+    household.search_key = household.address_key = ""
+    household.erased_at = utcnow()
+    # Notes are free text written at the door: they may name the household.
+    db.session.execute(sql_update(Visit).where(Visit.household_id == household.id)
+                       .values(note=None, other_help=None, followup_reason=None))
+    db.session.flush()
+    audit.record(actor, "household.erase", household)
+
+
+def count(stmt: Select) -> int:
+    return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))

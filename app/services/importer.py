@@ -1,0 +1,337 @@
+"""Importing a ward's households from CSV or XLSX: read, check every row, preview, then store all valid rows at once.
+
+Between the preview and the confirmation the checked rows wait in a file under instance/imports/, named by a
+random token and bound to the user who uploaded it; nothing personal goes into the session cookie. Files are
+deleted once imported, or after an hour.
+"""
+
+import csv
+import io
+import json
+import re
+import secrets
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import insert
+
+from app.extensions import db
+from app.models import PRIORITY_TAGS, Household, HouseholdStatus, Role, User
+from app.models._types import utcnow
+from app.services import areas, audit, households
+from app.services.scope import OutOfScope, require_role, scoped
+from app.services.text import fold, looks_like_citizen_id
+
+MAX_ROWS = 50_000
+KEEP_SECONDS = 3600
+SHOWN_ERRORS = 200
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
+
+# Column → the header written in the template; headers are matched folded, so "Dia chi" works as well.
+COLUMNS = {
+    "area": "Khu vực",
+    "address": "Địa chỉ",
+    "display_name": "Tên hiển thị",
+    "people": "Số người",
+    "eligible_people": "Số người từ 14 tuổi",
+    "phone": "Số điện thoại",
+    "phone_consent": "Đồng ý lưu số điện thoại",
+    "priority_tags": "Nhóm ưu tiên",
+}
+_HEADER_ALIASES = {
+    "area": "area", "khu vuc": "area", "ap": "area", "to dan pho": "area",
+    "address": "address", "dia chi": "address",
+    "display name": "display_name", "name": "display_name", "ten": "display_name", "ten hien thi": "display_name",
+    "people": "people", "so nguoi": "people",
+    "people aged 14 and over": "eligible_people", "so nguoi tu 14 tuoi": "eligible_people",
+    "so nguoi tu 14 tuoi tro len": "eligible_people",
+    "phone": "phone", "so dien thoai": "phone", "dien thoai": "phone",
+    "phone consent": "phone_consent", "dong y luu so dien thoai": "phone_consent", "dong y": "phone_consent",
+    "priority": "priority_tags", "nhom uu tien": "priority_tags", "uu tien": "priority_tags",
+}
+REQUIRED = ("area", "address", "people", "eligible_people")
+_YES = {"co", "x", "1", "yes", "y", "true", "dong y"}
+_NO = {"", "khong", "0", "no", "n", "false"}
+COLUMN_LABELS = {
+    "area": _l("Area"), "address": _l("Address"), "display_name": _l("Name shown"), "people": _l("People"),
+    "eligible_people": _l("People aged 14 and over"), "phone": _l("Phone"), "phone_consent": _l("Phone consent"),
+    "priority_tags": _l("Priority"), "row": _l("Row"),
+}
+EXAMPLE = ["Khu vực 1", "51/3 Hẻm 51, Đường 3 Tháng 2", "Nguyễn Văn Bình", 4, 3, "0901234567", "có",
+           "Người cao tuổi sống một mình"]
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read: nothing is checked or stored."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class Checked:
+    """What an upload holds once checked: the valid rows ready to store, and why the others were refused."""
+
+    token: str
+    actor_id: int
+    ward_code: int
+    filename: str
+    total: int
+    rows: list[dict] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+    created: float = field(default_factory=time.time)
+
+
+def folder(instance_path: str) -> Path:
+    path = Path(instance_path) / "imports"
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
+# Reading --------------------------------------------------------------------------------------------------
+
+def _cell(value) -> str:
+    """A cell as text; whole numbers from spreadsheets lose their ".0"."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _read_csv(data: bytes) -> list[list[str]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFileError(_l("The file is not in UTF-8. Save it as “CSV UTF-8” and try again.")) from None
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first_line.count)
+    return [[_cell(v) for v in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+
+
+def _read_xlsx(data: bytes) -> list[list[str]]:
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a damaged or foreign file
+        raise ImportFileError(_l("The file could not be read as an Excel workbook (.xlsx).")) from None
+    try:
+        return [[_cell(v) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)]
+    finally:
+        book.close()
+
+
+def read_table(filename: str, data: bytes) -> list[list[str]]:
+    name = filename.lower()
+    if name.endswith(".csv"):
+        return _read_csv(data)
+    if name.endswith(".xlsx"):
+        return _read_xlsx(data)
+    raise ImportFileError(_l("Choose a CSV or XLSX file."))
+
+
+def _header_map(header: list[str]) -> dict[str, int]:
+    found = {}
+    for index, title in enumerate(header):
+        column = _HEADER_ALIASES.get(fold(title).strip(" *:"))
+        if column and column not in found:
+            found[column] = index
+    missing = [COLUMNS[c] for c in REQUIRED if c not in found]
+    if missing:
+        raise ImportFileError(_l("These columns are missing: %(columns)s. Start from the template.",
+                                 columns=", ".join(missing)))
+    return found
+
+
+# Checking -------------------------------------------------------------------------------------------------
+
+def _tag_names() -> dict[str, str]:
+    """Priority tags by folded code and folded label, in Vietnamese and in English."""
+    names = {fold(code): code for code in PRIORITY_TAGS}
+    for locale in ("vi", "en"):
+        with force_locale(locale):
+            names.update({fold(str(label)): code for code, label in PRIORITY_TAGS.items()})
+    return names
+
+
+def _number(text: str) -> int | None:
+    return int(text) if re.fullmatch(r"\d{1,6}", text) else None
+
+
+class _RowRefused(Exception):
+    def __init__(self, column: str, message):
+        super().__init__(message)
+        self.column, self.message = column, message
+
+
+def _check_row(cells: dict[str, str], raw: list[str], area_by_name, tag_names) -> households.HouseholdInput:
+    if any(looks_like_citizen_id(value) for value in raw):
+        raise _RowRefused("row", _l("A value looks like a citizen-ID (CCCD) number; Phủ Số never stores one. "
+                                    "Remove it from the file."))
+    if not cells["area"]:
+        raise _RowRefused("area", _l("The area is missing."))
+    area = area_by_name.get(fold(cells["area"]))
+    if area is None:
+        raise _RowRefused("area", _l("The ward has no area named “%(name)s”.", name=cells["area"][:120]))
+    if area.retired:
+        raise _RowRefused("area", _l("The area “%(name)s” is retired.", name=area.name))
+    people, eligible = _number(cells["people"]), _number(cells["eligible_people"])
+    if people is None:
+        raise _RowRefused("people", _l("The number of people must be a whole number."))
+    if eligible is None:
+        raise _RowRefused("eligible_people", _l("The number of people aged 14 and over must be a whole number."))
+    consent = fold(cells["phone_consent"])
+    if consent not in _YES | _NO:
+        raise _RowRefused("phone_consent", _l("Write “có” or leave the consent empty."))
+    tags = []
+    for name in re.split(r"[,;]", cells["priority_tags"]):
+        if fold(name):
+            if fold(name) not in tag_names:
+                raise _RowRefused("priority_tags", _l("Unknown priority group “%(name)s”.", name=name.strip()[:60]))
+            tags.append(tag_names[fold(name)])
+    data = households.HouseholdInput(
+        area_id=area.id, address=cells["address"], display_name=cells["display_name"] or None,
+        people=people, eligible_people=eligible, phone=cells["phone"] or None,
+        phone_consent=consent in _YES, priority_tags=tuple(tags),
+    )
+    try:
+        households.validate(data)
+    except households.HouseholdError as error:
+        raise _RowRefused(error.field if error.field in COLUMNS else "row", error.message) from None
+    return data
+
+
+def _existing_addresses(actor: User) -> set[tuple[int, str]]:
+    stmt = scoped(actor, Household, Household.area_id, Household.address_key).where(
+        Household.status == HouseholdStatus.ACTIVE)
+    return {(area_id, key) for area_id, key in db.session.execute(stmt)}
+
+
+def check(actor: User, filename: str, data: bytes) -> Checked:
+    """Read the file and check every row; rows that break a rule are listed, with the reason, by row number."""
+    require_role(actor, Role.COORDINATOR, what="import")
+    table = read_table(filename, data)
+    while table and not any(table[-1]):
+        table.pop()
+    if len(table) < 2:
+        raise ImportFileError(_l("The file has no household rows."))
+    if len(table) - 1 > MAX_ROWS:
+        raise ImportFileError(_l("The file has more than %(n)s rows; split it into smaller files.", n=MAX_ROWS))
+    columns = _header_map(table[0])
+    area_by_name, tag_names = areas.by_folded_name(actor), _tag_names()
+    seen = _existing_addresses(actor)
+    now = utcnow()
+    checked = Checked(token=secrets.token_urlsafe(24), actor_id=actor.id, ward_code=actor.ward_code,
+                      filename=filename[-120:], total=0)
+    for number, raw in enumerate(table[1:], start=2):
+        if not any(raw):
+            continue
+        checked.total += 1
+        cells = {c: (raw[columns[c]] if c in columns and columns[c] < len(raw) else "") for c in COLUMNS}
+        try:
+            row = _check_row(cells, raw, area_by_name, tag_names)
+        except _RowRefused as refused:
+            checked.errors.append(asdict(RowError(number, refused.column, str(refused.message))))
+            continue
+        values = households.columns(row, now)
+        if (row.area_id, values["address_key"]) in seen:
+            checked.errors.append(asdict(RowError(number, "address", str(_l(
+                "This address is already listed in this area (in the ward or higher up in the file).")))))
+            continue
+        seen.add((row.area_id, values["address_key"]))
+        checked.rows.append({**values, "area_id": row.area_id})
+    return checked
+
+
+# Keeping between the two steps ----------------------------------------------------------------------------
+
+def purge_old(base: Path) -> None:
+    cutoff = time.time() - KEEP_SECONDS
+    for path in base.glob("*.json"):
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+
+
+def save(base: Path, checked: Checked) -> None:
+    path = base / f"{checked.token}.json"
+    path.write_text(json.dumps(asdict(checked), ensure_ascii=False, default=str), encoding="utf-8")
+    path.chmod(0o600)
+
+
+def load(base: Path, actor: User, token: str) -> Checked:
+    """The checked upload with this token, if this user made it within the hour; else "not found"."""
+    purge_old(base)
+    path = base / f"{token}.json"
+    if not _TOKEN.match(token or "") or not path.exists():
+        raise OutOfScope("import", token)
+    checked = Checked(**json.loads(path.read_text(encoding="utf-8")))
+    if checked.actor_id != actor.id or checked.ward_code != actor.ward_code:
+        raise OutOfScope("import", token)
+    return checked
+
+
+def discard(base: Path, token: str) -> None:
+    if _TOKEN.match(token):
+        (base / f"{token}.json").unlink(missing_ok=True)
+
+
+# Storing --------------------------------------------------------------------------------------------------
+
+class ImportStale(ImportFileError):
+    """Since the preview, an area was retired or a household with one of the addresses was added."""
+
+
+def store(actor: User, checked: Checked) -> int:
+    """Insert every valid row in one statement batch; if anything changed since the preview, insert none."""
+    require_role(actor, Role.COORDINATOR, what="import")
+    open_areas = {a.id for a in areas.ward_areas(actor, active_only=True)}
+    existing = _existing_addresses(actor)
+    if any(r["area_id"] not in open_areas or (r["area_id"], r["address_key"]) in existing for r in checked.rows):
+        raise ImportStale(_l("The ward's list changed since the preview (an area was retired or a household "
+                             "added). Nothing was imported; please upload the file again."))
+    now = utcnow()
+    rows = [{**row, "ward_code": actor.ward_code, "created_by_id": actor.id, "created_at": now, "updated_at": now,
+             "phone_consent_at": now if row["phone"] else None, "status": HouseholdStatus.ACTIVE}
+            for row in checked.rows]
+    if rows:
+        db.session.execute(insert(Household), rows)
+    audit.record(actor, "household.import", ward_code=actor.ward_code, rows=len(rows),
+                 refused=len(checked.errors))
+    return len(rows)
+
+
+# The template ---------------------------------------------------------------------------------------------
+
+def template_csv() -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS.values())
+    writer.writerow(EXAMPLE)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def template_xlsx() -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Hộ gia đình"
+    sheet.append(list(COLUMNS.values()))
+    sheet.append(EXAMPLE)
+    # The phone column is text, so a leading zero survives.
+    for cell in sheet["F"]:
+        cell.number_format = "@"
+    for letter, width in zip("ABCDEFGH", (16, 36, 24, 10, 20, 16, 24, 32), strict=True):
+        sheet.column_dimensions[letter].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
