@@ -183,3 +183,50 @@ def test_the_app_is_installable_and_the_worker_controls_the_page(playwright, liv
         assert manifest["name"].startswith("Phủ Số") and manifest["display"] == "standalone"
     finally:
         context.close()
+
+
+def test_a_refused_item_needs_attention_with_the_servers_message(phone, live_server, team, make_visit):
+    home = team["households"][0]
+    ready_for_the_field(phone, live_server, team["volunteer"].username)
+    phone.context.set_offline(True)
+    phone.goto(f"{live_server}/visits/new?household={home.id}")
+    expect(phone.locator("[data-household-label]")).to_contain_text(home.display_name)
+    phone.get_by_label("Gặp được").check(force=True)
+    phone.get_by_label("Ghi chú").fill("CCCD của chủ hộ 079123456789")  # the server refuses citizen-ID numbers
+    phone.get_by_role("button", name="Lưu lượt hỗ trợ").click()
+    phone.wait_for_url(re.compile(r"/\?queued=1$"))
+
+    phone.context.set_offline(False)
+    phone.goto(live_server + "/queue")
+    item = phone.locator("#queue-list .is-attention")
+    expect(item).to_contain_text("Cần xem lại")
+    expect(item).to_contain_text("giống số căn cước công dân")
+    assert visits() == 0
+    phone.on("dialog", lambda dialog: dialog.accept())
+    item.get_by_role("button", name="Bỏ").click()
+    expect(phone.locator("#queue-list")).to_contain_text("Không còn mục nào chờ")
+
+
+def test_logging_out_with_unsent_items_warns_and_clears_private_pages(phone, live_server, team, server_down):
+    ready_for_the_field(phone, live_server, team["volunteer"].username)
+    server_down(True)
+    phone.context.set_offline(True)
+    home = team["households"][1]
+    log_visit(phone, live_server, f"/visits/new?household={home.id}", home.display_name)
+    phone.context.set_offline(False)
+
+    with phone.expect_event("dialog") as warning:
+        phone.get_by_role("button", name="Đăng xuất").click()
+    assert "Còn 1 mục chưa gửi" in warning.value.message
+    warning.value.dismiss()
+    expect(phone.locator("#queue-badge")).to_contain_text("1")  # dismissed: still logged in
+    assert phone.url.endswith("/?queued=1")
+    server_down(False)
+    with phone.expect_event("dialog") as warning:
+        phone.get_by_role("button", name="Đăng xuất").click()
+    warning.value.accept()
+    expect(phone).to_have_url(re.compile(r"/login"))
+    stored = phone.evaluate(
+        "(async () => (await (await caches.open('phuso-pages')).keys()).map((r) => new URL(r.url).pathname))()")
+    assert set(stored) <= {"/login"}  # the team's pages are gone; only the public login page may be kept
+    expect(phone.locator("#queue-badge")).to_contain_text("1")  # the unsent visit stays on the phone
