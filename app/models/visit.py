@@ -104,6 +104,7 @@ class Visit(db.Model):
     household: Mapped[Household] = relationship()
     team: Mapped[Team] = relationship()
     volunteer: Mapped[User] = relationship(foreign_keys=[volunteer_id])
+    flagged_by: Mapped[User | None] = relationship(foreign_keys=[flagged_by_id])
     helpers: Mapped[list[User]] = relationship(secondary=visit_helpers)
 
     @property

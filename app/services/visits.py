@@ -11,13 +11,14 @@ from datetime import date, datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import ONLINE_SERVICES, Household, HouseholdStatus, Outcome, Role, User, Visit
 from app.models._types import utcnow
 from app.services import audit, counters
 from app.services.household_state import HouseholdState, apply_visit, replayed_states
-from app.services.scope import RoleDenied, get_in_scope, may, require_role
+from app.services.scope import RoleDenied, get_in_scope, may, require_role, scoped
 from app.services.text import clean, looks_like_citizen_id
 
 EDIT_WINDOW = timedelta(hours=24)
@@ -261,3 +262,34 @@ def _set_flag(visit: Visit, flagged: bool) -> None:
     visit.flagged = flagged
     counters.apply_change(before, counters.contribution(visit))
     recompute_household(visit.household)
+
+
+@dataclass
+class VisitFilter:
+    area_id: int | None = None
+    team_id: int | None = None
+    volunteer_id: int | None = None
+    outcome: str | None = None
+    start: datetime | None = None  # naive UTC, inclusive
+    end: datetime | None = None  # naive UTC, exclusive
+    flagged: bool | None = None
+
+
+def review_list(actor: User, wanted: VisitFilter, page: int, page_size: int) -> tuple[list[Visit], bool]:
+    """A coordinator's page of the ward's visits, newest first, and whether more follow."""
+    require_role(actor, Role.COORDINATOR, what="visit.review")
+    stmt = scoped(actor, Visit)
+    for column, value in ((Visit.area_id, wanted.area_id), (Visit.team_id, wanted.team_id),
+                          (Visit.volunteer_id, wanted.volunteer_id), (Visit.outcome, wanted.outcome),
+                          (Visit.flagged, wanted.flagged)):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if wanted.start is not None:
+        stmt = stmt.where(Visit.visited_at >= wanted.start)
+    if wanted.end is not None:
+        stmt = stmt.where(Visit.visited_at < wanted.end)
+    stmt = stmt.options(selectinload(Visit.household), selectinload(Visit.team), selectinload(Visit.volunteer),
+                        selectinload(Visit.flagged_by))
+    rows = list(db.session.scalars(stmt.order_by(Visit.visited_at.desc(), Visit.id.desc())
+                                   .offset((page - 1) * page_size).limit(page_size + 1)))
+    return rows[:page_size], len(rows) > page_size
