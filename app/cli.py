@@ -1,14 +1,15 @@
-"""Command-line tools: `flask geo load`, `flask demo seed`, `flask users create-admin`."""
+"""Command-line tools: `flask geo load`, `flask demo seed`, `flask rollup verify|rebuild`."""
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
 
 from app.extensions import db
-from app.services import demo, geo
+from app.services import counters, demo, geo
 
 geo_cli = AppGroup("geo", help="Administrative units from the vietnam-provinces package.")
 demo_cli = AppGroup("demo", help="Invented demonstration data.")
+rollup_cli = AppGroup("rollup", help="Daily counters and household state, checked against the raw visits.")
 
 
 @geo_cli.command("load")
@@ -49,6 +50,32 @@ def demo_seed(code: int, **size) -> None:
         click.echo(f"  {role.value:<13} {username}")
 
 
+SHOWN_DIFFERENCES = 50
+
+
+@rollup_cli.command("verify")
+def rollup_verify() -> None:
+    """Recompute every counter and household state from the visits; exit 1 when anything differs."""
+    differences = counters.verify()
+    for difference in differences[:SHOWN_DIFFERENCES]:
+        click.echo(str(difference))
+    if len(differences) > SHOWN_DIFFERENCES:
+        click.echo(f"... and {len(differences) - SHOWN_DIFFERENCES} more")
+    if differences:
+        raise click.ClickException(f"{len(differences)} differences; `flask rollup rebuild` repairs them.")
+    click.echo("Counters and household state agree with the visits.")
+
+
+@rollup_cli.command("rebuild")
+def rollup_rebuild() -> None:
+    """Rewrite the counters and repair household state from the visits."""
+    rows = counters.rebuild_counters()
+    repaired = counters.repair_households()
+    db.session.commit()
+    click.echo(f"{rows} counter rows written; {len(repaired)} household state values repaired.")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(geo_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(rollup_cli)

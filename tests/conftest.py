@@ -154,6 +154,18 @@ def make_household(ctx):
 
 
 @pytest.fixture
+def rollup_verified(ctx):
+    """At the end of the test, the daily counters and household state must agree with the raw visits
+    (what `flask rollup verify` checks): a write that forgets to count fails the test that made it."""
+    yield
+    from app.services import counters
+
+    db.session.rollback()
+    differences = counters.verify()
+    assert not differences, "\n".join(str(d) for d in differences[:20])
+
+
+@pytest.fixture
 def world(make_team, make_user):
     """Two wards, each with a team, its members, a coordinator; plus province-wide roles."""
     team_a, team_b = make_team(WARD_A), make_team(WARD_B)

@@ -14,7 +14,7 @@ from tests.conftest import count
 
 
 @pytest.fixture
-def field(world, make_household):
+def field(world, make_household, rollup_verified):
     area = world["team_a"].areas[0]
     return {
         **world,

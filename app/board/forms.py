@@ -1,8 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectMultipleField
-from wtforms.validators import DataRequired
+from wtforms import DateField, DecimalField, SelectField, SelectMultipleField, TextAreaField, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.forms import Form
+from app.models.visit import OUTCOME_LABELS
+from app.services.indicators import DEFINITIONS
 
 
 def _member_area(value: str) -> tuple[int, int]:
@@ -21,3 +23,50 @@ class AreaAssignmentForm(Form):
                                   validators=[DataRequired(message=_RELOAD)], invalid_value_message=_RELOAD)
     pairs = SelectMultipleField(_l("Areas worked"), coerce=_member_area, validate_choice=False,
                                 invalid_value_message=_RELOAD)
+
+
+class PeriodForm(Form):
+    """The period of the ward board and report (a GET form: nothing is changed, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("To"), validators=[Optional()])
+
+    def validate_end(self, field):
+        if self.start.data and field.data and field.data < self.start.data:
+            raise ValidationError(_l("The end of the period is before its start."))
+
+
+class TargetForm(Form):
+    indicator = SelectField(_l("Indicator"), choices=[(d.key.value, d.label) for d in DEFINITIONS],
+                            validators=[DataRequired(message=_l("Choose an indicator."))])
+    period_start = DateField(_l("Period from"), validators=[InputRequired(message=_l("Choose the first day."))])
+    period_end = DateField(_l("Period to"), validators=[InputRequired(message=_l("Choose the last day."))])
+    value = DecimalField(_l("Target (%)"), places=2, validators=[
+        InputRequired(message=_l("Enter the target as a percentage.")),
+        NumberRange(min=0, max=100, message=_l("A target is a percentage from 0 to 100."))],
+        render_kw={"inputmode": "decimal"})
+
+
+class VisitFilterForm(Form):
+    """Filters of the ward's visit list (a GET form)."""
+
+    class Meta:
+        csrf = False
+
+    area = SelectField(_l("Area"), coerce=int, validators=[Optional()], validate_choice=False)
+    team = SelectField(_l("Team"), coerce=int, validators=[Optional()], validate_choice=False)
+    volunteer = SelectField(_l("Volunteer"), coerce=int, validators=[Optional()], validate_choice=False)
+    outcome = SelectField(_l("Outcome"), choices=[("", _l("Any outcome")), *OUTCOME_LABELS.items()],
+                          validators=[Optional()])
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("To"), validators=[Optional()])
+    flagged = SelectField(_l("Flag"), choices=[("", _l("All visits")), ("yes", _l("Flagged only")),
+                                               ("no", _l("Not flagged"))], validators=[Optional()])
+
+
+class FlagForm(Form):
+    reason = TextAreaField(_l("Why does this visit look implausible?"), validators=[
+        DataRequired(message=_l("Say why this visit looks implausible.")), Length(max=300)])

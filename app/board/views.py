@@ -1,14 +1,19 @@
-"""The team board: a team leader's view of its areas, members and follow-ups, and who works which area."""
+"""Boards: the team board (areas, members, follow-ups, who works which area); the ward board (indicators
+against targets, areas, teams, weekly trend), its targets, visit review and report; the province board."""
 
-from flask import Blueprint, flash, redirect, url_for
+from datetime import timedelta
+
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.board.forms import AreaAssignmentForm
+from app.board.forms import AreaAssignmentForm, FlagForm, PeriodForm, TargetForm, VisitFilterForm
 from app.extensions import db, htmx
-from app.models import Role, Team
-from app.services import figures, teams
-from app.services.scope import get_in_scope, require_role
+from app.models import Area, Indicator, Role, Team, User, Visit, Ward
+from app.services import coverage, figures, reports, targets, teams, visits
+from app.services.coverage import Period
+from app.services.indicators import DEFINITIONS
+from app.services.scope import get_in_scope, require_role, scoped
 from app.web import render
 
 bp = Blueprint("board", __name__)
@@ -56,3 +61,198 @@ def assignments():
         return redirect(url_for("board.team", _anchor="assignments"), 303)
     return render("board/assignments.html", "board/_assignments.html", saved=message,
                   **_assignment_context(AreaAssignmentForm(formdata=None)))
+
+
+# --- Ward board -------------------------------------------------------------------------------------------
+
+BOARD_ROLES = (Role.COORDINATOR, Role.ADMIN)
+VISITS_PAGE = 50
+
+
+def _board_ward() -> Ward | None:
+    """The ward whose board is asked for: the coordinator's own, or `?code=` of the actor's province
+    (None when an administrator names no ward)."""
+    require_role(current_user, *BOARD_ROLES, what="ward board")
+    code = request.args.get("code") or current_user.ward_code
+    return None if code is None else get_in_scope(current_user, Ward, code)
+
+
+def _period() -> tuple[PeriodForm, Period]:
+    form = PeriodForm(request.args)
+    default = Period.this_month()
+    if not form.validate():
+        return form, default
+    start = form.start.data or default.start
+    end = form.end.data or (default.end if start <= default.end else start)
+    return form, Period(start, max(start, end))
+
+
+def _sort() -> tuple[str, bool]:
+    return request.args.get("sort", Indicator.REACH.value), request.args.get("order") != "best"
+
+
+def _board_args(**changes) -> dict:
+    """The current query string with some values changed: sort links keep the period and the ward."""
+    args = {k: v for k, v in request.args.items() if k in ("code", "start", "end", "sort", "order")}
+    return {**args, **changes}
+
+
+@bp.route("/ward")
+@login_required
+def ward():
+    board_ward = _board_ward()
+    if board_ward is None:  # an administrator chooses a ward from the province board
+        return redirect(url_for("board.province"))
+    form, period = _period()
+    report = coverage.ward_report(current_user, board_ward, period)
+    sort, worst_first = _sort()
+    return render(
+        "board/ward.html", "board/_ward.html", 422 if form.errors else 200,
+        form=form, report=report, definitions=DEFINITIONS, sort=sort, worst_first=worst_first,
+        areas=coverage.sort_rows(report.areas, sort, worst_first),
+        teams=coverage.sort_rows(report.teams, sort, worst_first),
+        board_args=_board_args, is_coordinator=current_user.role == Role.COORDINATOR,
+    )
+
+
+@bp.route("/province")
+@login_required
+def province():
+    require_role(current_user, Role.ADMIN, what="province board")
+    form, period = _period()
+    rows, total = coverage.province_rows(current_user, period)
+    sort, worst_first = _sort()
+    return render(
+        "board/province.html", "board/_province.html", 422 if form.errors else 200,
+        form=form, period=period, rows=coverage.sort_rows(rows, sort, worst_first), total=total,
+        definitions=DEFINITIONS, sort=sort, worst_first=worst_first, board_args=_board_args,
+    )
+
+
+# --- Targets ----------------------------------------------------------------------------------------------
+
+def _coordinators_ward() -> Ward:
+    require_role(current_user, Role.COORDINATOR, what="ward")
+    return get_in_scope(current_user, Ward, current_user.ward_code)
+
+
+@bp.route("/ward/targets", methods=["GET", "POST"])
+@login_required
+def ward_targets():
+    board_ward = _coordinators_ward()
+    form = TargetForm()
+    if not form.is_submitted():  # proposed: the whole of this month
+        first = Period.this_month().start
+        form.period_start.data, form.period_end.data = first, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    elif form.validate():
+        try:
+            targets.set_target(current_user, board_ward, Indicator(form.indicator.data), form.period_start.data,
+                               form.period_end.data, form.value.data)
+        except targets.TargetError as error:
+            getattr(form, error.field).errors.append(str(error.message))
+        else:
+            db.session.commit()
+            flash(_("Target saved."), "success")
+            return redirect(url_for("board.ward_targets"), 303)
+    return render("board/targets.html", status=422 if form.errors else 200, form=form, ward=board_ward,
+                  targets=targets.ward_targets(current_user, board_ward), definitions=DEFINITIONS,
+                  labels={d.key.value: d.label for d in DEFINITIONS})
+
+
+# --- Visit review -----------------------------------------------------------------------------------------
+
+def _filter_form() -> VisitFilterForm:
+    form = VisitFilterForm(request.args)
+    anything = [(0, _("All"))]
+    form.area.choices = anything + [(a.id, a.name) for a in db.session.scalars(
+        scoped(current_user, Area).order_by(Area.name))]
+    form.team.choices = anything + [(t.id, t.name) for t in db.session.scalars(
+        scoped(current_user, Team).order_by(Team.name))]
+    form.volunteer.choices = anything + [(u.id, u.display_name) for u in db.session.scalars(
+        scoped(current_user, User).where(User.team_id.is_not(None)).order_by(User.display_name))]
+    return form
+
+
+@bp.route("/ward/visits")
+@login_required
+def ward_visits():
+    board_ward = _coordinators_ward()
+    form = _filter_form()
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, more = [], False
+    if form.validate():
+        flagged = {"yes": True, "no": False}.get(form.flagged.data or "")
+        wanted = visits.VisitFilter(
+            area_id=form.area.data or None, team_id=form.team.data or None, volunteer_id=form.volunteer.data or None,
+            outcome=form.outcome.data or None, flagged=flagged,
+            start=figures.local_day_bounds(form.start.data)[0] if form.start.data else None,
+            end=figures.local_day_bounds(form.end.data)[1] if form.end.data else None,
+        )
+        rows, more = visits.review_list(current_user, wanted, page, VISITS_PAGE)
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render("board/visits.html", "board/_visits.html", 422 if form.errors else 200, form=form,
+                  ward=board_ward, visits=rows, page=page, more=more, args=args)
+
+
+def _reviewed_visit(visit_id) -> Visit:
+    _coordinators_ward()
+    return get_in_scope(current_user, Visit, visit_id)
+
+
+@bp.route("/ward/visits/<visit_id>")
+@login_required
+def ward_visit(visit_id):
+    return render("board/visit.html", visit=_reviewed_visit(visit_id), form=FlagForm(formdata=None))
+
+
+@bp.route("/ward/visits/<visit_id>/flag", methods=["POST"])
+@login_required
+def ward_visit_flag(visit_id):
+    record = _reviewed_visit(visit_id)
+    form = FlagForm()
+    if form.validate():
+        try:
+            visits.flag(current_user, record, form.reason.data)
+        except visits.VisitError as error:
+            form.reason.errors.append(str(error.message))
+        else:
+            db.session.commit()
+            flash(_("Visit flagged: it no longer counts in the figures."), "success")
+            return redirect(url_for("board.ward_visit", visit_id=record.id), 303)
+    return render("board/visit.html", status=422, visit=record, form=form)
+
+
+@bp.route("/ward/visits/<visit_id>/unflag", methods=["POST"])
+@login_required
+def ward_visit_unflag(visit_id):
+    record = _reviewed_visit(visit_id)
+    visits.unflag(current_user, record)
+    db.session.commit()
+    flash(_("Flag removed: the visit counts again."), "success")
+    return redirect(url_for("board.ward_visit", visit_id=record.id), 303)
+
+
+# --- Export -----------------------------------------------------------------------------------------------
+
+@bp.route("/ward/report.<fmt>")
+@login_required
+def ward_export(fmt):
+    if fmt not in reports.FORMATS:
+        abort(404)
+    board_ward = _board_ward()
+    form, period = _period()
+    if board_ward is None or form.errors:
+        abort(404 if board_ward is None else 400)
+    view = request.args.get("view", reports.INDICATORS)
+    if fmt == "csv" and view not in reports.VIEWS:
+        abort(404)
+    report = coverage.ward_report(current_user, board_ward, period)
+    followups = reports.open_followups(current_user, board_ward)
+    if fmt == "xlsx":
+        body, mimetype = reports.xlsx(report, followups), reports.XLSX_MIMETYPE
+    else:
+        body, mimetype = reports.csv_text(report, followups, view).encode("utf-8-sig"), "text/csv; charset=utf-8"
+    reports.record_export(current_user, board_ward, period, fmt, view if fmt == "csv" else "all")
+    db.session.commit()
+    name = reports.filename(board_ward, period, fmt, view if fmt == "csv" else None)
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -1,6 +1,7 @@
 """All tables of Phủ Số. Import models from here."""
 
 from app.models.audit import AuditLog, LoginThrottle
+from app.models.counts import COUNTER_COLUMNS, DailyCount
 from app.models.geo import Province, Ward
 from app.models.household import PRIORITY_TAGS, Household, HouseholdStatus
 from app.models.org import Area, Role, Team, User, member_areas, team_areas
@@ -8,11 +9,13 @@ from app.models.plan import Campaign, Indicator, Target
 from app.models.visit import ONLINE_SERVICES, Outcome, Visit, visit_helpers
 
 __all__ = [
+    "COUNTER_COLUMNS",
     "ONLINE_SERVICES",
     "PRIORITY_TAGS",
     "Area",
     "AuditLog",
     "Campaign",
+    "DailyCount",
     "Household",
     "HouseholdStatus",
     "Indicator",

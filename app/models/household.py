@@ -33,8 +33,10 @@ class Household(db.Model):
         CheckConstraint("people >= 0 AND eligible_people >= 0 AND eligible_people <= people", name="counts"),
         CheckConstraint("people_level2 >= 0 AND people_level2 <= eligible_people", name="level2"),
         CheckConstraint("phone IS NULL OR phone_consent_at IS NOT NULL", name="phone_consent"),
-        # Ward board counts households per area and state without scanning visits.
-        Index("ix_household_area_state", "area_id", "status", "reached_at"),
+        # Team, ward and province boards count households per area and state from this index alone
+        # (it covers every column they read), without scanning visits or the wide household rows.
+        Index("ix_household_area_figures", "area_id", "status", "reached_at", "last_visit_at", "people_online",
+              "eligible_people", "people_level2"),
         # Search narrows to the actor's areas (or ward) on these, then matches words on the folded key.
         Index("ix_household_area_search", "area_id", "search_key"),
         Index("ix_household_ward_search", "ward_code", "search_key"),

@@ -69,6 +69,9 @@ class Visit(db.Model):
         Index("ix_visit_ward_time", "ward_code", "visited_at"),
         Index("ix_visit_household_time", "household_id", "visited_at"),
         Index("ix_visit_followup", "team_id", "followup_due", "followup_closed_at"),
+        # The ward and province boards count open and overdue follow-ups per area and team from this index alone.
+        Index("ix_visit_ward_followup", "ward_code", "followup_needed", "followup_closed_at", "flagged",
+              "followup_due", "area_id", "team_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     # Made by the phone when the form opens: a visit sent twice is stored once.
@@ -102,6 +105,7 @@ class Visit(db.Model):
     household: Mapped[Household] = relationship()
     team: Mapped[Team] = relationship()
     volunteer: Mapped[User] = relationship(foreign_keys=[volunteer_id])
+    flagged_by: Mapped[User | None] = relationship(foreign_keys=[flagged_by_id])
     helpers: Mapped[list[User]] = relationship(secondary=visit_helpers)
 
     @property

@@ -11,13 +11,14 @@ from datetime import date, datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import ONLINE_SERVICES, Household, HouseholdStatus, Outcome, Role, User, Visit
 from app.models._types import utcnow
-from app.services import audit
-from app.services.household_state import HouseholdState, apply_visit
-from app.services.scope import RoleDenied, get_in_scope, may, require_role
+from app.services import audit, counters
+from app.services.household_state import HouseholdState, apply_visit, replayed_states
+from app.services.scope import RoleDenied, get_in_scope, may, require_role, scoped
 from app.services.text import clean, looks_like_citizen_id
 
 EDIT_WINDOW = timedelta(hours=24)
@@ -153,6 +154,7 @@ def record(actor: User, raw: VisitInput) -> tuple[Visit, bool]:
             raise
         return _replay(existing, data, actor), False
     _apply(household, visit)
+    counters.apply_change(None, counters.contribution(visit))
     audit.record(actor, "visit.create", visit, outcome=str(visit.outcome))
     return visit, True
 
@@ -192,16 +194,9 @@ def _store_state(household: Household, state: HouseholdState) -> None:
 
 
 def recompute_household(household: Household) -> None:
-    """Rebuild a household's state from its remaining visits (after an edit or a delete)."""
-    state = HouseholdState(people=household.people, eligible_people=household.eligible_people)
-    visits = db.session.scalars(
-        select(Visit).where(Visit.household_id == household.id).order_by(Visit.visited_at, Visit.id)
-    )
-    for visit in visits:
-        apply_visit(state, visited_at=visit.visited_at, met=visit.outcome == Outcome.MET,
-                    level2_activated=visit.level2_activated, online_people=visit.online_people,
-                    cashless_setup=visit.cashless_setup)
-    _store_state(household, state)
+    """Rebuild a household's state from its unflagged visits (after an edit, a delete or a flag)."""
+    db.session.flush()
+    _store_state(household, replayed_states(household.id, household.id)[household.id])
 
 
 def can_change(actor: User, visit: Visit, now: datetime | None = None) -> bool:
@@ -219,10 +214,11 @@ def update(actor: User, visit: Visit, raw: VisitInput) -> Visit:
     household = visit.household
     _validate(data, household, utcnow(), previous=visit)
     changed = sorted(k for k, v in _fields(data).items() if getattr(visit, k) != v)
+    before = counters.contribution(visit)
     for key, value in _fields(data).items():
         setattr(visit, key, value)
     visit.content_hash = VisitInput(**{**asdict(data), "client_id": visit.client_id}).content_hash()
-    db.session.flush()
+    counters.apply_change(before, counters.contribution(visit))
     recompute_household(household)
     audit.record(actor, "visit.update", visit, fields=changed)
     return visit
@@ -233,6 +229,67 @@ def delete(actor: User, visit: Visit) -> None:
         raise RoleDenied("visit.delete")
     household = visit.household
     audit.record(actor, "visit.delete", visit, household_id=household.id)
+    counters.apply_change(counters.contribution(visit), None)
     db.session.delete(visit)
-    db.session.flush()
     recompute_household(household)
+
+
+def flag(actor: User, visit: Visit, reason: str) -> Visit:
+    """A coordinator marks a visit as implausible: it leaves every figure until unflagged."""
+    require_role(actor, Role.COORDINATOR, what="visit.flag")
+    reason = clean(reason)
+    if not reason:
+        raise VisitError("reason", _l("Say why this visit looks implausible."))
+    if looks_like_citizen_id(reason):
+        raise VisitError("reason", _l(
+            "This looks like a citizen-ID (CCCD) number. Phủ Số never stores one: please remove it."))
+    _set_flag(visit, flagged=True)
+    visit.flag_reason, visit.flagged_by_id, visit.flagged_at = reason, actor.id, utcnow()
+    audit.record(actor, "visit.flag", visit, reason_length=len(reason))
+    return visit
+
+
+def unflag(actor: User, visit: Visit) -> Visit:
+    require_role(actor, Role.COORDINATOR, what="visit.unflag")
+    _set_flag(visit, flagged=False)
+    visit.flag_reason, visit.flagged_by_id, visit.flagged_at = None, None, None
+    audit.record(actor, "visit.unflag", visit)
+    return visit
+
+
+def _set_flag(visit: Visit, flagged: bool) -> None:
+    before = counters.contribution(visit)
+    visit.flagged = flagged
+    counters.apply_change(before, counters.contribution(visit))
+    recompute_household(visit.household)
+
+
+@dataclass
+class VisitFilter:
+    area_id: int | None = None
+    team_id: int | None = None
+    volunteer_id: int | None = None
+    outcome: str | None = None
+    start: datetime | None = None  # naive UTC, inclusive
+    end: datetime | None = None  # naive UTC, exclusive
+    flagged: bool | None = None
+
+
+def review_list(actor: User, wanted: VisitFilter, page: int, page_size: int) -> tuple[list[Visit], bool]:
+    """A coordinator's page of the ward's visits, newest first, and whether more follow."""
+    require_role(actor, Role.COORDINATOR, what="visit.review")
+    stmt = scoped(actor, Visit)
+    for column, value in ((Visit.area_id, wanted.area_id), (Visit.team_id, wanted.team_id),
+                          (Visit.volunteer_id, wanted.volunteer_id), (Visit.outcome, wanted.outcome),
+                          (Visit.flagged, wanted.flagged)):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if wanted.start is not None:
+        stmt = stmt.where(Visit.visited_at >= wanted.start)
+    if wanted.end is not None:
+        stmt = stmt.where(Visit.visited_at < wanted.end)
+    stmt = stmt.options(selectinload(Visit.household), selectinload(Visit.team), selectinload(Visit.volunteer),
+                        selectinload(Visit.flagged_by))
+    rows = list(db.session.scalars(stmt.order_by(Visit.visited_at.desc(), Visit.id.desc())
+                                   .offset((page - 1) * page_size).limit(page_size + 1)))
+    return rows[:page_size], len(rows) > page_size

@@ -1,0 +1,46 @@
+"""Daily counters of visits, kept in the same transaction as each visit (services/counters.py)."""
+
+from datetime import date
+
+from sqlalchemy import Date, ForeignKey
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+
+# One integer column per visit-level indicator; services/counters.py says how a visit fills each.
+COUNTER_COLUMNS = (
+    "visits",
+    "visits_met",
+    "vneid_installed",
+    "level2_activated",
+    "online_people",
+    "online_tutored",
+    "cashless_setup",
+    "followups_opened",
+    "followups_closed",
+)
+
+
+class DailyCount(db.Model):
+    """What the unflagged visits of one Vietnamese day add up to, per ward, area, team and member.
+
+    The key starts with the ward and the day, so a ward's board reads one range of the primary key.
+    """
+
+    __tablename__ = "daily_count"
+    ward_code: Mapped[int] = mapped_column(ForeignKey("ward.code"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
+    visits: Mapped[int] = mapped_column(default=0)
+    visits_met: Mapped[int] = mapped_column(default=0)
+    vneid_installed: Mapped[int] = mapped_column(default=0)
+    level2_activated: Mapped[int] = mapped_column(default=0)
+    online_people: Mapped[int] = mapped_column(default=0)
+    # Visits where at least one online public service was tutored.
+    online_tutored: Mapped[int] = mapped_column(default=0)
+    cashless_setup: Mapped[int] = mapped_column(default=0)
+    followups_opened: Mapped[int] = mapped_column(default=0)
+    # Of the follow-ups opened that day, those since closed.
+    followups_closed: Mapped[int] = mapped_column(default=0)

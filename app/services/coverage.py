@@ -1,0 +1,308 @@
+"""The figures of the ward and province boards and of the ward report, beside the ward's targets.
+
+Household indicators come from household state grouped by area; visit indicators from the daily counters;
+follow-ups from the open follow-up visits. Each source is one grouped query, added up per area, team and
+ward here, so the number of queries does not grow with the number of areas, teams or wards.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, case, func, or_, select
+
+from app.extensions import db
+from app.models import (
+    Area,
+    DailyCount,
+    Household,
+    HouseholdStatus,
+    Indicator,
+    Role,
+    Team,
+    User,
+    Visit,
+    Ward,
+    member_areas,
+    team_areas,
+)
+from app.services import figures
+from app.services.figures import Ratio, local_day_bounds, local_today
+from app.services.indicators import BY_KEY, DEFINITIONS, STALE_DAYS, Sums, visits_per_member_period, visits_per_member_week
+from app.services.scope import scoped
+from app.services.targets import TargetValue, targets_for
+
+TREND_WEEKS = 12
+TEAM_ROLES = (Role.VOLUNTEER, Role.TEAM_LEADER)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+
+    @classmethod
+    def this_month(cls) -> "Period":
+        today = local_today()
+        return cls(today.replace(day=1), today)
+
+    @property
+    def utc_bounds(self) -> tuple[datetime, datetime]:
+        return local_day_bounds(self.start)[0], local_day_bounds(self.end)[1]
+
+    @property
+    def weeks(self) -> float:
+        return ((self.end - self.start).days + 1) / 7
+
+
+@dataclass
+class Figure:
+    to_date: Ratio
+    in_period: Ratio | None
+    target: float
+    target_is_default: bool
+    band: str
+
+
+@dataclass
+class Row:
+    """One line of a board: a ward, an area or a team, with its figure for every indicator."""
+
+    ident: int
+    name: str
+    ward_code: int
+    sums: Sums = field(default_factory=Sums)
+    figures: dict[Indicator, Figure] = field(default_factory=dict)
+
+    @property
+    def visits_per_member_week(self) -> float | None:
+        return visits_per_member_week(self.sums)
+
+    @property
+    def visits_per_member_period(self) -> float | None:
+        return visits_per_member_period(self.sums)
+
+
+@dataclass
+class TrendWeek:
+    start: date
+    visits: int
+    reach: Ratio
+
+
+@dataclass
+class WardReport:
+    ward: Ward
+    period: Period
+    total: Row
+    areas: list[Row]
+    teams: list[Row]
+    trend: list[TrendWeek]
+
+
+def _in_wards(column, ward_codes: list[int]):
+    return column == ward_codes[0] if len(ward_codes) == 1 else column.in_(ward_codes)
+
+
+def _between(column, bounds: tuple[datetime, datetime]):
+    return and_(column >= bounds[0], column < bounds[1])
+
+
+def _household_sums(ward_codes: list[int], period: Period, trend_ends: list[datetime]):
+    """Areas with their household figures; and per ward, the households reached by each trend week's end."""
+    stale_before = figures.utcnow() - timedelta(days=STALE_DAYS)
+    never_or_long_ago = or_(Household.last_visit_at.is_(None), Household.last_visit_at < stale_before)
+    stmt = (
+        select(Area.id, Area.ward_code, Area.name, Area.official_households,
+               func.count(Household.id),
+               func.count(Household.reached_at),
+               func.count(case((_between(Household.reached_at, period.utc_bounds), 1))),
+               func.coalesce(func.sum(Household.eligible_people), 0),
+               func.coalesce(func.sum(Household.people_level2), 0),
+               func.count(case((Household.people_online > 0, 1))),
+               func.count(case((and_(Household.id.is_not(None), never_or_long_ago), 1))),
+               *(func.count(case((Household.reached_at < end, 1))) for end in trend_ends))
+        .outerjoin(Household, and_(Household.area_id == Area.id, Household.status == HouseholdStatus.ACTIVE))
+        .where(_in_wards(Area.ward_code, ward_codes), Area.retired.is_(False))
+        .group_by(Area.id, Area.ward_code, Area.name, Area.official_households)
+    )
+    areas = {}
+    reached_by_week: dict[int, list[int]] = defaultdict(lambda: [0] * len(trend_ends))
+    for row in db.session.execute(stmt):
+        area_id, ward_code, name, official, households, reached, new, eligible, level2, online, stale = row[:11]
+        areas[area_id] = Row(area_id, name, ward_code, Sums(
+            households=households, base=max(households, official or 0), reached=reached, reached_in_period=new,
+            eligible=eligible, level2=level2, online_households=online, stale=stale))
+        reached_by_week[ward_code] = [a + b for a, b in zip(reached_by_week[ward_code], row[11:], strict=True)]
+    return areas, reached_by_week
+
+
+def _teams(ward_codes: list[int]) -> dict[int, Row]:
+    members = func.count(User.id)
+    stmt = (
+        select(Team.id, Team.name, Team.ward_code, members)
+        .outerjoin(User, and_(User.team_id == Team.id, User.active.is_(True), User.role.in_(TEAM_ROLES)))
+        .where(_in_wards(Team.ward_code, ward_codes), Team.active.is_(True))
+        .group_by(Team.id, Team.name, Team.ward_code)
+    )
+    return {tid: Row(tid, name, ward_code, Sums(members=count)) for tid, name, ward_code, count in db.session.execute(stmt)}
+
+
+def _team_areas(ward_codes: list[int]) -> list[tuple[int, int]]:
+    stmt = select(team_areas.c.team_id, team_areas.c.area_id).join(Team, Team.id == team_areas.c.team_id).where(
+        _in_wards(Team.ward_code, ward_codes))
+    return list(db.session.execute(stmt))
+
+
+def _area_members(ward_codes: list[int]) -> dict[int, int]:
+    stmt = (
+        select(member_areas.c.area_id, func.count(func.distinct(member_areas.c.user_id)))
+        .join(User, User.id == member_areas.c.user_id)
+        .join(Area, Area.id == member_areas.c.area_id)
+        .where(_in_wards(Area.ward_code, ward_codes), User.active.is_(True), User.role.in_(TEAM_ROLES))
+        .group_by(member_areas.c.area_id)
+    )
+    return dict(db.session.execute(stmt).all())
+
+
+_PERIOD_COUNTERS = ("visits", "visits_met", "level2_activated", "online_tutored", "cashless_setup",
+                    "followups_opened", "followups_closed")
+
+
+def _counter_sums(ward_codes: list[int], period: Period, week: tuple[date, date]):
+    """(ward, area, team, member) with what its counters add up to in the period and this week."""
+    in_period = DailyCount.day.between(period.start, period.end)
+    in_week = DailyCount.day.between(*week)
+    stmt = (
+        select(DailyCount.ward_code, DailyCount.area_id, DailyCount.team_id, DailyCount.member_id,
+               *(func.sum(case((in_period, getattr(DailyCount, c)), else_=0)) for c in _PERIOD_COUNTERS),
+               func.sum(case((in_week, DailyCount.visits), else_=0)))
+        .where(_in_wards(DailyCount.ward_code, ward_codes),
+               DailyCount.day.between(min(period.start, week[0]), max(period.end, week[1])))
+        .group_by(DailyCount.ward_code, DailyCount.area_id, DailyCount.team_id, DailyCount.member_id)
+    )
+    for ward_code, area_id, team_id, member_id, *values in db.session.execute(stmt):
+        *period_values, week_visits = values
+        sums = Sums(visits_week=week_visits, **dict(zip(_PERIOD_COUNTERS, period_values, strict=True)))
+        if sums.visits:
+            sums.active_period.add(member_id)
+        if week_visits:
+            sums.active_week.add(member_id)
+        yield ward_code, area_id, team_id, sums
+
+
+def _followup_sums(ward_codes: list[int], today: date):
+    stmt = (
+        select(Visit.ward_code, Visit.area_id, Visit.team_id, func.count(Visit.id),
+               func.count(case((Visit.followup_due < today, 1))))
+        .where(_in_wards(Visit.ward_code, ward_codes), Visit.followup_needed.is_(True),
+               Visit.followup_closed_at.is_(None), Visit.flagged.is_(False))
+        .group_by(Visit.ward_code, Visit.area_id, Visit.team_id)
+    )
+    for ward_code, area_id, team_id, open_count, overdue in db.session.execute(stmt):
+        yield ward_code, area_id, team_id, Sums(open_followups=open_count, overdue_followups=overdue)
+
+
+def _household_part(sums: Sums) -> Sums:
+    return Sums(households=sums.households, base=sums.base, reached=sums.reached,
+                reached_in_period=sums.reached_in_period, eligible=sums.eligible, level2=sums.level2,
+                online_households=sums.online_households, stale=sums.stale)
+
+
+def _score(rows: list[Row], period: Period, targets: dict[int, dict[Indicator, TargetValue]]) -> None:
+    for row in rows:
+        row.sums.weeks = period.weeks
+        for definition in DEFINITIONS:
+            target = targets[row.ward_code][definition.key]
+            to_date = definition.to_date(row.sums)
+            row.figures[definition.key] = Figure(
+                to_date=to_date,
+                in_period=definition.in_period(row.sums) if definition.in_period else None,
+                target=target.value, target_is_default=target.is_default,
+                band=definition.band(to_date, target.value),
+            )
+
+
+def _this_week(today: date) -> tuple[date, date]:
+    monday = today - timedelta(days=today.weekday())
+    return monday, monday + timedelta(days=6)
+
+
+def _collect(actor: User, wards: list[Ward], period: Period, trend_weeks: int):
+    """Rows per ward, area and team of these wards (already in the actor's scope), scored against targets."""
+    codes = [w.code for w in wards]
+    today = local_today()
+    week = _this_week(today)
+    trend_starts = [week[0] - timedelta(weeks=n) for n in range(trend_weeks - 1, -1, -1)]
+    trend_ends = [local_day_bounds(start + timedelta(days=6))[1] for start in trend_starts]
+    areas, reached_by_week = _household_sums(codes, period, trend_ends)
+    teams = _teams(codes)
+    ward_rows = {w.code: Row(w.code, w.name, w.code) for w in wards}
+    for area in areas.values():
+        ward_rows[area.ward_code].sums.add(_household_part(area.sums))
+    for team_id, area_id in _team_areas(codes):
+        if team_id in teams and area_id in areas:
+            teams[team_id].sums.add(_household_part(areas[area_id].sums))
+    for team in teams.values():
+        ward_rows[team.ward_code].sums.members += team.sums.members
+    for area_id, members in _area_members(codes).items():
+        if area_id in areas:
+            areas[area_id].sums.members = members
+    for source in (_counter_sums(codes, period, week), _followup_sums(codes, today)):
+        for ward_code, area_id, team_id, sums in source:
+            ward_rows[ward_code].sums.add(sums)
+            if area_id in areas:
+                areas[area_id].sums.add(sums)
+            if team_id in teams:
+                teams[team_id].sums.add(sums)
+    targets = targets_for(actor, codes, period.start, period.end)
+    _score([*ward_rows.values(), *areas.values(), *teams.values()], period, targets)
+    return ward_rows, areas, teams, trend_starts, reached_by_week
+
+
+def _weekly_visits(ward_code: int, first_day: date) -> dict[date, int]:
+    stmt = (select(DailyCount.day, func.sum(DailyCount.visits))
+            .where(DailyCount.ward_code == ward_code, DailyCount.day >= first_day)
+            .group_by(DailyCount.day))
+    weekly: dict[date, int] = defaultdict(int)
+    for day, visits in db.session.execute(stmt):
+        weekly[day - timedelta(days=day.weekday())] += visits
+    return weekly
+
+
+def ward_report(actor: User, ward: Ward, period: Period) -> WardReport:
+    """The ward's figures, its areas' and teams' figures, and its weekly trend. `ward` is in the actor's scope."""
+    ward_rows, areas, teams, trend_starts, reached_by_week = _collect(actor, [ward], period, TREND_WEEKS)
+    total = ward_rows[ward.code]
+    weekly = _weekly_visits(ward.code, trend_starts[0])
+    trend = [TrendWeek(start, weekly.get(start, 0), Ratio(reached, total.sums.base))
+             for start, reached in zip(trend_starts, reached_by_week[ward.code], strict=True)]
+    return WardReport(ward, period, total, list(areas.values()), list(teams.values()), trend)
+
+
+def province_rows(actor: User, period: Period) -> tuple[list[Row], Row]:
+    """Every ward of the actor's scope with its figures, and the whole of them."""
+    wards = list(db.session.scalars(scoped(actor, Ward).order_by(Ward.name)))
+    if not wards:
+        return [], Row(0, "", 0)
+    ward_rows, _areas, _teams, _starts, _reached = _collect(actor, wards, period, 0)
+    total = Row(0, "", wards[0].code)
+    for row in ward_rows.values():
+        total.sums.add(row.sums)
+    _score([total], period, {wards[0].code: {key: TargetValue(d.default_target, True) for key, d in BY_KEY.items()}})
+    return list(ward_rows.values()), total
+
+
+SORT_NAME = "name"
+
+
+def sort_rows(rows: list[Row], sort: str, worst_first: bool = True) -> list[Row]:
+    """Rows by name, or by an indicator's figure to date: furthest from the goal first, or best first."""
+    if sort not in BY_KEY:
+        return sorted(rows, key=lambda r: r.name)
+    definition = BY_KEY[Indicator(sort)]
+    ordered = sorted(rows, key=lambda r: (definition.worst_first_key(r.figures[definition.key].to_date), r.name))
+    if worst_first:
+        return ordered
+    with_figure = [r for r in ordered if r.figures[definition.key].to_date.percent is not None]
+    return with_figure[::-1] + [r for r in ordered if r.figures[definition.key].to_date.percent is None]

@@ -1,0 +1,157 @@
+"""The indicators of PRODUCT.md, defined once: what each counts, over what, for which period, and its
+default target. The ward and province boards and the exported report all read them from here.
+
+Each indicator turns the `Sums` of a group (an area, a team, a ward) into two ratios: to date (the state
+now) and for the chosen period (what the period added). Targets apply to the figure to date.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+
+from app.models import Indicator
+from app.services.figures import Ratio
+
+# A figure within this many percentage points of its target is "near"; further off is "far".
+NEAR_POINTS = 10
+
+
+@dataclass
+class Sums:
+    """The raw numbers of one group, added up from household state, follow-ups and the daily counters."""
+
+    households: int = 0  # active households on the list
+    base: int = 0  # households on the list, or the official count of each area where that is larger
+    reached: int = 0
+    reached_in_period: int = 0
+    eligible: int = 0
+    level2: int = 0
+    online_households: int = 0
+    stale: int = 0
+    open_followups: int = 0
+    overdue_followups: int = 0
+    members: int = 0
+    visits: int = 0
+    visits_met: int = 0
+    level2_activated: int = 0
+    online_tutored: int = 0
+    cashless_setup: int = 0
+    followups_opened: int = 0
+    followups_closed: int = 0
+    visits_week: int = 0
+    weeks: float = 1.0  # length of the period in weeks
+    active_week: set[int] = field(default_factory=set)
+    active_period: set[int] = field(default_factory=set)
+
+    def add(self, other: "Sums") -> None:
+        for name, value in vars(other).items():
+            if name == "weeks":
+                continue
+            if isinstance(value, set):
+                getattr(self, name).update(value)
+            else:
+                setattr(self, name, getattr(self, name) + value)
+
+
+@dataclass(frozen=True)
+class Definition:
+    key: Indicator
+    label: str
+    explanation: str
+    numerator: str
+    denominator: str
+    period_numerator: str | None
+    default_target: float
+    to_date: Callable[[Sums], Ratio]
+    in_period: Callable[[Sums], Ratio] | None = None
+    lower_is_better: bool = False
+
+    def band(self, ratio: Ratio, target: float) -> str:
+        """A CSS class: at or past the target, within NEAR_POINTS of it, or far from it."""
+        value = ratio.percent
+        if value is None:
+            return "band-none"
+        gap = (value - target) if self.lower_is_better else (target - value)
+        if gap <= 0:
+            return "band-ok"
+        return "band-near" if gap <= NEAR_POINTS else "band-far"
+
+    def worst_first_key(self, ratio: Ratio) -> tuple[bool, float]:
+        """Sort key putting the groups furthest from the goal first, and those with no figure last."""
+        value = ratio.percent
+        if value is None:
+            return (True, 0.0)
+        return (False, -value if self.lower_is_better else value)
+
+
+def _rate(visits: int, members: int, weeks: float) -> float | None:
+    return visits / members / weeks if members and weeks else None
+
+
+def visits_per_member_week(sums: Sums) -> float | None:
+    """Activity this week: visits per member active this week."""
+    return _rate(sums.visits_week, len(sums.active_week), 1)
+
+
+def visits_per_member_period(sums: Sums) -> float | None:
+    """Activity in the period: visits per member active in the period, per week of the period."""
+    return _rate(sums.visits, len(sums.active_period), sums.weeks)
+
+
+STALE_DAYS = 90
+
+# Defaults when a ward has set no target (DOMAIN.md: Cần Thơ's wards aim at 80% and 50% figures).
+DEFINITIONS: tuple[Definition, ...] = (
+    Definition(
+        key=Indicator.REACH, label=_l("Households reached"),
+        explanation=_l("Households where a team met someone at least once, out of the households of the area: "
+                       "the registered list, or the official count where that is larger."),
+        numerator=_l("Households met at least once"), denominator=_l("Households (list or official count)"),
+        period_numerator=_l("Households first met in the period"), default_target=80,
+        to_date=lambda s: Ratio(s.reached, s.base), in_period=lambda s: Ratio(s.reached_in_period, s.base),
+    ),
+    Definition(
+        key=Indicator.LEVEL2, label=_l("VNeID level-2 coverage"),
+        explanation=_l("People with VNeID level 2 activated, out of the people aged 14 and over who can have it."),
+        numerator=_l("People with level 2"), denominator=_l("People aged 14 and over"),
+        period_numerator=_l("Level-2 activations in the period"), default_target=80,
+        to_date=lambda s: Ratio(s.level2, s.eligible), in_period=lambda s: Ratio(s.level2_activated, s.eligible),
+    ),
+    Definition(
+        key=Indicator.ONLINE, label=_l("Online-service coverage"),
+        explanation=_l("Households where someone was shown at least one online public service, out of the "
+                       "households of the area."),
+        numerator=_l("Households tutored in an online service"), denominator=_l("Households (list or official count)"),
+        period_numerator=_l("Visits with online-service tutoring in the period"), default_target=50,
+        to_date=lambda s: Ratio(s.online_households, s.base), in_period=lambda s: Ratio(s.online_tutored, s.base),
+    ),
+    Definition(
+        key=Indicator.FOLLOWUP, label=_l("Overdue follow-ups"),
+        explanation=_l("Follow-ups past their date, out of the follow-ups still open. Lower is better."),
+        numerator=_l("Open follow-ups past their date"), denominator=_l("Open follow-ups"),
+        period_numerator=_l("Follow-ups asked for in the period and still open"), default_target=10,
+        to_date=lambda s: Ratio(s.overdue_followups, s.open_followups),
+        in_period=lambda s: Ratio(s.followups_opened - s.followups_closed, s.followups_opened),
+        lower_is_better=True,
+    ),
+    Definition(
+        key=Indicator.ACTIVITY, label=_l("Members active"),
+        explanation=_l("Members who logged at least one visit this week, out of the team members; with the "
+                       "visits per active member per week."),
+        numerator=_l("Members with a visit this week"), denominator=_l("Team members"),
+        period_numerator=_l("Members with a visit in the period"), default_target=70,
+        to_date=lambda s: Ratio(len(s.active_week), s.members),
+        in_period=lambda s: Ratio(len(s.active_period), s.members),
+    ),
+    Definition(
+        key=Indicator.STALENESS, label=_l("Households not visited for 90 days"),
+        explanation=_l("Households on the list with no visit in the last 90 days, or never visited. "
+                       "Lower is better."),
+        numerator=_l("Households without a visit for 90 days"), denominator=_l("Households on the list"),
+        period_numerator=None, default_target=20,
+        to_date=lambda s: Ratio(s.stale, s.households), lower_is_better=True,
+    ),
+)
+
+BY_KEY = {d.key: d for d in DEFINITIONS}

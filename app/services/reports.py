@@ -1,0 +1,185 @@
+"""The ward report as a file: XLSX with a sheet per view, or CSV of one view. Same figures as the board
+(services/coverage.py), same definitions (services/indicators.py); headers in the user's language."""
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook
+
+from app.extensions import db
+from app.models import Area, Household, Team, User, Visit, Ward
+from app.services import audit
+from app.services.coverage import Period, Row, WardReport
+from app.services.figures import Ratio, local_today
+from app.services.indicators import DEFINITIONS
+from app.services.scope import scoped
+from app.web import format_percent
+
+FORMATS = ("xlsx", "csv")
+INDICATORS, AREAS, TEAMS, FOLLOWUPS = "indicators", "areas", "teams", "followups"
+VIEWS = (INDICATORS, AREAS, TEAMS, FOLLOWUPS)
+VIEW_TITLES = {INDICATORS: _l("Indicators"), AREAS: _l("Areas"), TEAMS: _l("Teams"), FOLLOWUPS: _l("Follow-ups")}
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BAND_LABELS = {"band-ok": _l("At or past the target"), "band-near": _l("Within 10 points of the target"),
+               "band-far": _l("Far from the target"), "band-none": _l("No figure")}
+# A spreadsheet runs a cell beginning with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """Text that a spreadsheet would read as a formula gets a leading quote; numbers and dates stay."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+@dataclass
+class FollowUpLine:
+    area: str
+    team: str
+    household: str
+    reason: str | None
+    due: date | None
+    volunteer: str
+
+
+def open_followups(actor: User, ward: Ward) -> list[FollowUpLine]:
+    """The ward's open follow-ups that the actor may see in detail (none for an administrator)."""
+    stmt = (
+        scoped(actor, Visit)
+        .where(Visit.ward_code == ward.code, Visit.followup_needed.is_(True), Visit.followup_closed_at.is_(None),
+               Visit.flagged.is_(False))
+        .join(Household, Household.id == Visit.household_id)
+        .join(Area, Area.id == Visit.area_id)
+        .join(Team, Team.id == Visit.team_id)
+        .join(User, User.id == Visit.volunteer_id)
+        .with_only_columns(Area.name, Team.name, Household.display_name, Household.address, Visit.followup_reason,
+                           Visit.followup_due, User.display_name)
+        .order_by(Visit.followup_due.is_(None), Visit.followup_due, Area.name)
+    )
+    return [FollowUpLine(area, team, name or address or "", reason, due, volunteer)
+            for area, team, name, address, reason, due, volunteer in db.session.execute(stmt)]
+
+
+def _day(value: date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def _heading(report: WardReport, view: str) -> list[list]:
+    period = report.period
+    return [
+        [_("Ward report: %(ward)s", ward=report.ward.name)],
+        [_("View"), str(VIEW_TITLES[view])],
+        [_("Period"), _("%(start)s to %(end)s", start=_day(period.start), end=_day(period.end))],
+        [_("Figures to date on"), _day(local_today())],
+        [],
+    ]
+
+
+class Fraction(float):
+    """A share between 0 and 1 that the spreadsheet shows as a percentage."""
+
+
+def _percent(ratio: Ratio | None, as_text: bool):
+    if ratio is None or ratio.percent is None:
+        return ""
+    return format_percent(ratio.percent) if as_text else Fraction(ratio.percent / 100)
+
+
+def _indicator_table(report: WardReport, as_text: bool) -> list[list]:
+    header = [_("Indicator"), _("Numerator"), _("Denominator"), _("To date"), _("To date: numerator"),
+              _("To date: denominator"), _("In the period"), _("In the period: numerator"),
+              _("In the period: denominator"), _("Target (%)"), _("Against the target"), _("Definition")]
+    rows = [header]
+    for definition in DEFINITIONS:
+        figure = report.total.figures[definition.key]
+        period = figure.in_period
+        rows.append([
+            str(definition.label), str(definition.numerator), str(definition.denominator),
+            _percent(figure.to_date, as_text), figure.to_date.part, figure.to_date.whole,
+            _percent(period, as_text), period.part if period else "", period.whole if period else "",
+            figure.target, str(BAND_LABELS[figure.band]), str(definition.explanation),
+        ])
+    return rows
+
+
+def _group_table(first_header: str, groups: list[Row], as_text: bool) -> list[list]:
+    header = [first_header]
+    for definition in DEFINITIONS:
+        header += [_("%(indicator)s: numerator", indicator=definition.label),
+                   _("%(indicator)s: denominator", indicator=definition.label),
+                   _("%(indicator)s (%%)", indicator=definition.label)]
+    rows = [header]
+    for group in groups:
+        line = [group.name]
+        for definition in DEFINITIONS:
+            ratio = group.figures[definition.key].to_date
+            line += [ratio.part, ratio.whole, _percent(ratio, as_text)]
+        rows.append(line)
+    return rows
+
+
+def _followup_table(followups: list[FollowUpLine]) -> list[list]:
+    today = local_today()
+    rows = [[_("Area"), _("Team"), _("Household"), _("Reason"), _("Due"), _("Overdue"), _("Volunteer")]]
+    for f in followups:
+        overdue = f.due is not None and f.due < today
+        rows.append([f.area, f.team, f.household, f.reason or "", _day(f.due), _("Yes") if overdue else _("No"),
+                     f.volunteer])
+    return rows
+
+
+def _table(report: WardReport, followups: list[FollowUpLine], view: str, as_text: bool) -> list[list]:
+    if view == INDICATORS:
+        return _indicator_table(report, as_text)
+    if view == AREAS:
+        return _group_table(_("Area"), sorted(report.areas, key=lambda r: r.name), as_text)
+    if view == TEAMS:
+        return _group_table(_("Team"), sorted(report.teams, key=lambda r: r.name), as_text)
+    return _followup_table(followups)
+
+
+def csv_text(report: WardReport, followups: list[FollowUpLine], view: str) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for line in _heading(report, view) + _table(report, followups, view, as_text=True):
+        writer.writerow([neutralise(v) for v in line])
+    return out.getvalue()
+
+
+def xlsx(report: WardReport, followups: list[FollowUpLine]) -> bytes:
+    book = Workbook()
+    book.remove(book.active)
+    for view in VIEWS:
+        sheet = book.create_sheet(_sheet_title(str(VIEW_TITLES[view])))
+        heading = _heading(report, view)
+        for line in heading + _table(report, followups, view, as_text=False):
+            sheet.append([neutralise(v) for v in line])
+            for cell, value in zip(sheet[sheet.max_row], line, strict=False):
+                if isinstance(value, Fraction):
+                    cell.number_format = "0.00%"
+        sheet.freeze_panes = sheet.cell(row=len(heading) + 2, column=2)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _sheet_title(text: str) -> str:
+    """Spreadsheet tab names hold at most 31 characters and none of []:*?/\\."""
+    return re.sub(r"[\[\]:*?/\\]", "-", text)[:31]
+
+
+def record_export(actor: User, ward: Ward, period: Period, fmt: str, view: str) -> None:
+    audit.record(actor, "report.export", ward_code=ward.code, format=fmt, view=view,
+                 start=period.start.isoformat(), end=period.end.isoformat())
+
+
+def filename(ward: Ward, period: Period, fmt: str, view: str | None) -> str:
+    suffix = f"-{view}" if view else ""
+    return f"bao-cao-{ward.codename}-{period.start:%Y%m%d}-{period.end:%Y%m%d}{suffix}.{fmt}"
+

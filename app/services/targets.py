@@ -1,0 +1,77 @@
+"""A ward's targets (chỉ tiêu) per indicator and period; the defaults of services/indicators.py otherwise."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+
+from app.extensions import db
+from app.models import Indicator, Role, Target, User, Ward
+from app.services import audit
+from app.services.indicators import BY_KEY
+from app.services.scope import require_role, scoped
+
+MAX_PERIOD_DAYS = 366 * 2
+
+
+class TargetError(ValueError):
+    def __init__(self, field: str, message):
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+@dataclass(frozen=True)
+class TargetValue:
+    value: float
+    is_default: bool
+
+
+def targets_for(actor: User, ward_codes: list[int], start: date, end: date) -> dict[int, dict[Indicator, TargetValue]]:
+    """For each ward, the target of each indicator for the period: the latest-starting target whose period
+    overlaps it, else the default."""
+    chosen = {code: {key: TargetValue(d.default_target, True) for key, d in BY_KEY.items()} for code in ward_codes}
+    rows = db.session.scalars(
+        scoped(actor, Target)
+        .where(Target.ward_code.in_(ward_codes), Target.period_start <= end, Target.period_end >= start)
+        .order_by(Target.period_start, Target.id)
+    )
+    for target in rows:  # later-starting targets overwrite earlier ones
+        chosen[target.ward_code][Indicator(target.indicator)] = TargetValue(float(target.value), False)
+    return chosen
+
+
+def ward_targets(actor: User, ward: Ward) -> list[Target]:
+    return list(db.session.scalars(
+        scoped(actor, Target).where(Target.ward_code == ward.code).order_by(Target.period_start.desc(), Target.indicator)
+    ))
+
+
+def set_target(actor: User, ward: Ward, indicator: Indicator, start: date, end: date, value: Decimal) -> Target:
+    """Set (or replace) the ward's target for one indicator over one period."""
+    require_role(actor, Role.COORDINATOR, what="target.set")
+    if indicator not in BY_KEY:
+        raise TargetError("indicator", _l("Unknown indicator."))
+    if end < start:
+        raise TargetError("period_end", _l("The end of the period is before its start."))
+    if (end - start).days > MAX_PERIOD_DAYS:
+        raise TargetError("period_end", _l("A target period lasts at most two years."))
+    if not Decimal(0) <= value <= Decimal(100):
+        raise TargetError("value", _l("A target is a percentage from 0 to 100."))
+    target = db.session.scalar(scoped(actor, Target).where(
+        Target.ward_code == ward.code, Target.indicator == indicator, Target.period_start == start,
+        Target.period_end == end))
+    previous = None if target is None else float(target.value)
+    if target is None:
+        target = Target(ward_code=ward.code, indicator=indicator, period_start=start, period_end=end)
+        db.session.add(target)
+    target.value, target.set_by_id = value, actor.id
+    audit.record(actor, "target.set", target, indicator=str(indicator), start=start.isoformat(),
+                 end=end.isoformat(), value=float(value), previous=previous)
+    return target
+
+
+def delete_target(actor: User, target: Target) -> None:
+    require_role(actor, Role.COORDINATOR, what="target.delete")
+    audit.record(actor, "target.delete", target, indicator=str(target.indicator), value=float(target.value))
+    db.session.delete(target)

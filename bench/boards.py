@@ -1,0 +1,84 @@
+"""Ward board, province board and ward report at province scale: p95 over HTTP (queries and rendering).
+
+    .venv/bin/python -m bench.boards [--backend sqlite|postgresql|both] [--wards 103] [--areas 20]
+                                     [--households 400] [--visit-rounds 4] [--rounds 60]
+
+--households is per area; --visit-rounds draws 0–4 visits per household that many times (1.6 on average
+each). Goal (the ward-coordinator issue): 103 wards, 800,000 households, 5,000,000 visits; ward board
+p95 < 150 ms, province board p95 < 500 ms.
+"""
+
+import argparse
+import time
+
+from sqlalchemy import func, select
+
+from bench.common import fresh_app, machine, percentiles, timed, write_section
+
+
+def run(backend: str, args) -> dict:
+    from app.extensions import db
+    from app.models import Household, Visit, Ward
+    from app.services import demo
+
+    app = fresh_app(backend)
+    with app.app_context():
+        started = time.perf_counter()
+        demo.seed(92, demo.SeedSize(wards=args.wards, areas_per_ward=args.areas, households_per_area=args.households,
+                                    months=3, visit_rounds=args.visit_rounds))
+        db.session.commit()
+        seeded_s = time.perf_counter() - started
+        households = db.session.scalar(select(func.count()).select_from(Household))
+        visits = db.session.scalar(select(func.count()).select_from(Visit))
+        first_ward = db.session.scalar(select(Ward.code).join(Household, Household.ward_code == Ward.code).limit(1))
+    coordinator, admin = app.test_client(), app.test_client()
+    coordinator.post("/login", data={"username": "dieuphoi", "password": demo.DEMO_PASSWORD})
+    admin.post("/login", data={"username": "admin", "password": demo.DEMO_PASSWORD})
+
+    def samples(client, url: str, n: int) -> dict:
+        assert client.get(url).status_code == 200, url  # warm-up
+        return percentiles([timed(lambda: client.get(url)) for _ in range(n)])
+
+    ward = samples(coordinator, "/ward", args.rounds)
+    province = samples(admin, "/province", max(args.rounds // 3, 10))
+    export_ms = timed(lambda: coordinator.get("/ward/report.xlsx"))
+    admin_ward = samples(admin, f"/ward?code={first_ward}", 10)
+    return {"backend": backend, "households": households, "visits": visits, "seed_s": seeded_s,
+            "ward": ward, "province": province, "export_ms": export_ms, "admin_ward_p95": admin_ward["p95"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--wards", type=int, default=103)
+    parser.add_argument("--areas", type=int, default=20, help="areas per ward")
+    parser.add_argument("--households", type=int, default=400, help="households per area")
+    parser.add_argument("--visit-rounds", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=60)
+    args = parser.parse_args()
+    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    results = [run(b, args) for b in backends]
+    rows = "\n".join(
+        f"| {r['backend']} | {r['households']:,} | {r['visits']:,} | {r['ward']['p50']:.0f} | {r['ward']['p95']:.0f} "
+        f"| {r['province']['p50']:.0f} | {r['province']['p95']:.0f} | {r['export_ms']:.0f} | {r['seed_s']:.0f} s |"
+        for r in results
+    )
+    write_section("Ward and province boards (ward-coordinator issue)", f"""
+`python -m bench.boards --wards {args.wards} --areas {args.areas} --households {args.households} \
+--visit-rounds {args.visit_rounds}` — {args.wards} wards of Cần Thơ seeded by the demo generator
+({args.areas} areas of {args.households} households each, teams of three, three months of visits), so the
+province board aggregates every ward. Timed over the Flask test client (queries, Python roll-up and
+rendering): the ward board of one ward as its coordinator ({args.rounds} requests), the province board as
+the administrator, and one XLSX export of the ward report. Goals: ward board p95 < 150 ms, province board
+p95 < 500 ms, at 103 wards / 800,000 households / 5,000,000 visits. Machine: {machine()}.
+
+| database | households | visits | ward p50 ms | ward p95 ms | province p50 ms | province p95 ms | XLSX export ms | seeding |
+|---|---|---|---|---|---|---|---|---|
+{rows}
+""")
+    for r in results:
+        print(r)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""Daily counters kept with every visit write, and `flask rollup verify|rebuild` that checks them."""
+
+import uuid
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from app.extensions import db
+from app.models import DailyCount, Household, Outcome
+from app.models._types import utcnow
+from app.services import counters, visits
+from app.services.visits import VisitInput
+
+
+@pytest.fixture
+def home(world, make_household):
+    return make_household(world["team_a"].areas[0], people=4, eligible_people=3)
+
+
+def _record(actor, household, **fields):
+    data = VisitInput(client_id=str(uuid.uuid4()), household_id=household.id,
+                      visited_at=fields.pop("visited_at", utcnow() - timedelta(hours=1)),
+                      outcome=fields.pop("outcome", Outcome.MET), **fields)
+    visit, _created = visits.record(actor, data)
+    db.session.commit()
+    return visit
+
+
+def _rows() -> list[DailyCount]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(DailyCount)))
+
+
+def test_a_visit_is_counted_on_its_vietnamese_day_and_edits_apply_the_difference(world, home, rollup_verified):
+    volunteer = world["volunteer_a"]
+    # 20:30 UTC on 14/10 is 03:30 on 15/10 in Vietnam.
+    late = datetime.combine(utcnow().date() - timedelta(days=2), datetime.min.time()) + timedelta(hours=20, minutes=30)
+    visit = _record(volunteer, home, visited_at=late, level2_activated=2, vneid_installed=2,
+                    services=("residence", "passport"), cashless_setup=True, followup_needed=True,
+                    followup_reason="Hẹn quay lại", followup_due=late.date() + timedelta(days=5))
+    [row] = _rows()
+    assert row.day == late.date() + timedelta(days=1)
+    assert (row.ward_code, row.area_id, row.team_id, row.member_id) == (
+        home.ward_code, home.area_id, world["team_a"].id, volunteer.id)
+    assert (row.visits, row.visits_met, row.level2_activated, row.vneid_installed, row.online_people,
+            row.online_tutored, row.cashless_setup, row.followups_opened, row.followups_closed) == (1, 1, 2, 2, 1, 1, 1, 1, 0)
+
+    visits.update(volunteer, visit, VisitInput(client_id=visit.client_id, household_id=home.id, visited_at=late,
+                                               outcome=Outcome.NOBODY_HOME))
+    db.session.commit()
+    [row] = _rows()
+    assert (row.visits, row.visits_met, row.level2_activated, row.online_tutored, row.followups_opened) == (1, 0, 0, 0, 0)
+
+    visits.delete(volunteer, visit)
+    db.session.commit()
+    assert all(getattr(r, c) == 0 for r in _rows() for c in ("visits", "visits_met"))
+
+
+def test_two_visits_on_one_day_share_a_row(world, home, rollup_verified):
+    _record(world["volunteer_a"], home, level2_activated=1)
+    _record(world["volunteer_a"], home, level2_activated=1, outcome=Outcome.MET)
+    [row] = _rows()
+    assert (row.visits, row.visits_met, row.level2_activated) == (2, 2, 2)
+
+
+def test_a_flagged_visit_counts_nothing_until_unflagged(world, home, rollup_verified):
+    visit = _record(world["volunteer_a"], home, level2_activated=3)
+    visits.flag(world["coordinator_a"], visit, "Ba người kích hoạt trong hai phút")
+    db.session.commit()
+    [row] = _rows()
+    assert (row.visits, row.level2_activated) == (0, 0)
+    db.session.refresh(home)
+    assert home.people_level2 == 0 and home.reached_at is None
+    assert visit.flagged_by_id == world["coordinator_a"].id and visit.flagged_at is not None
+
+    visits.unflag(world["coordinator_a"], visit)
+    db.session.commit()
+    [row] = _rows()
+    assert (row.visits, row.level2_activated) == (1, 3)
+    db.session.refresh(home)
+    assert home.people_level2 == 3 and visit.flag_reason is None
+
+
+def test_flagging_needs_a_reason(world, home, rollup_verified):
+    visit = _record(world["volunteer_a"], home)
+    with pytest.raises(visits.VisitError):
+        visits.flag(world["coordinator_a"], visit, "   ")
+
+
+def test_verify_finds_a_missed_update_and_rebuild_repairs_it(app, world, home):
+    runner = app.test_cli_runner()
+    _record(world["volunteer_a"], home, level2_activated=2)
+    assert runner.invoke(args=["rollup", "verify"]).exit_code == 0
+
+    db.session.execute(update(DailyCount).values(visits=5))
+    db.session.execute(update(Household).values(people_level2=0))
+    db.session.commit()
+    broken = runner.invoke(args=["rollup", "verify"])
+    assert broken.exit_code == 1
+    assert "visits: stored 5, expected 1" in broken.output
+    assert f"household {home.id} people_level2: stored 0, expected 2" in broken.output
+
+    rebuilt = runner.invoke(args=["rollup", "rebuild"])
+    assert rebuilt.exit_code == 0 and "1 household state values repaired" in rebuilt.output
+    assert runner.invoke(args=["rollup", "verify"]).exit_code == 0
+    db.session.refresh(home)
+    assert home.people_level2 == 2
+
+
+def test_demo_data_comes_with_counters_that_agree(app, ctx):
+    result = app.test_cli_runner().invoke(args=["demo", "seed", "--wards", "1", "--areas", "2", "--households", "15"])
+    assert result.exit_code == 0, result.output
+    assert counters.verify() == []
+    total = db.session.scalar(select(db.func.sum(DailyCount.visits)))
+    assert total and total > 0 and date.today() - timedelta(days=120) < min(r.day for r in _rows())

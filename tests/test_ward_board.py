@@ -1,0 +1,269 @@
+"""The ward coordinator's board (/ward), the province board, targets, visit review and the ward report."""
+
+import csv
+import io
+from datetime import date, datetime
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import event, select
+
+from app.extensions import db
+from app.models import AuditLog, DailyCount, Indicator, Outcome, Role, Target, Visit
+from app.services import counters, figures
+from app.services.indicators import DEFINITIONS
+from tests.conftest import WARD_A, WARD_B, count
+
+# Wednesday 15/10/2025, 10:00 in Vietnam; "this month" is 01/10–15/10/2025, this week starts Monday 13/10.
+NOW = datetime(2025, 10, 15, 3, 0)
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    monkeypatch.setattr(figures, "utcnow", lambda: NOW)
+
+
+@pytest.fixture
+def ward(world, make_area, make_team, make_user, make_household, make_visit, frozen_clock, rollup_verified):
+    """Ward A with hand-countable figures; household state and counters derived from the visits."""
+    river = make_area(WARD_A, name="Khu vực Bờ Sông", official_households=10)
+    market = make_area(WARD_A, name="Khu vực Chợ")
+    river_team = make_team(WARD_A, areas=[river], name="Tổ CNSCĐ Bờ Sông")
+    market_team = make_team(WARD_A, areas=[market], name="Tổ CNSCĐ Chợ")
+    lan = make_user(Role.VOLUNTEER, team=river_team, display_name="Nguyễn Thị Lan")
+    make_user(Role.TEAM_LEADER, team=river_team, display_name="Trần Văn Tổ Trưởng")
+    minh = make_user(Role.VOLUNTEER, team=market_team, display_name="Lê Văn Minh")
+    h1, h2, h3, _h4 = (make_household(river, people=4, eligible_people=3) for _ in range(4))
+    m1 = make_household(market, people=2, eligible_people=2, display_name="=HYPERLINK(\"http://x\")")
+    m2 = make_household(market, people=2, eligible_people=2)
+    make_visit(h1, lan, visited_at=datetime(2025, 10, 13, 2), level2_activated=2, services="residence", online_people=1)
+    make_visit(h2, lan, visited_at=datetime(2025, 10, 1, 2), level2_activated=1)
+    make_visit(h3, lan, visited_at=datetime(2025, 6, 1, 2), outcome=Outcome.NOBODY_HOME)
+    make_visit(m1, minh, visited_at=datetime(2025, 10, 6, 2), level2_activated=2, cashless_setup=True,
+               followup_needed=True, followup_reason="Hẹn quay lại", followup_due=date(2025, 10, 10))
+    make_visit(m2, minh, visited_at=datetime(2025, 10, 14, 2), followup_needed=True, followup_reason="Chờ con về",
+               followup_due=date(2025, 10, 20))
+    flagged = make_visit(m2, minh, visited_at=datetime(2025, 10, 14, 3), level2_activated=2, flagged=True,
+                         flag_reason="Trùng", flagged_by_id=world["coordinator_a"].id, flagged_at=NOW)
+    # Ward B has a visit too: it must never show in ward A's figures.
+    other = make_household(world["team_b"].areas[0])
+    other_visit = make_visit(other, world["volunteer_b"], visited_at=datetime(2025, 10, 14, 2), level2_activated=1)
+    counters.rebuild_counters()
+    counters.repair_households()
+    db.session.commit()
+    return {**world, "river": river, "market": market, "lan": lan, "minh": minh, "m1": m1, "flagged": flagged,
+            "other_visit": other_visit, "river_team": river_team}
+
+
+def _text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def _card(body: str, key: str) -> str:
+    start = body.rindex("<section", 0, body.index(f'id="indicator-{key}"'))
+    return body[start:body.index("</section>", start)]
+
+
+def test_indicators_to_date_and_for_the_period_beside_their_targets(ward, login_as):
+    db.session.add_all([
+        Target(ward_code=WARD_A, indicator=Indicator.REACH, period_start=date(2025, 10, 1),
+               period_end=date(2025, 10, 31), value=30),
+        Target(ward_code=WARD_A, indicator=Indicator.LEVEL2, period_start=date(2025, 1, 1),
+               period_end=date(2025, 12, 31), value=40),
+    ])
+    db.session.commit()
+    response = login_as(ward["coordinator_a"]).get("/ward")
+    body = _text(response)
+    assert response.status_code == 200 and "style=" not in body
+    assert "01/10/2025" in body and "15/10/2025" in body
+    # Reach: households met (2 in Bờ Sông, 2 in Chợ) over 10 (official count) + 2 + 0.
+    reach = _card(body, "reach")
+    assert "Tỷ lệ hộ được tiếp cận" in reach and "4 / 12 (33,33%)" in reach and "band-ok" in reach
+    assert "Chỉ tiêu: 30,00%" in reach
+    level2 = _card(body, "level2")
+    assert "5 / 16 (31,25%)" in level2 and "band-near" in level2 and "Chỉ tiêu: 40,00%" in level2
+    # The period: level-2 activations from 01/10 (the flagged visit's 2 do not count).
+    assert "Lượt kích hoạt mức 2 trong kỳ" in level2 and "5 / 16 (31,25%)" in level2
+    online = _card(body, "online")
+    assert "1 / 12 (8,33%)" in online and "band-far" in online and "(mặc định)" in online
+    assert "1 / 2 (50,00%)" in _card(body, "followup")
+    activity = _card(body, "activity")
+    assert "2 / 5 (40,00%)" in activity and "1,0" in activity
+    assert "2 / 6 (33,33%)" in _card(body, "staleness")
+    assert "<svg" in body and "<polyline" in body
+
+
+def test_areas_and_teams_worst_first_and_sortable(ward, login_as):
+    client = login_as(ward["coordinator_a"])
+    body = _text(client.get("/ward"))
+    areas = body[body.index('id="areas"'):body.index('id="teams"')]
+    assert areas.index("Khu vực Bờ Sông") < areas.index("Khu vực Chợ")
+    assert "20,00%" in areas and "2 / 10" in areas and "100,00%" in areas
+    best = _text(client.get("/ward?sort=reach&order=best"))
+    areas = best[best.index('id="areas"'):best.index('id="teams"')]
+    assert areas.index("Khu vực Chợ") < areas.index("Khu vực Bờ Sông")
+    teams = best[best.index('id="teams"'):]
+    assert teams.index("Tổ CNSCĐ Chợ") < teams.index("Tổ CNSCĐ Bờ Sông")
+
+
+def test_a_chosen_period_and_a_bad_one(ward, login_as):
+    client = login_as(ward["coordinator_a"])
+    body = _text(client.get("/ward?start=2025-10-10&end=2025-10-15"))
+    # Only h1 (13/10) and m2 (14/10) were first met between 10/10 and 15/10.
+    assert "2 / 12 (16,67%)" in _card(body, "reach")
+    bad = client.get("/ward?start=2025-10-15&end=2025-10-01")
+    assert bad.status_code == 422 and "Ngày kết thúc kỳ đứng trước ngày bắt đầu." in _text(bad)
+
+
+def test_province_board_shows_every_ward_and_opens_one(ward, login_as):
+    client = login_as(ward["admin"])
+    body = _text(client.get("/province"))
+    assert "Phường Ninh Kiều" in body and "Phường Cái Răng" in body
+    assert f'href="/ward?code={WARD_A}' in body
+    # Ward B: one met household, level 2 for 1 of its 3 people aged 14+.
+    row = body[body.index("Phường Cái Răng</a>"):]
+    row = row[:row.index("</tr>")]
+    assert "33,33%</strong><br><small>1 / 3</small>" in row
+    ward_body = _text(client.get(f"/ward?code={WARD_A}"))
+    assert "4 / 12 (33,33%)" in _card(ward_body, "reach")
+    assert client.get("/ward").status_code == 302
+
+
+def _board_queries(client, url) -> int:
+    statements = []
+
+    def remember(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    client.get(url)  # warm caches
+    event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", remember)
+    return len(statements)
+
+
+def test_query_count_does_not_grow_with_areas_teams_and_wards(ward, login_as, make_area, make_team, make_user,
+                                                               make_household, make_visit):
+    coordinator, admin = login_as(ward["coordinator_a"]), login_as(ward["admin"])
+    before = _board_queries(coordinator, "/ward"), _board_queries(admin, "/province")
+    for n in range(6):  # from 3 areas to 9, each with a team, a member, a household and a visit
+        code = WARD_A if n < 3 else WARD_B
+        area = make_area(code)
+        member = make_user(Role.VOLUNTEER, team=make_team(code, areas=[area]))
+        make_visit(make_household(area), member, visited_at=datetime(2025, 10, 14, 2), followup_needed=True,
+                   followup_due=date(2025, 10, 1))
+    counters.rebuild_counters()
+    counters.repair_households()
+    db.session.commit()
+    assert (_board_queries(coordinator, "/ward"), _board_queries(admin, "/province")) == before
+
+
+@pytest.mark.parametrize("who", ["volunteer_a", "leader_a", "youth_a"])
+def test_field_roles_and_youth_leaders_are_refused(ward, login_as, who):
+    client = login_as(ward[who])
+    visit_id = ward["flagged"].id
+    for url in ("/ward", "/province", "/ward/targets", "/ward/visits", f"/ward/visits/{visit_id}",
+                "/ward/report.csv", "/ward/report.xlsx"):
+        assert client.get(url).status_code == 403, url
+    assert client.post(f"/ward/visits/{visit_id}/unflag").status_code == 403
+    assert client.post("/ward/targets", data={"indicator": "reach", "period_start": "2025-10-01",
+                                              "period_end": "2025-10-31", "value": "90"}).status_code == 403
+    assert count(Target) == 0
+    db.session.refresh(ward["flagged"])
+    assert ward["flagged"].flagged
+
+
+def test_a_coordinator_cannot_reach_another_ward(ward, login_as):
+    client = login_as(ward["coordinator_a"])
+    other = ward["other_visit"]
+    assert client.get(f"/ward?code={WARD_B}").status_code == 404
+    assert client.get(f"/ward/report.xlsx?code={WARD_B}").status_code == 404
+    assert client.get(f"/ward/report.csv?code={WARD_B}").status_code == 404
+    assert client.get(f"/ward/visits/{other.id}").status_code == 404
+    assert client.post(f"/ward/visits/{other.id}/flag", data={"reason": "Lạ"}).status_code == 404
+    assert "Khu vực" not in _text(client.get(f"/ward/visits?area={ward['team_b'].areas[0].id}")).split("ward-visits")[1]
+    assert client.get("/province").status_code == 403
+    db.session.refresh(other)
+    assert not other.flagged
+    denied = db.session.scalar(select(db.func.count()).select_from(AuditLog).where(AuditLog.action == "denied.scope"))
+    assert denied >= 4
+
+
+def test_set_a_target_and_bad_input(ward, login_as):
+    client = login_as(ward["coordinator_a"])
+    assert "Đặt chỉ tiêu" in _text(client.get("/ward/targets"))
+    data = {"indicator": "online", "period_start": "2025-10-01", "period_end": "2025-12-31", "value": "45,5"}
+    bad = client.post("/ward/targets", data={**data, "value": "120"})
+    assert bad.status_code == 422 and "Chỉ tiêu là tỷ lệ phần trăm từ 0 đến 100." in _text(bad)
+    bad = client.post("/ward/targets", data={**data, "period_end": "2025-09-01", "value": "45.5"})
+    assert bad.status_code == 422 and "Ngày kết thúc kỳ đứng trước ngày bắt đầu." in _text(bad)
+    bad = client.post("/ward/targets", data={**data, "indicator": "", "value": "45.5"})
+    assert bad.status_code == 422 and "Hãy chọn chỉ số." in _text(bad)
+    assert count(Target) == 0
+    assert client.post("/ward/targets", data={**data, "value": "45.5"}).status_code == 303
+    target = db.session.scalar(select(Target))
+    assert (target.ward_code, target.indicator, float(target.value)) == (WARD_A, "online", 45.5)
+    entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "target.set"))
+    assert entry.actor_id == ward["coordinator_a"].id and entry.detail["value"] == 45.5
+    assert "Chỉ tiêu: 45,50%" in _card(_text(client.get("/ward")), "online")
+
+
+def test_review_filter_flag_and_unflag_a_visit(ward, login_as):
+    client = login_as(ward["coordinator_a"])
+    listing = _text(client.get(f"/ward/visits?area={ward['market'].id}")).split('id="ward-visits"')[1]
+    assert "Lê Văn Minh" in listing and "Nguyễn Thị Lan" not in listing
+    assert "Đã gắn cờ" in listing
+    flagged_only = _text(client.get("/ward/visits?flagged=yes"))
+    assert flagged_only.count('class="list-item is-flagged"') == 1
+    visit = db.session.scalar(select(Visit).where(Visit.household_id == ward["m1"].id))
+    empty = client.post(f"/ward/visits/{visit.id}/flag", data={"reason": "  "})
+    assert empty.status_code == 422 and "Hãy ghi lý do lượt hỗ trợ này có vẻ không hợp lý." in _text(empty)
+    assert client.post(f"/ward/visits/{visit.id}/flag", data={"reason": "Hai mức 2 trong một phút"}).status_code == 303
+    page = _text(client.get(f"/ward/visits/{visit.id}"))
+    assert "Hai mức 2 trong một phút" in page and ward["coordinator_a"].display_name in page
+    assert db.session.scalar(select(db.func.sum(DailyCount.level2_activated)).where(DailyCount.ward_code == WARD_A)) == 3
+    assert "3 / 16 (18,75%)" in _card(_text(client.get("/ward")), "level2")
+    assert client.post(f"/ward/visits/{visit.id}/unflag").status_code == 303
+    assert "5 / 16 (31,25%)" in _card(_text(client.get("/ward")), "level2")
+    actions = list(db.session.scalars(select(AuditLog.action).where(
+        AuditLog.object_type == "visit", AuditLog.object_id == str(visit.id)).order_by(AuditLog.id)))
+    assert actions == ["visit.flag", "visit.unflag"]
+
+
+def test_report_file_agrees_with_the_screen(ward, login_as):
+    client = login_as(ward["coordinator_a"])
+    body = _text(client.get("/ward"))
+    response = client.get("/ward/report.csv")
+    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    lines = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert "Phường Ninh Kiều" in lines[0][0] and "01/10/2025" in lines[2][1] and "15/10/2025" in lines[2][1]
+    header = lines[5]
+    assert header[0] == "Chỉ số" and "Lũy kế đến nay" in header and "Chỉ tiêu (%)" in header
+    assert len(lines[6:]) == len(DEFINITIONS)
+    for definition, line in zip(DEFINITIONS, lines[6:], strict=True):
+        label, part, whole, percent = line[0], line[4], line[5], line[3]
+        card = _card(body, definition.key)
+        assert f"<h3>{label}</h3>" in card and f"{part} / {whole} ({percent})" in card
+    book = load_workbook(io.BytesIO(client.get("/ward/report.xlsx").data))
+    assert len(book.sheetnames) == 4
+    indicators = list(book.worksheets[0].iter_rows(min_row=7, values_only=True))
+    assert [(r[4], r[5]) for r in indicators] == [(int(line[4]), int(line[5])) for line in lines[6:]]
+    assert book.worksheets[0]["D7"].number_format == "0.00%"
+    followups = list(book.worksheets[3].iter_rows(min_row=7, values_only=True))
+    assert any(r[2] == "'=HYPERLINK(\"http://x\")" for r in followups)
+    exports = db.session.scalars(select(AuditLog).where(AuditLog.action == "report.export")).all()
+    assert [e.detail["format"] for e in exports] == ["csv", "xlsx"] and exports[0].ward_code == WARD_A
+
+
+def test_csv_of_the_areas_view(ward, login_as):
+    response = login_as(ward["coordinator_a"]).get("/ward/report.csv?view=areas")
+    text = response.get_data(as_text=True)
+    assert "Khu vực Bờ Sông" in text and "20,00%" in text
+    assert login_as(ward["coordinator_a"]).get("/ward/report.csv?view=secrets").status_code == 404
+
+
+def test_ward_board_link_in_the_coordinators_navigation(ward, login_as):
+    assert 'href="/ward"' in _text(login_as(ward["coordinator_a"]).get("/"))
+    assert 'href="/province"' in _text(login_as(ward["admin"]).get("/"))
