@@ -6,7 +6,7 @@ FLASK   := $(BIN)/flask --app wsgi
 STAMP   := $(VENV)/.installed
 PROVINCE ?= 92
 
-.PHONY: run test setup db demo translations messages lint clean
+.PHONY: run test serve setup db demo translations messages lint clean
 
 run: setup db demo ## set up everything and serve on http://127.0.0.1:5000 with demo data
 	$(FLASK) run --host 127.0.0.1 --port 5000
@@ -15,6 +15,10 @@ test: setup ## the whole suite: ruff, then pytest (SQLite, or PostgreSQL via TES
 	bash .ci/ensure-chromium
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+serve: setup ## production: migrate, then gunicorn with gunicorn.conf.py (set DATABASE_URL, SECRET_KEY, PHUSO_HTTPS)
+	$(FLASK) db upgrade
+	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 setup: $(STAMP) translations
 

@@ -34,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     from app.field.views import bp as field_bp
     from app.lists.views import bp as lists_bp
     from app.main.views import bp as main_bp
+    from app.ops.views import bp as ops_bp
     from app.pwa.views import bp as pwa_bp
 
     app.register_blueprint(auth_bp)
@@ -42,6 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(field_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(pwa_bp)
+    app.register_blueprint(ops_bp)
     app.register_blueprint(board_bp)
     app.register_blueprint(lists_bp)
 

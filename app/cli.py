@@ -1,11 +1,13 @@
-"""Command-line tools: `flask geo load`, `flask demo seed`, `flask rollup verify|rebuild`."""
+"""Command-line tools: `flask geo load`, `flask demo seed`, `flask rollup verify|rebuild`, `flask backup`."""
+
+from pathlib import Path
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
 
 from app.extensions import db
-from app.services import counters, demo, geo
+from app.services import accounts, backup, counters, demo, geo
 
 geo_cli = AppGroup("geo", help="Administrative units from the vietnam-provinces package.")
 demo_cli = AppGroup("demo", help="Invented demonstration data.")
@@ -75,7 +77,39 @@ def rollup_rebuild() -> None:
     click.echo(f"{rows} counter rows written; {len(repaired)} household state values repaired.")
 
 
+@click.command("create-admin")
+@click.option("--province", "code", type=int, required=True)
+@click.option("--username", required=True)
+@click.option("--name", "display_name", required=True)
+@click.password_option(confirmation_prompt=True)
+def create_admin(code: int, username: str, display_name: str, password: str) -> None:
+    """Create a province's first administrator; the password is asked for, never shown."""
+    if len(password) < 10:
+        raise click.ClickException("The password needs at least 10 characters.")
+    try:
+        accounts.create_administrator(username=username, display_name=display_name, password=password,
+                                      province_code=code)
+    except accounts.AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error.message)) from None
+    db.session.commit()
+    click.echo(f"Administrator {username} created for province {code}.")
+
+
+@click.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(target: Path) -> None:
+    """Write a consistent copy of the live SQLite database to TARGET (safe while the app writes)."""
+    try:
+        size = backup.backup_sqlite(target)
+    except backup.BackupNotSupported:
+        raise click.ClickException("This database is PostgreSQL: back it up with pg_dump (see README).") from None
+    click.echo(f"Backup written to {target} ({size / 1024 / 1024:.1f} MiB).")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(geo_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(rollup_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(create_admin)

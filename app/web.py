@@ -1,8 +1,10 @@
 """Request-level plumbing shared by every blueprint: locale, headers, errors, rendering helpers."""
 
+import logging
+import time
 from datetime import date, datetime
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,6 +20,7 @@ from app.services import audit
 from app.services.scope import OutOfScope, RoleDenied
 
 LANG_COOKIE = "lang"
+request_log = logging.getLogger("phuso.requests")
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -102,6 +105,19 @@ def init_app(app: Flask) -> None:
     if app.config["PROXY_FIX"]:
         n = app.config["PROXY_FIX"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    @app.before_request
+    def start_timer():
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def log_request(response):
+        # Method, path without its query string (searches carry names), status, time, and the user's id only.
+        elapsed_ms = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
+        user_id = current_user.get_id().partition(".")[0] if current_user.is_authenticated else "-"
+        request_log.info("%s %s %s %.1fms user=%s", request.method, request.path, response.status_code,
+                         elapsed_ms, user_id)
+        return response
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = None

@@ -19,7 +19,7 @@ from app.lists.forms import (
     TeamForm,
 )
 from app.models import Area, Household, HouseholdStatus, Role, Team, User
-from app.services import areas, households, importer, teams
+from app.services import areas, backup, households, importer, teams
 from app.services.scope import get_in_scope, require_role, scoped
 from app.web import render
 
@@ -257,6 +257,7 @@ def household_erase(household_id):
         return _household_page(home, _household_form(home), erase_form, 422)
     households.erase(current_user, home)
     db.session.commit()
+    backup.scrub_sqlite_journal()
     flash(_("The household's details are erased; its counts and visits stay in the ward's figures."), "success")
     return redirect(url_for("lists.household_edit", household_id=home.id), 303)
 

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import LoginThrottle, Role, Team, User, Ward
+from app.models import LoginThrottle, Province, Role, Team, User, Ward
 from app.models._types import utcnow
 from app.services import audit
 from app.services.scope import get_in_scope, require_role
@@ -133,3 +133,17 @@ def reset_password(actor: User, user: User, password: str) -> None:
     user.password_hash = hash_password(password)
     user.end_sessions()
     audit.record(actor, "user.reset_password", user)
+
+
+def create_administrator(*, username: str, display_name: str, password: str, province_code: int) -> User:
+    """The first administrator of a province, made from the command line (there is no one to make it)."""
+    if db.session.get(Province, province_code) is None:
+        raise AccountError("province", _l("Load this province first."))
+    if find_login(username) is not None:
+        raise AccountError("username", _l("This login name is already taken."))
+    user = User(username=username.strip(), display_name=display_name.strip(), role=Role.ADMIN,
+                password_hash=hash_password(password), province_code=province_code)
+    db.session.add(user)
+    db.session.flush()
+    audit.record(None, "user.create", user, role=str(Role.ADMIN), via="command line")
+    return user
