@@ -1,0 +1,231 @@
+"""Every route, every role: an object in the actor's scope, one outside it, and no login.
+
+Each route declares who may use it in ACCESS below. A route missing from the table fails
+`test_every_route_has_a_rule`, so a new route cannot ship without deciding who may use it.
+Outside the actor's scope the answer is 403 or 404 and nothing in the database changes.
+"""
+
+import hashlib
+import io
+import re
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import select
+
+from app.api.views import sync_token
+from app.extensions import db
+from app.models import Area, Role, Team, User
+from app.services import geo
+from tests.conftest import login
+
+PUBLIC = "public"
+SYNC_API = "sync api"  # login required, answered with 401 instead of a redirect, plus the sync token
+FIELD = frozenset({Role.VOLUNTEER, Role.TEAM_LEADER})
+EVERYONE = frozenset(Role)
+COORDINATOR = frozenset({Role.COORDINATOR})
+MANAGERS = frozenset({Role.COORDINATOR, Role.ADMIN})
+WARD_OTHER_PROVINCE = 26740  # Phường Sài Gòn, Thành phố Hồ Chí Minh (province 79)
+
+
+@dataclass(frozen=True)
+class Rule:
+    who: object  # PUBLIC, SYNC_API (field roles), or the roles allowed
+    query: str = ""  # query string naming the object, e.g. "household={household_id}"
+
+
+ACCESS = {
+    ("static", "GET"): Rule(PUBLIC),
+    ("ops.healthz", "GET"): Rule(PUBLIC),
+    ("pwa.manifest", "GET"): Rule(PUBLIC),
+    ("pwa.service_worker", "GET"): Rule(PUBLIC),
+    ("pwa.offline", "GET"): Rule(PUBLIC),
+    ("pwa.queue", "GET"): Rule(PUBLIC),  # an empty shell: what waits is read from the phone itself
+    ("auth.login", "GET"): Rule(PUBLIC),
+    ("auth.login", "POST"): Rule(PUBLIC),
+    ("auth.set_language", "POST"): Rule(PUBLIC),
+    ("auth.logout", "POST"): Rule(EVERYONE),
+    ("main.home", "GET"): Rule(EVERYONE),
+    ("api.session_info", "GET"): Rule(SYNC_API),
+    ("api.offline_data", "GET"): Rule(SYNC_API),
+    ("api.household_create", "POST"): Rule(SYNC_API),
+    ("api.visit_create", "POST"): Rule(SYNC_API),
+    ("field.households_list", "GET"): Rule(FIELD),
+    ("field.household", "GET"): Rule(FIELD),
+    ("field.household_new", "GET"): Rule(FIELD),
+    ("field.household_new", "POST"): Rule(FIELD),
+    ("field.visit_new", "GET"): Rule(FIELD, "household={household_id}"),
+    ("field.visit_new", "POST"): Rule(FIELD, "household={household_id}"),
+    ("field.visit_shell", "GET"): Rule(FIELD),
+    ("field.visits_list", "GET"): Rule(FIELD),
+    ("field.visit", "GET"): Rule(FIELD),
+    ("field.visit_edit", "GET"): Rule(FIELD),
+    ("field.visit_edit", "POST"): Rule(FIELD),
+    ("field.visit_delete", "POST"): Rule(FIELD),
+    ("board.team", "GET"): Rule(frozenset({Role.TEAM_LEADER})),
+    ("board.assignments", "POST"): Rule(frozenset({Role.TEAM_LEADER})),
+    ("board.ward", "GET"): Rule(MANAGERS, "code={ward_code}"),
+    ("board.ward_export", "GET"): Rule(MANAGERS, "code={ward_code}"),
+    ("board.province", "GET"): Rule(frozenset({Role.ADMIN})),
+    ("board.ward_targets", "GET"): Rule(COORDINATOR),
+    ("board.ward_targets", "POST"): Rule(COORDINATOR),
+    ("board.ward_visits", "GET"): Rule(COORDINATOR),
+    ("board.ward_visit", "GET"): Rule(COORDINATOR),
+    ("board.ward_visit_flag", "POST"): Rule(COORDINATOR),
+    ("board.ward_visit_unflag", "POST"): Rule(COORDINATOR),
+    ("admin.users", "GET"): Rule(MANAGERS),
+    ("admin.user_new", "GET"): Rule(MANAGERS),
+    ("admin.user_new", "POST"): Rule(MANAGERS),
+    ("admin.user_active", "POST"): Rule(MANAGERS),
+    ("admin.user_password", "GET"): Rule(MANAGERS),
+    ("admin.user_password", "POST"): Rule(MANAGERS),
+    ("admin.wards", "GET"): Rule(frozenset({Role.ADMIN})),
+    ("admin.wards", "POST"): Rule(frozenset({Role.ADMIN})),
+    ("lists.index", "GET"): Rule(COORDINATOR),
+    ("lists.areas_list", "GET"): Rule(COORDINATOR),
+    ("lists.areas_list", "POST"): Rule(COORDINATOR),
+    ("lists.area_edit", "GET"): Rule(COORDINATOR),
+    ("lists.area_edit", "POST"): Rule(COORDINATOR),
+    ("lists.area_retired", "POST"): Rule(COORDINATOR),
+    ("lists.teams_list", "GET"): Rule(COORDINATOR),
+    ("lists.teams_list", "POST"): Rule(COORDINATOR),
+    ("lists.team_edit", "GET"): Rule(COORDINATOR),
+    ("lists.team_edit", "POST"): Rule(COORDINATOR),
+    ("lists.team_active", "POST"): Rule(COORDINATOR),
+    ("lists.households_list", "GET"): Rule(COORDINATOR),
+    ("lists.household_edit", "GET"): Rule(COORDINATOR),
+    ("lists.household_edit", "POST"): Rule(COORDINATOR),
+    ("lists.household_erase", "POST"): Rule(COORDINATOR),
+    ("lists.household_merge", "GET"): Rule(COORDINATOR),
+    ("lists.household_merge", "POST"): Rule(COORDINATOR),
+    ("lists.import_upload", "GET"): Rule(COORDINATOR),
+    ("lists.import_upload", "POST"): Rule(COORDINATOR),
+    ("lists.import_preview", "GET"): Rule(COORDINATOR),
+    ("lists.import_preview", "POST"): Rule(COORDINATOR),
+    ("lists.import_template", "GET"): Rule(COORDINATOR),
+}
+
+# Values for URL parts that name no object.
+FIXED_PARTS = {"code": "en", "fmt": "csv", "kind": "csv", "filename": "css/app.css"}
+# Tables a denial is allowed to write to: the audit log records it, the throttle counts failed logins.
+LOGS = {"audit_log", "login_throttle"}
+
+
+def _routes(app):
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def test_every_route_has_a_rule(app):
+    missing = sorted(f"{rule.endpoint} {method} {rule.rule}" for rule, method in _routes(app)
+                     if (rule.endpoint, method) not in ACCESS)
+    assert missing == [], "routes without an access rule:\n" + "\n".join(missing)
+    stale = sorted(set(ACCESS) - {(rule.endpoint, method) for rule, method in _routes(app)})
+    assert stale == [], f"rules for routes that no longer exist: {stale}"
+
+
+@pytest.fixture
+def scopes(world, make_team, make_user, make_household, make_visit, login_as):
+    """For each role, the objects of its own scope and objects of another ward (or province)."""
+    geo.load_province(79)
+    db.session.commit()
+    far_team = make_team(WARD_OTHER_PROVINCE)
+    far_user = make_user(Role.VOLUNTEER, team=far_team)
+    far_user.province_code = 79
+    db.session.commit()
+
+    def objects(team: Team, member: User) -> dict:
+        household = make_household(team.areas[0])
+        return {"household_id": household.id, "visit_id": make_visit(household, member).id,
+                "area_id": team.areas[0].id, "team_id": team.id, "user_id": member.id, "ward_code": team.ward_code}
+
+    ward_b = objects(world["team_b"], world["volunteer_b"])
+    far = {**ward_b, "user_id": far_user.id, "ward_code": WARD_OTHER_PROVINCE, "team_id": far_team.id,
+           "area_id": far_team.areas[0].id}
+    ward_b["token"] = far["token"] = _import_token(login_as(world["coordinator_b"]), world["team_b"].areas[0])
+    scopes = {}
+    for role in Role:
+        # Each role gets objects of its own, so one role deleting its visit leaves the next role's alone.
+        own = objects(world["team_a"], world["volunteer_a"])
+        own["token"] = _import_token(login_as(world["coordinator_a"]), world["team_a"].areas[0])
+        # An administrator's scope is the province: "outside" means another province.
+        scopes[role] = (own, far if role == Role.ADMIN else ward_b)
+    return scopes
+
+
+def _import_token(client, area: Area) -> str:
+    data = f"Khu vực,Địa chỉ,Số người,Số người từ 14 tuổi\n{area.name},Số 1 Hẻm Nhập,2,1\n".encode()
+    response = client.post("/lists/import", data={"file": (io.BytesIO(data), "ho.csv")},
+                           content_type="multipart/form-data")
+    return response.location.rsplit("/", 1)[-1]
+
+
+def _url(rule, access: Rule, objects: dict) -> str:
+    values = {arg: FIXED_PARTS.get(arg, objects.get(arg)) for arg in rule.arguments}
+    path = rule.rule
+    for arg, value in values.items():
+        path = re.sub(rf"<(?:[^:>]+:)?{arg}>", str(value), path)
+    return path + ("?" + access.query.format(**objects) if access.query else "")
+
+
+def _snapshot() -> str:
+    """A fingerprint of every row outside the logs."""
+    db.session.rollback()
+    digest = hashlib.sha256()
+    for table in db.metadata.sorted_tables:
+        if table.name not in LOGS:
+            for row in db.session.execute(select(table).order_by(*table.primary_key.columns)):
+                digest.update(repr(tuple(row)).encode())
+    return digest.hexdigest()
+
+
+def _browser(app, user: User | None):
+    """A client logged in as the user (logging in writes its own rows, so it happens before any snapshot)."""
+    client = app.test_client()
+    if user is not None:
+        assert login(client, user).status_code == 302
+        client.environ_base["HTTP_X_SYNC_TOKEN"] = sync_token(user)
+    return client
+
+
+def _request(client, method: str, url: str):
+    return client.open(url, method=method, json={} if url.startswith("/api/") else None)
+
+
+ROUTE_IDS = sorted(f"{endpoint} {method}" for endpoint, method in ACCESS)
+
+
+@pytest.mark.parametrize("route", ROUTE_IDS)
+def test_route_answers_each_role_within_its_scope_only(app, world, scopes, route):
+    endpoint, method = route.split()
+    access = ACCESS[(endpoint, method)]
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint and method in r.methods)
+    own, _foreign = scopes[Role.VOLUNTEER]
+
+    anonymous = _request(_browser(app, None), method, _url(rule, access, own))
+    if access.who == PUBLIC:
+        assert anonymous.status_code < 400 or anonymous.status_code == 422, anonymous.status_code
+    elif access.who == SYNC_API:
+        assert anonymous.status_code == 401
+    else:
+        assert anonymous.status_code == 302 and "/login" in anonymous.location
+
+    if access.who == PUBLIC:
+        return
+    allowed = FIELD if access.who == SYNC_API else access.who
+    actors = {Role.VOLUNTEER: world["volunteer_a"], Role.TEAM_LEADER: world["leader_a"],
+              Role.COORDINATOR: world["coordinator_a"], Role.YOUTH_LEADER: world["youth_a"], Role.ADMIN: world["admin"]}
+    for role, actor in actors.items():
+        own, foreign = scopes[role]
+        own_url, foreign_url = _url(rule, access, own), _url(rule, access, foreign)
+        client = _browser(app, actor)
+        if role not in allowed or foreign_url != own_url:
+            before = _snapshot()
+            denied = _request(client, method, foreign_url if role in allowed else own_url)
+            assert denied.status_code in (403, 404), f"{role.value} got {denied.status_code} outside its scope"
+            assert _snapshot() == before, f"{role.value} changed data outside its scope"
+        if role in allowed:
+            answer = _request(client, method, own_url)
+            assert answer.status_code < 500, f"{role.value}: {answer.status_code} in its own scope"
+            assert answer.status_code not in (401, 403, 404), f"{role.value} refused in its own scope"
