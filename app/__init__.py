@@ -13,6 +13,7 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder="../static",
     )
     app.config.update(Config.load())
+    app.json.ensure_ascii = False  # Vietnamese messages readable in JSON answers
     if config:
         app.config.update(config)
 

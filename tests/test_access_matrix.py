@@ -105,6 +105,9 @@ ACCESS = {
     ("lists.import_template", "GET"): Rule(COORDINATOR),
 }
 
+# Who acts for each role in the `world` fixture (ward A; the administrator has the province).
+ACTOR_KEYS = {Role.VOLUNTEER: "volunteer_a", Role.TEAM_LEADER: "leader_a", Role.COORDINATOR: "coordinator_a",
+              Role.YOUTH_LEADER: "youth_a", Role.ADMIN: "admin"}
 # Values for URL parts that name no object.
 FIXED_PARTS = {"code": "en", "fmt": "csv", "kind": "csv", "filename": "css/app.css"}
 # Tables a denial is allowed to write to: the audit log records it, the throttle counts failed logins.
@@ -214,9 +217,8 @@ def test_route_answers_each_role_within_its_scope_only(app, world, scopes, route
     if access.who == PUBLIC:
         return
     allowed = FIELD if access.who == SYNC_API else access.who
-    actors = {Role.VOLUNTEER: world["volunteer_a"], Role.TEAM_LEADER: world["leader_a"],
-              Role.COORDINATOR: world["coordinator_a"], Role.YOUTH_LEADER: world["youth_a"], Role.ADMIN: world["admin"]}
-    for role, actor in actors.items():
+    for role, key in ACTOR_KEYS.items():
+        actor = world[key]
         own, foreign = scopes[role]
         own_url, foreign_url = _url(rule, access, own), _url(rule, access, foreign)
         client = _browser(app, actor)

@@ -215,16 +215,23 @@ def test_logging_out_with_unsent_items_warns_and_clears_private_pages(phone, liv
     log_visit(phone, live_server, f"/visits/new?household={home.id}", home.display_name)
     phone.context.set_offline(False)
 
-    with phone.expect_event("dialog") as warning:
-        phone.get_by_role("button", name="Đăng xuất").click()
-    assert "Còn 1 mục chưa gửi" in warning.value.message
-    warning.value.dismiss()
+    warnings = []
+
+    def keep_working(dialog):  # the volunteer reads the warning and stays
+        warnings.append(dialog.message)
+        dialog.dismiss()
+
+    phone.once("dialog", keep_working)
+    phone.get_by_role("button", name="Đăng xuất").click()
     expect(phone.locator("#queue-badge")).to_contain_text("1")  # dismissed: still logged in
+    deadline = time.monotonic() + 5  # the warning comes once the phone has counted what waits
+    while not warnings and time.monotonic() < deadline:
+        phone.wait_for_timeout(50)
+    assert warnings and "Còn 1 mục chưa gửi" in warnings[0]
     assert phone.url.endswith("/?queued=1")
     server_down(False)
-    with phone.expect_event("dialog") as warning:
-        phone.get_by_role("button", name="Đăng xuất").click()
-    warning.value.accept()
+    phone.once("dialog", lambda dialog: dialog.accept())
+    phone.get_by_role("button", name="Đăng xuất").click()
     expect(phone).to_have_url(re.compile(r"/login"))
     stored = phone.evaluate(
         "(async () => (await (await caches.open('phuso-pages')).keys()).map((r) => new URL(r.url).pathname))()")
