@@ -48,8 +48,7 @@ def ward(world, make_area, make_team, make_user, make_household, make_visit, fro
     # Ward B has a visit too: it must never show in ward A's figures.
     other = make_household(world["team_b"].areas[0])
     other_visit = make_visit(other, world["volunteer_b"], visited_at=datetime(2025, 10, 14, 2), level2_activated=1)
-    counters.rebuild_counters()
-    counters.repair_households()
+    counters.rebuild()
     db.session.commit()
     return {**world, "river": river, "market": market, "lan": lan, "minh": minh, "m1": m1, "flagged": flagged,
             "other_visit": other_visit, "river_team": river_team}
@@ -154,8 +153,7 @@ def test_query_count_does_not_grow_with_areas_teams_and_wards(ward, login_as, ma
         member = make_user(Role.VOLUNTEER, team=make_team(code, areas=[area]))
         make_visit(make_household(area), member, visited_at=datetime(2025, 10, 14, 2), followup_needed=True,
                    followup_due=date(2025, 10, 1))
-    counters.rebuild_counters()
-    counters.repair_households()
+    counters.rebuild()
     db.session.commit()
     assert (_board_queries(coordinator, "/ward"), _board_queries(admin, "/province")) == before
 
