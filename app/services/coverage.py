@@ -235,8 +235,10 @@ def _this_week(today: date) -> tuple[date, date]:
     return monday, monday + timedelta(days=6)
 
 
-def _collect(actor: User, wards: list[Ward], period: Period, trend_weeks: int):
-    """Rows per ward, area and team of these wards (already in the actor's scope), scored against targets."""
+def _collect(actor: User, wards: list[Ward], period: Period, trend_weeks: int, parts: bool = True):
+    """Rows per ward, area and team of these wards (already in the actor's scope), scored against targets.
+    Without `parts` (the province board) only the ward rows are added up and scored: thousands of area and
+    team rows nobody sees would cost more than every query of the board."""
     codes = [w.code for w in wards]
     today = local_today()
     week = _this_week(today)
@@ -247,23 +249,25 @@ def _collect(actor: User, wards: list[Ward], period: Period, trend_weeks: int):
     ward_rows = {w.code: Row(w.code, w.name, w.code) for w in wards}
     for area in areas.values():
         ward_rows[area.ward_code].sums.add(_household_part(area.sums))
-    for team_id, area_id in _team_areas(codes):
-        if team_id in teams and area_id in areas:
-            teams[team_id].sums.add(_household_part(areas[area_id].sums))
     for team in teams.values():
         ward_rows[team.ward_code].sums.members += team.sums.members
-    for area_id, members in _area_members(codes).items():
-        if area_id in areas:
-            areas[area_id].sums.members = members
+    if parts:
+        for team_id, area_id in _team_areas(codes):
+            if team_id in teams and area_id in areas:
+                teams[team_id].sums.add(_household_part(areas[area_id].sums))
+        for area_id, members in _area_members(codes).items():
+            if area_id in areas:
+                areas[area_id].sums.members = members
     for source in (_counter_sums(codes, period, week), _followup_sums(codes, today)):
         for ward_code, area_id, team_id, sums in source:
             ward_rows[ward_code].sums.add(sums)
-            if area_id in areas:
+            if parts and area_id in areas:
                 areas[area_id].sums.add(sums)
-            if team_id in teams:
+            if parts and team_id in teams:
                 teams[team_id].sums.add(sums)
     targets = targets_for(actor, codes, period.start, period.end)
-    _score([*ward_rows.values(), *areas.values(), *teams.values()], period, targets)
+    _score([*ward_rows.values(), *(areas.values() if parts else ()), *(teams.values() if parts else ())],
+           period, targets)
     return ward_rows, areas, teams, trend_starts, reached_by_week
 
 
@@ -292,7 +296,7 @@ def province_rows(actor: User, period: Period) -> tuple[list[Row], Row]:
     wards = list(db.session.scalars(scoped(actor, Ward).order_by(Ward.name)))
     if not wards:
         return [], Row(0, "", 0)
-    ward_rows, _areas, _teams, _starts, _reached = _collect(actor, wards, period, 0)
+    ward_rows, _areas, _teams, _starts, _reached = _collect(actor, wards, period, 0, parts=False)
     total = Row(0, "", wards[0].code)
     for row in ward_rows.values():
         total.sums.add(row.sums)
