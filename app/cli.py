@@ -11,7 +11,7 @@ from app.services import accounts, backup, counters, demo, geo
 
 geo_cli = AppGroup("geo", help="Administrative units from the vietnam-provinces package.")
 demo_cli = AppGroup("demo", help="Invented demonstration data.")
-rollup_cli = AppGroup("rollup", help="Daily counters and household state, checked against the raw visits.")
+rollup_cli = AppGroup("rollup", help="Daily counters, household state and per-area counts, checked against the raw data.")
 
 
 @geo_cli.command("load")
@@ -57,7 +57,7 @@ SHOWN_DIFFERENCES = 50
 
 @rollup_cli.command("verify")
 def rollup_verify() -> None:
-    """Recompute every counter and household state from the visits; exit 1 when anything differs."""
+    """Recompute every counter, household state and area count from the raw data; exit 1 when anything differs."""
     differences = counters.verify()
     for difference in differences[:SHOWN_DIFFERENCES]:
         click.echo(str(difference))
@@ -65,16 +65,15 @@ def rollup_verify() -> None:
         click.echo(f"... and {len(differences) - SHOWN_DIFFERENCES} more")
     if differences:
         raise click.ClickException(f"{len(differences)} differences; `flask rollup rebuild` repairs them.")
-    click.echo("Counters and household state agree with the visits.")
+    click.echo("Counters, household state and area counts agree with the raw data.")
 
 
 @rollup_cli.command("rebuild")
 def rollup_rebuild() -> None:
-    """Rewrite the counters and repair household state from the visits."""
-    rows = counters.rebuild_counters()
-    repaired = counters.repair_households()
+    """Rewrite the counters, repair household state from the visits and rewrite the per-area counts."""
+    repaired = counters.rebuild()
     db.session.commit()
-    click.echo(f"{rows} counter rows written; {len(repaired)} household state values repaired.")
+    click.echo(f"Counters rewritten; {len(repaired)} household state values repaired; area counts rewritten.")
 
 
 @click.command("create-admin")

@@ -4,7 +4,8 @@
                                      [--households 400] [--visit-rounds 4] [--rounds 60]
 
 --households is per area; --visit-rounds draws 0–4 visits per household that many times (1.6 on average
-each). Goal (the ward-coordinator issue): 103 wards, 800,000 households, 5,000,000 visits; ward board
+each). PostgreSQL runs in BENCH_PG_URL (its schema is dropped first).
+Goal (the ward-coordinator issue): 103 wards, 800,000 households, 5,000,000 visits; ward board
 p95 < 150 ms, province board p95 < 500 ms.
 """
 

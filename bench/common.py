@@ -12,7 +12,8 @@ from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = ROOT / "BENCHMARKS.md"
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+# Its schema is dropped and recreated: point BENCH_PG_URL at a database of your own.
+PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 def fresh_app(backend: str):

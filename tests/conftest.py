@@ -18,7 +18,7 @@ os.environ.setdefault("PHUSO_INSTANCE_DIR", str(TMP))
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Area, Household, Role, Team, User, Visit, Ward  # noqa: E402
-from app.services import geo  # noqa: E402
+from app.services import area_counts, geo  # noqa: E402
 from app.services.accounts import hash_password  # noqa: E402
 from app.services.text import fold  # noqa: E402
 
@@ -148,6 +148,8 @@ def make_household(ctx):
             people=people, eligible_people=eligible_people, **kw,
         )
         db.session.add(household)
+        db.session.flush()
+        area_counts.apply_change(None, area_counts.contribution(household))  # as households.create does
         db.session.commit()
         return household
     return make
@@ -155,8 +157,9 @@ def make_household(ctx):
 
 @pytest.fixture
 def rollup_verified(ctx):
-    """At the end of the test, the daily counters and household state must agree with the raw visits
-    (what `flask rollup verify` checks): a write that forgets to count fails the test that made it."""
+    """At the end of the test, the daily counters and household state must agree with the raw visits, and
+    the per-area counts with the households (what `flask rollup verify` checks): a write that forgets to
+    count fails the test that made it."""
     yield
     from app.services import counters
 

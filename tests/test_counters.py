@@ -4,12 +4,13 @@ import uuid
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from app.extensions import db
-from app.models import DailyCount, Household, Outcome
+from app.models import AreaCount, AreaDayCount, DailyCount, Household, Outcome
 from app.models._types import utcnow
-from app.services import counters, visits
+from app.services import counters, households, visits
+from app.services.figures import local_today
 from app.services.visits import VisitInput
 
 
@@ -114,3 +115,74 @@ def test_demo_data_comes_with_counters_that_agree(app, ctx):
     assert counters.verify() == []
     total = db.session.scalar(select(db.func.sum(DailyCount.visits)))
     assert total and total > 0 and date.today() - timedelta(days=120) < min(r.day for r in _rows())
+
+
+def _area_counts(area_id) -> tuple:
+    db.session.expire_all()
+    row = db.session.get(AreaCount, area_id)
+    return (row.households, row.reached, row.eligible_people, row.people_level2, row.online_households) if row else None
+
+
+def _area_days(area_id) -> dict:
+    rows = db.session.scalars(select(AreaDayCount).where(AreaDayCount.area_id == area_id))
+    return {r.day: (r.first_reached, r.last_visited) for r in rows if r.first_reached or r.last_visited}
+
+
+def test_area_counts_follow_visits_flags_edits_and_moves(world, make_area, rollup_verified):
+    volunteer, coordinator = world["volunteer_a"], world["coordinator_a"]
+    area = world["team_a"].areas[0]
+    other = make_area()
+    home, _new = households.create(volunteer, households.HouseholdInput(area_id=area.id, address="Số 1 Đường A",
+                                                                          people=4, eligible_people=3))
+    households.create(volunteer, households.HouseholdInput(area_id=area.id, address="Số 2 Đường A",
+                                                           people=4, eligible_people=3))
+    db.session.commit()
+    assert _area_counts(area.id) == (2, 0, 6, 0, 0)
+
+    first = utcnow() - timedelta(days=3)
+    _record(volunteer, home, visited_at=first, level2_activated=2, services=("residence",))
+    later = _record(volunteer, home, visited_at=utcnow() - timedelta(hours=1), outcome=Outcome.NOBODY_HOME)
+    assert _area_counts(area.id) == (2, 1, 6, 2, 1)
+    assert _area_days(area.id) == {local_today(first): (1, 0), local_today(later.visited_at): (0, 1)}
+
+    visits.flag(coordinator, later, "Trùng")
+    db.session.commit()
+    assert _area_days(area.id) == {local_today(first): (1, 1)}
+
+    households.update(coordinator, home, households.HouseholdInput(area_id=other.id, address="Số 1 Đường A",
+                                                                   people=5, eligible_people=4))
+    db.session.commit()
+    assert _area_counts(area.id) == (1, 0, 3, 0, 0) and _area_counts(other.id) == (1, 1, 4, 2, 1)
+
+    visits.delete(volunteer, later)
+    db.session.commit()
+    assert _area_counts(area.id) == (1, 0, 3, 0, 0)
+
+
+def test_a_merge_moves_the_duplicates_contribution(world, rollup_verified):
+    volunteer, coordinator = world["volunteer_a"], world["coordinator_a"]
+    area = world["team_a"].areas[0]
+    made = [households.create(volunteer, households.HouseholdInput(area_id=area.id, address=f"Số {n} Đường B",
+                                                                     people=3, eligible_people=2))[0]
+            for n in (1, 2)]
+    db.session.commit()
+    survivor, duplicate = made
+    _record(volunteer, duplicate, level2_activated=2)
+    households.merge(coordinator, survivor, duplicate)
+    db.session.commit()
+    assert _area_counts(area.id) == (1, 1, 2, 2, 0)
+
+
+def test_verify_finds_wrong_area_counts_and_rebuild_repairs_them(app, world, home):
+    runner = app.test_cli_runner()
+    _record(world["volunteer_a"], home)
+    db.session.execute(update(AreaCount).values(households=7))
+    db.session.execute(delete(AreaDayCount))
+    db.session.commit()
+    broken = runner.invoke(args=["rollup", "verify"])
+    assert broken.exit_code == 1
+    assert f"area_count {home.area_id}/{home.ward_code} households: stored 7, expected 1" in broken.output
+    assert "area_day_count" in broken.output and "last_visited: stored 0, expected 1" in broken.output
+    assert runner.invoke(args=["rollup", "rebuild"]).exit_code == 0
+    assert runner.invoke(args=["rollup", "verify"]).exit_code == 0
+    assert _area_counts(home.area_id) == (1, 1, 3, 0, 0)

@@ -18,7 +18,7 @@ HEADER = "Khu vực,Địa chỉ,Tên hiển thị,Số người,Số người t
 
 
 @pytest.fixture
-def ward(world, make_area, make_household):
+def ward(world, make_area, make_household, rollup_verified):
     area = make_area(WARD_A, name="Khu vực Bình Thủy")
     make_household(area, address="Số 1 Đường Cách Mạng Tháng 8")
     return {**world, "area": area, "retired": make_area(WARD_A, name="Khu vực Cũ", retired=True),

@@ -9,20 +9,24 @@ from app.extensions import db
 from app.models import AuditLog, HouseholdStatus, Role, Team, User, Visit, member_areas
 from app.models._types import utcnow
 from app.services import areas as area_service
+from app.services import counters
 from tests.conftest import WARD_A, WARD_B, count
 
 
 @pytest.fixture
-def lists(world, make_area, make_household):
+def lists(world, make_area, make_household, make_visit, rollup_verified):
     area = world["team_a"].areas[0]
+    tran = make_household(area, address="Số 12 Đường Mậu Thân", display_name="Trần Thị Hoa", priority_tags="near_poor")
+    make_visit(tran, world["volunteer_a"], visited_at=utcnow() - timedelta(days=3))
+    counters.rebuild()  # the household's state and its area's counts, from the visit
+    db.session.commit()
     return {
         **world,
         "area": area,
         "area_b": world["team_b"].areas[0],
         "nguyen": make_household(area, address="51/3 Hẻm 51, Đường 3 Tháng 2", display_name="Nguyễn Văn Bình",
                                  priority_tags="elderly_alone"),
-        "tran": make_household(area, address="Số 12 Đường Mậu Thân", display_name="Trần Thị Hoa",
-                               priority_tags="near_poor", last_visit_at=utcnow() - timedelta(days=3)),
+        "tran": tran,
         "foreign": make_household(world["team_b"].areas[0], address="Số 7 Hẻm 51", display_name="Lê Văn Khác"),
     }
 
@@ -234,9 +238,10 @@ def test_bad_household_edits_are_refused_and_nothing_changes(lists, login_as, ov
     assert home.display_name == "Nguyễn Văn Bình" and home.people == 4 and home.phone is None
 
 
-def test_a_household_cannot_have_fewer_eligible_people_than_have_level_2(lists, login_as):
+def test_a_household_cannot_have_fewer_eligible_people_than_have_level_2(lists, login_as, make_visit):
     home = lists["nguyen"]
-    home.people_level2 = 3
+    make_visit(home, lists["volunteer_a"], level2_activated=3)
+    counters.rebuild()
     db.session.commit()
     response = login_as(lists["coordinator_a"]).post(f"/lists/households/{home.id}",
                                                      data=_household_form(lists["area"], eligible_people="2"))
@@ -246,8 +251,8 @@ def test_a_household_cannot_have_fewer_eligible_people_than_have_level_2(lists, 
 def test_merging_moves_the_visits_and_recomputes_the_survivor(lists, login_as, make_household, make_visit):
     survivor = lists["nguyen"]
     duplicate = make_household(lists["area"], address="51/3 hẻm 51 đường 3/2", display_name="Ông Bình")
-    make_visit(duplicate, lists["volunteer_a"], level2_activated=2, cashless_setup=True)
-    duplicate.people_level2, duplicate.cashless = 2, True
+    moved = make_visit(duplicate, lists["volunteer_a"], level2_activated=2, cashless_setup=True)
+    counters.rebuild()
     db.session.commit()
     client = login_as(lists["coordinator_a"])
     page = client.get(f"/lists/households/{survivor.id}/merge?q=ong binh").get_data(as_text=True)
@@ -257,7 +262,7 @@ def test_merging_moves_the_visits_and_recomputes_the_survivor(lists, login_as, m
     assert response.status_code == 303
     db.session.expire_all()
     assert duplicate.status == HouseholdStatus.MERGED and duplicate.merged_into_id == survivor.id
-    assert db.session.scalar(select(Visit.household_id)) == survivor.id
+    assert db.session.scalar(select(Visit.household_id).where(Visit.id == moved.id)) == survivor.id
     assert (survivor.people_level2, survivor.cashless, survivor.reached_at is not None) == (2, True, True)
     assert (duplicate.people_level2, duplicate.cashless) == (0, False)
     assert _actions("household.merge")[0].detail == {"merged": duplicate.id, "visits": 1}
@@ -277,10 +282,12 @@ def test_merging_needs_the_same_area_and_two_households(lists, login_as, make_ar
 
 def test_erasing_removes_personal_data_but_keeps_the_figures(lists, login_as, make_visit):
     home = lists["nguyen"]
-    home.phone, home.phone_consent_at, home.people_level2 = "0907 000 111", utcnow(), 2
+    home.phone, home.phone_consent_at = "0907 000 111", utcnow()
     db.session.commit()
     make_visit(home, lists["volunteer_a"], note="Bác Bình hẹn chiều thứ Bảy", other_help="Gọi 0907 000 111",
-               followup_needed=True, followup_reason="Bác Bình cần con trai về")
+               followup_needed=True, followup_reason="Bác Bình cần con trai về", level2_activated=2)
+    counters.rebuild()
+    db.session.commit()
     client = login_as(lists["coordinator_a"])
     client.post(f"/lists/households/{home.id}", data=_household_form(lists["area"], phone="0907 000 111"))
 
@@ -293,7 +300,7 @@ def test_erasing_removes_personal_data_but_keeps_the_figures(lists, login_as, ma
     assert home.address is None and home.display_name is None and home.phone is None
     assert home.phone_consent_at is None and home.search_key == home.address_key == "" and home.erased_at
     assert (home.people, home.eligible_people, home.people_level2, home.status) == (5, 4, 2, HouseholdStatus.ACTIVE)
-    visit = db.session.scalar(select(Visit))
+    visit = db.session.scalar(select(Visit).where(Visit.household_id == home.id))
     assert visit.note is None and visit.other_help is None and visit.followup_reason is None and visit.followup_needed
     audit_text = " ".join(str(row.detail) + str(row.object_id) for row in db.session.scalars(select(AuditLog)))
     for personal in ("Bình", "Binh", "51/3", "Hẻm", "0907", "0901"):

@@ -14,7 +14,7 @@ from tests.conftest import count
 
 
 @pytest.fixture
-def phone(world, login_as, make_household):
+def phone(world, login_as, make_household, rollup_verified):
     """A volunteer's phone: logged in, with the sync token its pages hand to the queue."""
     volunteer = world["volunteer_a"]
     client = login_as(volunteer)

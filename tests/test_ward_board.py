@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from sqlalchemy import event, select
 
 from app.extensions import db
-from app.models import AuditLog, DailyCount, Indicator, Outcome, Role, Target, Visit
+from app.models import AuditLog, DailyCount, Indicator, Outcome, Role, Target, Visit, Ward
 from app.services import counters, figures
 from app.services.indicators import DEFINITIONS
 from tests.conftest import WARD_A, WARD_B, count
@@ -48,8 +48,7 @@ def ward(world, make_area, make_team, make_user, make_household, make_visit, fro
     # Ward B has a visit too: it must never show in ward A's figures.
     other = make_household(world["team_b"].areas[0])
     other_visit = make_visit(other, world["volunteer_b"], visited_at=datetime(2025, 10, 14, 2), level2_activated=1)
-    counters.rebuild_counters()
-    counters.repair_households()
+    counters.rebuild()
     db.session.commit()
     return {**world, "river": river, "market": market, "lan": lan, "minh": minh, "m1": m1, "flagged": flagged,
             "other_visit": other_visit, "river_team": river_team}
@@ -154,10 +153,37 @@ def test_query_count_does_not_grow_with_areas_teams_and_wards(ward, login_as, ma
         member = make_user(Role.VOLUNTEER, team=make_team(code, areas=[area]))
         make_visit(make_household(area), member, visited_at=datetime(2025, 10, 14, 2), followup_needed=True,
                    followup_due=date(2025, 10, 1))
-    counters.rebuild_counters()
-    counters.repair_households()
+    counters.rebuild()
     db.session.commit()
     assert (_board_queries(coordinator, "/ward"), _board_queries(admin, "/province")) == before
+
+
+def test_stale_means_no_visit_on_the_last_90_vietnamese_days(ward, login_as, make_household, make_visit):
+    # Today is 15/10/2025 in Vietnam: 18/07 is the oldest of the last 90 days, 17/07 is before them.
+    kept = make_household(ward["river"], address="Số 89 Đường Ngày")
+    stale = make_household(ward["river"], address="Số 90 Đường Ngày")
+    make_visit(kept, ward["lan"], visited_at=datetime(2025, 7, 17, 17, 30))  # 00:30 on 18/07 in Vietnam
+    make_visit(stale, ward["lan"], visited_at=datetime(2025, 7, 17, 16, 30))  # 23:30 on 17/07
+    counters.rebuild()
+    db.session.commit()
+    client = login_as(ward["coordinator_a"])
+    assert "3 / 8 (37,50%)" in _card(_text(client.get("/ward")), "staleness")
+    listed = _text(client.get("/lists/households?stale=y"))
+    assert "Số 90 Đường Ngày" in listed and "Số 89 Đường Ngày" not in listed
+
+
+def test_province_query_count_does_not_grow_with_wards(ward, login_as, make_area, make_team, make_user,
+                                                       make_household, make_visit):
+    admin = login_as(ward["admin"])
+    before = _board_queries(admin, "/province")
+    others = list(db.session.scalars(select(Ward.code).where(Ward.code.not_in((WARD_A, WARD_B))).limit(3)))
+    for code in others:  # three more wards with figures, each with an area, a team, a household and a visit
+        area = make_area(code)
+        member = make_user(Role.VOLUNTEER, team=make_team(code, areas=[area]))
+        make_visit(make_household(area), member, visited_at=datetime(2025, 10, 14, 2), level2_activated=1)
+    counters.rebuild()
+    db.session.commit()
+    assert _board_queries(admin, "/province") == before
 
 
 @pytest.mark.parametrize("who", ["volunteer_a", "leader_a", "youth_a"])

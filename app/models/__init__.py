@@ -1,7 +1,7 @@
 """All tables of Phủ Số. Import models from here."""
 
 from app.models.audit import AuditLog, LoginThrottle
-from app.models.counts import COUNTER_COLUMNS, DailyCount
+from app.models.counts import AREA_COUNT_COLUMNS, AREA_DAY_COLUMNS, COUNTER_COLUMNS, AreaCount, AreaDayCount, DailyCount
 from app.models.geo import Province, Ward
 from app.models.household import PRIORITY_TAGS, Household, HouseholdStatus
 from app.models.org import Area, Role, Team, User, member_areas, team_areas
@@ -9,10 +9,14 @@ from app.models.plan import Campaign, Indicator, Target
 from app.models.visit import ONLINE_SERVICES, Outcome, Visit, visit_helpers
 
 __all__ = [
+    "AREA_COUNT_COLUMNS",
+    "AREA_DAY_COLUMNS",
     "COUNTER_COLUMNS",
     "ONLINE_SERVICES",
     "PRIORITY_TAGS",
     "Area",
+    "AreaCount",
+    "AreaDayCount",
     "AuditLog",
     "Campaign",
     "DailyCount",

@@ -1,4 +1,5 @@
-"""Daily counters of visits, kept in the same transaction as each visit (services/counters.py)."""
+"""Counters kept in the same transaction as each change: visits per day (services/counters.py) and
+households per area (services/area_counts.py)."""
 
 from datetime import date
 
@@ -44,3 +45,37 @@ class DailyCount(db.Model):
     followups_opened: Mapped[int] = mapped_column(default=0)
     # Of the follow-ups opened that day, those since closed.
     followups_closed: Mapped[int] = mapped_column(default=0)
+
+
+# What an active household adds to its area's row of area_count; services/area_counts.py says how.
+AREA_COUNT_COLUMNS = ("households", "reached", "eligible_people", "people_level2", "online_households")
+AREA_DAY_COLUMNS = ("first_reached", "last_visited")
+
+
+class AreaCount(db.Model):
+    """The active households of one area, added up from their state, so boards never scan households."""
+
+    __tablename__ = "area_count"
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), primary_key=True)
+    ward_code: Mapped[int] = mapped_column(ForeignKey("ward.code"), index=True)
+    households: Mapped[int] = mapped_column(default=0)
+    reached: Mapped[int] = mapped_column(default=0)
+    eligible_people: Mapped[int] = mapped_column(default=0)
+    people_level2: Mapped[int] = mapped_column(default=0)
+    # Households where at least one person was tutored in an online public service.
+    online_households: Mapped[int] = mapped_column(default=0)
+
+
+class AreaDayCount(db.Model):
+    """Active households of an area by the Vietnamese day they were first reached and last visited.
+
+    "First reached in the period", the weekly reach trend and "not visited for 90 days" are sums over a
+    bounded range of days here, however many households the area has.
+    """
+
+    __tablename__ = "area_day_count"
+    ward_code: Mapped[int] = mapped_column(ForeignKey("ward.code"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), primary_key=True)
+    first_reached: Mapped[int] = mapped_column(default=0)
+    last_visited: Mapped[int] = mapped_column(default=0)

@@ -33,8 +33,8 @@ class Household(db.Model):
         CheckConstraint("people >= 0 AND eligible_people >= 0 AND eligible_people <= people", name="counts"),
         CheckConstraint("people_level2 >= 0 AND people_level2 <= eligible_people", name="level2"),
         CheckConstraint("phone IS NULL OR phone_consent_at IS NOT NULL", name="phone_consent"),
-        # Team, ward and province boards count households per area and state from this index alone
-        # (it covers every column they read), without scanning visits or the wide household rows.
+        # The team board counts its areas' households from this index alone (it covers every column read);
+        # the ward and province boards read the per-area counts (area_count, area_day_count) instead.
         Index("ix_household_area_figures", "area_id", "status", "reached_at", "last_visit_at", "people_online",
               "eligible_people", "people_level2"),
         # Search narrows to the actor's areas (or ward) on these, then matches words on the folded key.

@@ -2,31 +2,28 @@
 
 Every write of a visit (services/visits.py) hands the visit's contribution before and after the change to
 `apply_change()`, which upserts the difference into `daily_count` in the same transaction. A flagged visit
-contributes nothing. `verify()` recomputes the counters and every household's state from the raw visits
-and lists what differs; `rebuild_counters()` and `repair_households()` put them right.
+contributes nothing. `verify()` recomputes the counters (one grouped query: the same rule in SQL, so the
+check also proves the two agree), every household's state from the raw visits and the per-area household
+counts (services/area_counts.py), and lists what differs; `rebuild()` puts them right.
 """
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import and_, case, delete, func, insert, select, update
 
 from app.extensions import db
 from app.models import COUNTER_COLUMNS, DailyCount, Household, Outcome, Visit
-from app.services.figures import local_today
+from app.services import area_counts
+from app.services.figures import local_day_sql, local_today
 from app.services.household_state import replayed_states
+from app.services.upsert import upsert_add
 
 # (ward_code, day, area_id, team_id, member_id): the primary key of daily_count.
 Key = tuple[int, date, int, int, int]
 KEY_COLUMNS = ("ward_code", "day", "area_id", "team_id", "member_id")
 BATCH = 5000
-_VISIT_COLUMNS = (
-    Visit.ward_code, Visit.area_id, Visit.team_id, Visit.volunteer_id,
-    Visit.visited_at, Visit.outcome, Visit.vneid_installed, Visit.level2_activated, Visit.online_people,
-    Visit.services, Visit.cashless_setup, Visit.followup_needed, Visit.followup_closed_at, Visit.flagged,
-)
 
 
 @dataclass(frozen=True)
@@ -65,27 +62,36 @@ def apply_change(before: Contribution | None, after: Contribution | None) -> Non
         deltas[after.key].update(dict(after.values))
     for key, delta in deltas.items():
         if any(delta.values()):
-            _upsert(key, {c: delta[c] for c in COUNTER_COLUMNS})
+            upsert_add(DailyCount, dict(zip(KEY_COLUMNS, key, strict=True)), KEY_COLUMNS,
+                       {c: delta[c] for c in COUNTER_COLUMNS})
 
 
-def _upsert(key: Key, delta: dict[str, int]) -> None:
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(DailyCount).values(**dict(zip(KEY_COLUMNS, key, strict=True)), **delta)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=list(KEY_COLUMNS),
-        set_={c: getattr(DailyCount, c) + stmt.excluded[c] for c in COUNTER_COLUMNS},
+def _counter_select():
+    """The counters recomputed from every raw visit in one grouped query: the same rule as contribution()."""
+    def count_if(condition):
+        return func.sum(case((condition, 1), else_=0))
+
+    day = local_day_sql(Visit.visited_at)
+    return (
+        select(Visit.ward_code, day, Visit.area_id, Visit.team_id, Visit.volunteer_id,
+               func.count(), count_if(Visit.outcome == Outcome.MET), func.sum(Visit.vneid_installed),
+               func.sum(Visit.level2_activated), func.sum(Visit.online_people),
+               count_if(func.coalesce(Visit.services, "") != ""), count_if(Visit.cashless_setup.is_(True)),
+               count_if(Visit.followup_needed.is_(True)),
+               count_if(and_(Visit.followup_needed.is_(True), Visit.followup_closed_at.is_not(None))))
+        .where(Visit.flagged.is_(False))
+        .group_by(Visit.ward_code, day, Visit.area_id, Visit.team_id, Visit.volunteer_id)
     )
-    db.session.execute(stmt)
 
 
 def expected_counts() -> dict[Key, Counter]:
     """The counters recomputed from every raw visit."""
-    totals: dict[Key, Counter] = defaultdict(Counter)
-    for row in db.session.execute(select(*_VISIT_COLUMNS).execution_options(yield_per=BATCH)):
-        part = contribution(row)
-        if part is not None:
-            totals[part.key].update(dict(part.values))
-    return {key: counts for key, counts in totals.items() if any(counts.values())}
+    totals = {}
+    for row in db.session.execute(_counter_select()):
+        counts = Counter(dict(zip(COUNTER_COLUMNS, (int(v or 0) for v in row[len(KEY_COLUMNS):]), strict=True)))
+        if any(counts.values()):
+            totals[tuple(row[:len(KEY_COLUMNS)])] = counts
+    return totals
 
 
 def stored_counts() -> dict[Key, Counter]:
@@ -100,7 +106,7 @@ def stored_counts() -> dict[Key, Counter]:
 
 @dataclass
 class Difference:
-    what: str  # "daily_count" or "household"
+    what: str  # "daily_count", "household", "area_count" or "area_day_count"
     key: str
     column: str
     stored: object
@@ -143,21 +149,22 @@ def _household_differences(repair: bool) -> list[Difference]:
 
 
 def verify() -> list[Difference]:
-    """Every difference between the counters or household state and what the raw visits say."""
-    return _counter_differences() + _household_differences(repair=False)
+    """Every difference between the counters or household state and what the raw visits say, and between
+    the per-area household counts and the household rows."""
+    return (_counter_differences() + _household_differences(repair=False)
+            + [Difference(*d) for d in area_counts.differences()])
 
 
-def rebuild_counters() -> int:
-    """Replace every counter by its value recomputed from the raw visits. Returns the rows written."""
-    expected = expected_counts()
+def rebuild_counters() -> None:
+    """Replace every counter by its value recomputed from the raw visits, in one set-based statement."""
     db.session.execute(delete(DailyCount))
-    rows = [dict(zip(KEY_COLUMNS, key, strict=True)) | {c: counts[c] for c in COUNTER_COLUMNS}
-            for key, counts in expected.items()]
-    for start in range(0, len(rows), BATCH):
-        db.session.execute(insert(DailyCount), rows[start:start + BATCH])
-    return len(rows)
+    db.session.execute(insert(DailyCount).from_select([*KEY_COLUMNS, *COUNTER_COLUMNS], _counter_select()))
 
 
-def repair_households() -> list[Difference]:
-    """Set every household's state to what its unflagged visits give; returns what was changed."""
-    return _household_differences(repair=True)
+def rebuild() -> list[Difference]:
+    """Rewrite the counters, repair household state, then rewrite the per-area counts from it.
+    Returns the household state values that were repaired."""
+    rebuild_counters()
+    repaired = _household_differences(repair=True)
+    area_counts.rebuild()
+    return repaired

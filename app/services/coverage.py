@@ -1,22 +1,23 @@
 """The figures of the ward and province boards and of the ward report, beside the ward's targets.
 
-Household indicators come from household state grouped by area; visit indicators from the daily counters;
+Household indicators come from the per-area household counts; visit indicators from the daily counters;
 follow-ups from the open follow-up visits. Each source is one grouped query, added up per area, team and
 ward here, so the number of queries does not grow with the number of areas, teams or wards.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, select
 
 from app.extensions import db
 from app.models import (
+    AREA_COUNT_COLUMNS,
     Area,
+    AreaCount,
+    AreaDayCount,
     DailyCount,
-    Household,
-    HouseholdStatus,
     Indicator,
     Role,
     Team,
@@ -26,8 +27,7 @@ from app.models import (
     member_areas,
     team_areas,
 )
-from app.services import figures
-from app.services.figures import Ratio, local_day_bounds, local_today
+from app.services.figures import Ratio, local_today
 from app.services.indicators import BY_KEY, DEFINITIONS, STALE_DAYS, Sums, visits_per_member_period, visits_per_member_week
 from app.services.scope import scoped
 from app.services.targets import TargetValue, targets_for
@@ -45,10 +45,6 @@ class Period:
     def this_month(cls) -> "Period":
         today = local_today()
         return cls(today.replace(day=1), today)
-
-    @property
-    def utc_bounds(self) -> tuple[datetime, datetime]:
-        return local_day_bounds(self.start)[0], local_day_bounds(self.end)[1]
 
     @property
     def weeks(self) -> float:
@@ -104,36 +100,47 @@ def _in_wards(column, ward_codes: list[int]):
     return column == ward_codes[0] if len(ward_codes) == 1 else column.in_(ward_codes)
 
 
-def _between(column, bounds: tuple[datetime, datetime]):
-    return and_(column >= bounds[0], column < bounds[1])
+def _household_sums(ward_codes: list[int], period: Period, trend_ends: list[date]):
+    """Areas with their household figures; and per ward, the households reached by each trend week's end.
 
-
-def _household_sums(ward_codes: list[int], period: Period, trend_ends: list[datetime]):
-    """Areas with their household figures; and per ward, the households reached by each trend week's end."""
-    stale_before = figures.utcnow() - timedelta(days=STALE_DAYS)
-    never_or_long_ago = or_(Household.last_visit_at.is_(None), Household.last_visit_at < stale_before)
-    stmt = (
+    Read from the per-area counts: totals from area_count, and from area_day_count the households first
+    reached in the period or after each trend week, and those visited in the last STALE_DAYS days. Both
+    queries read a number of rows that grows with areas and days, never with households.
+    """
+    areas_stmt = (
         select(Area.id, Area.ward_code, Area.name, Area.official_households,
-               func.count(Household.id),
-               func.count(Household.reached_at),
-               func.count(case((_between(Household.reached_at, period.utc_bounds), 1))),
-               func.coalesce(func.sum(Household.eligible_people), 0),
-               func.coalesce(func.sum(Household.people_level2), 0),
-               func.count(case((Household.people_online > 0, 1))),
-               func.count(case((and_(Household.id.is_not(None), never_or_long_ago), 1))),
-               *(func.count(case((Household.reached_at < end, 1))) for end in trend_ends))
-        .outerjoin(Household, and_(Household.area_id == Area.id, Household.status == HouseholdStatus.ACTIVE))
+               *(func.coalesce(getattr(AreaCount, c), 0) for c in AREA_COUNT_COLUMNS))
+        .outerjoin(AreaCount, AreaCount.area_id == Area.id)
         .where(_in_wards(Area.ward_code, ward_codes), Area.retired.is_(False))
-        .group_by(Area.id, Area.ward_code, Area.name, Area.official_households)
     )
     areas = {}
-    reached_by_week: dict[int, list[int]] = defaultdict(lambda: [0] * len(trend_ends))
-    for row in db.session.execute(stmt):
-        area_id, ward_code, name, official, households, reached, new, eligible, level2, online, stale = row[:11]
+    for area_id, ward_code, name, official, households, reached, eligible, level2, online in db.session.execute(areas_stmt):
         areas[area_id] = Row(area_id, name, ward_code, Sums(
-            households=households, base=max(households, official or 0), reached=reached, reached_in_period=new,
-            eligible=eligible, level2=level2, online_households=online, stale=stale))
-        reached_by_week[ward_code] = [a + b for a, b in zip(reached_by_week[ward_code], row[11:], strict=True)]
+            households=households, base=max(households, official or 0), reached=reached,
+            eligible=eligible, level2=level2, online_households=online, stale=households))
+    # Not stale: last visited on one of the last STALE_DAYS Vietnamese days, today included.
+    recent_from = local_today() - timedelta(days=STALE_DAYS - 1)
+    first_day = min(period.start, recent_from, *(end + timedelta(days=1) for end in trend_ends))
+    day = AreaDayCount.day
+    days_stmt = (
+        select(AreaDayCount.area_id,
+               func.sum(case((day.between(period.start, period.end), AreaDayCount.first_reached), else_=0)),
+               func.sum(case((day >= recent_from, AreaDayCount.last_visited), else_=0)),
+               *(func.sum(case((day > end, AreaDayCount.first_reached), else_=0)) for end in trend_ends))
+        .where(_in_wards(AreaDayCount.ward_code, ward_codes), day >= first_day)
+        .group_by(AreaDayCount.area_id)
+    )
+    reached_by_week: dict[int, list[int]] = defaultdict(lambda: [0] * len(trend_ends))
+    reached_later: dict[int, list[int]] = {}
+    for area_id, new, recent, *later in db.session.execute(days_stmt):
+        if area_id in areas:
+            areas[area_id].sums.reached_in_period = new
+            areas[area_id].sums.stale -= recent
+            reached_later[area_id] = later
+    for area_id, area in areas.items():
+        later = reached_later.get(area_id, [0] * len(trend_ends))
+        reached_by_week[area.ward_code] = [total + area.sums.reached - after for total, after in
+                                           zip(reached_by_week[area.ward_code], later, strict=True)]
     return areas, reached_by_week
 
 
@@ -228,35 +235,39 @@ def _this_week(today: date) -> tuple[date, date]:
     return monday, monday + timedelta(days=6)
 
 
-def _collect(actor: User, wards: list[Ward], period: Period, trend_weeks: int):
-    """Rows per ward, area and team of these wards (already in the actor's scope), scored against targets."""
+def _collect(actor: User, wards: list[Ward], period: Period, trend_weeks: int, parts: bool = True):
+    """Rows per ward, area and team of these wards (already in the actor's scope), scored against targets.
+    Without `parts` (the province board) only the ward rows are added up and scored: thousands of area and
+    team rows nobody sees would cost more than every query of the board."""
     codes = [w.code for w in wards]
     today = local_today()
     week = _this_week(today)
     trend_starts = [week[0] - timedelta(weeks=n) for n in range(trend_weeks - 1, -1, -1)]
-    trend_ends = [local_day_bounds(start + timedelta(days=6))[1] for start in trend_starts]
+    trend_ends = [start + timedelta(days=6) for start in trend_starts]
     areas, reached_by_week = _household_sums(codes, period, trend_ends)
     teams = _teams(codes)
     ward_rows = {w.code: Row(w.code, w.name, w.code) for w in wards}
     for area in areas.values():
         ward_rows[area.ward_code].sums.add(_household_part(area.sums))
-    for team_id, area_id in _team_areas(codes):
-        if team_id in teams and area_id in areas:
-            teams[team_id].sums.add(_household_part(areas[area_id].sums))
     for team in teams.values():
         ward_rows[team.ward_code].sums.members += team.sums.members
-    for area_id, members in _area_members(codes).items():
-        if area_id in areas:
-            areas[area_id].sums.members = members
+    if parts:
+        for team_id, area_id in _team_areas(codes):
+            if team_id in teams and area_id in areas:
+                teams[team_id].sums.add(_household_part(areas[area_id].sums))
+        for area_id, members in _area_members(codes).items():
+            if area_id in areas:
+                areas[area_id].sums.members = members
     for source in (_counter_sums(codes, period, week), _followup_sums(codes, today)):
         for ward_code, area_id, team_id, sums in source:
             ward_rows[ward_code].sums.add(sums)
-            if area_id in areas:
+            if parts and area_id in areas:
                 areas[area_id].sums.add(sums)
-            if team_id in teams:
+            if parts and team_id in teams:
                 teams[team_id].sums.add(sums)
     targets = targets_for(actor, codes, period.start, period.end)
-    _score([*ward_rows.values(), *areas.values(), *teams.values()], period, targets)
+    _score([*ward_rows.values(), *(areas.values() if parts else ()), *(teams.values() if parts else ())],
+           period, targets)
     return ward_rows, areas, teams, trend_starts, reached_by_week
 
 
@@ -285,7 +296,7 @@ def province_rows(actor: User, period: Period) -> tuple[list[Row], Row]:
     wards = list(db.session.scalars(scoped(actor, Ward).order_by(Ward.name)))
     if not wards:
         return [], Row(0, "", 0)
-    ward_rows, _areas, _teams, _starts, _reached = _collect(actor, wards, period, 0)
+    ward_rows, _areas, _teams, _starts, _reached = _collect(actor, wards, period, 0, parts=False)
     total = Row(0, "", wards[0].code)
     for row in ward_rows.values():
         total.sums.add(row.sums)

@@ -26,7 +26,7 @@ from app.models import (
     member_areas,
 )
 from app.models._types import utcnow
-from app.services import counters
+from app.services import area_counts, counters
 from app.services.accounts import hash_password
 from app.services.household_state import HouseholdState, apply_visit
 from app.services.text import fold
@@ -129,8 +129,10 @@ def seed(province_code: int, size: SeedSize) -> SeedResult:
         result.visits += visits
     _demo_accounts(province_code, wards[0] if wards else None, password_hash)
     sync_id_sequences()
-    if result.visits:
-        counters.rebuild_counters()  # the visits went in by bulk insert, past the service that counts them
+    # Households and visits went in by bulk insert, past the services that count them: count them once,
+    # set-based (their state was worked out while generating).
+    counters.rebuild_counters()
+    area_counts.rebuild()
     return result
 
 

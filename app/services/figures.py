@@ -8,7 +8,7 @@ the number of areas or members.
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Date, and_, case, cast, func, literal_column, select, type_coerce
 
 from app.extensions import db
 from app.models import Area, Household, HouseholdStatus, Outcome, Role, User, Visit, member_areas
@@ -31,6 +31,13 @@ def local_day_bounds(day: date) -> tuple[datetime, datetime]:
     """[start, end) of a Vietnamese calendar day as naive UTC, comparable with stored times."""
     start = datetime.combine(day, time.min, LOCAL_TZ).astimezone(UTC).replace(tzinfo=None)
     return start, start + timedelta(days=1)
+
+
+def local_day_sql(column):
+    """The Vietnamese day of a stored naive-UTC time, computed by the database (set-based rebuilds)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return cast(column + literal_column("interval '7 hours'"), Date)
+    return type_coerce(func.date(column, "+7 hours"), Date)
 
 
 def local_week_bounds(day: date) -> tuple[datetime, datetime]:

@@ -12,14 +12,15 @@ from sqlalchemy.sql import Select
 from app.extensions import db
 from app.models import PRIORITY_TAGS, Area, Household, HouseholdStatus, User, Visit
 from app.models._types import utcnow
-from app.services import audit
+from app.services import area_counts, audit
+from app.services.figures import local_day_bounds, local_today
+from app.services.indicators import STALE_DAYS
 from app.services.scope import get_in_scope, scoped
 from app.services.text import clean, fold, looks_like_citizen_id
 from app.services.visits import recompute_household
 
 SEARCH_LIMIT = 25
 MAX_PEOPLE = 50
-STALE_AFTER = timedelta(days=90)
 _PHONE = re.compile(r"^\+?[0-9 .]{8,20}$")
 
 
@@ -91,7 +92,8 @@ def listing(actor: User, wanted: HouseholdFilter, now: datetime | None = None) -
         # Tags are stored comma-separated; the commas around both sides keep "poor" from matching "near_poor".
         stmt = stmt.where((literal(",") + Household.priority_tags + literal(",")).like(f"%,{wanted.tag},%"))
     if wanted.stale:
-        since = (now or utcnow()) - STALE_AFTER
+        # The boards' rule: no visit on any of the last STALE_DAYS Vietnamese days, today included.
+        since = local_day_bounds(local_today(now) - timedelta(days=STALE_DAYS - 1))[0]
         stmt = stmt.where(or_(Household.last_visit_at.is_(None), Household.last_visit_at < since))
     return matching_words(stmt, wanted.query).order_by(Household.address_key, Household.id)
 
@@ -170,6 +172,7 @@ def create(actor: User, data: HouseholdInput) -> tuple[Household, bool]:
                           created_by_id=actor.id, **columns(data, utcnow()))
     db.session.add(household)
     db.session.flush()
+    area_counts.apply_change(None, area_counts.contribution(household))
     audit.record(actor, "household.create", household, fields=sorted(k for k, v in vars(data).items() if v))
     return household, True
 
@@ -187,8 +190,10 @@ def update(actor: User, household: Household, data: HouseholdInput) -> None:
         values["phone_consent_at"] = household.phone_consent_at
     values["area_id"] = area.id
     changed = sorted(k for k, v in values.items() if getattr(household, k) != v and not k.endswith("_key"))
+    before = area_counts.contribution(household)
     for key, value in values.items():
         setattr(household, key, value)
+    area_counts.apply_change(before, area_counts.contribution(household))
     db.session.flush()
     audit.record(actor, "household.update", household, fields=changed)
 
@@ -208,9 +213,12 @@ def merge(actor: User, survivor: Household, duplicate: Household) -> None:
     moved = db.session.execute(
         sql_update(Visit).where(Visit.household_id == duplicate.id).values(household_id=survivor.id)
     ).rowcount
+    before = area_counts.contribution(duplicate)
     duplicate.status = HouseholdStatus.MERGED
     duplicate.merged_into_id = survivor.id
+    area_counts.apply_change(before, None)
     db.session.flush()
+    # The survivor's state, and so its area's counts, take in the visits it received.
     recompute_household(survivor)
     recompute_household(duplicate)
     audit.record(actor, "household.merge", survivor, merged=duplicate.id, visits=moved)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import ONLINE_SERVICES, Household, HouseholdStatus, Outcome, Role, User, Visit
 from app.models._types import utcnow
-from app.services import audit, counters
+from app.services import area_counts, audit, counters
 from app.services.household_state import HouseholdState, apply_visit, replayed_states
 from app.services.scope import RoleDenied, get_in_scope, may, require_role, scoped
 from app.services.text import clean, looks_like_citizen_id
@@ -186,11 +186,14 @@ def _state_of(household: Household) -> HouseholdState:
 
 
 def _store_state(household: Household, state: HouseholdState) -> None:
+    """The one writer of a household's state from visits; its area's counts move with it."""
+    before = area_counts.contribution(household)
     household.people_level2 = state.people_level2
     household.people_online = state.people_online
     household.cashless = state.cashless
     household.reached_at = state.reached_at
     household.last_visit_at = state.last_visit_at
+    area_counts.apply_change(before, area_counts.contribution(household))
 
 
 def recompute_household(household: Household) -> None:
