@@ -67,8 +67,7 @@ def _attack(client, url: str, data: dict, as_json: bool = False):
 def places(world, make_household, make_visit, login_as):
     home = make_household(world["team_a"].areas[0])
     visit = make_visit(home, world["volunteer_a"])
-    counters.rebuild_counters()
-    counters.repair_households()
+    counters.rebuild()  # the factory writes visits directly; bring counters and household state in step
     db.session.commit()
     return {**world, "household": home, "visit": visit}
 
