@@ -69,11 +69,16 @@ def apply_change(before: Contribution | None, after: Contribution | None) -> Non
 
 
 def _upsert(key: Key, delta: dict[str, int]) -> None:
+    upsert_add(DailyCount, dict(zip(KEY_COLUMNS, key, strict=True)), KEY_COLUMNS, delta)
+
+
+def upsert_add(model, row: dict, key_columns, delta: dict[str, int]) -> None:
+    """Insert the row with these counts, or add them to the row already stored under the same key."""
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(DailyCount).values(**dict(zip(KEY_COLUMNS, key, strict=True)), **delta)
+    stmt = dialect.insert(model).values(**row, **delta)
     stmt = stmt.on_conflict_do_update(
-        index_elements=list(KEY_COLUMNS),
-        set_={c: getattr(DailyCount, c) + stmt.excluded[c] for c in COUNTER_COLUMNS},
+        index_elements=list(key_columns),
+        set_={c: getattr(model, c) + stmt.excluded[c] for c in delta},
     )
     db.session.execute(stmt)
 
@@ -143,12 +148,19 @@ def _household_differences(repair: bool) -> list[Difference]:
 
 
 def verify() -> list[Difference]:
-    """Every difference between the counters or household state and what the raw visits say."""
-    return _counter_differences() + _household_differences(repair=False)
+    """Every difference between the counters, household state or campaign household-days and what the raw
+    visits say."""
+    from app.services import scoring  # scoring writes through upsert_add above
+
+    return _counter_differences() + _household_differences(repair=False) + scoring.unit_differences()
 
 
 def rebuild_counters() -> int:
-    """Replace every counter by its value recomputed from the raw visits. Returns the rows written."""
+    """Replace every counter (campaign household-days too) by its value recomputed from the raw visits.
+    Returns the daily_count rows written."""
+    from app.services import scoring
+
+    scoring.rebuild_units()
     expected = expected_counts()
     db.session.execute(delete(DailyCount))
     rows = [dict(zip(KEY_COLUMNS, key, strict=True)) | {c: counts[c] for c in COUNTER_COLUMNS}

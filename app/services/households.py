@@ -12,7 +12,7 @@ from sqlalchemy.sql import Select
 from app.extensions import db
 from app.models import PRIORITY_TAGS, Area, Household, HouseholdStatus, User, Visit
 from app.models._types import utcnow
-from app.services import audit
+from app.services import audit, scoring
 from app.services.scope import get_in_scope, scoped
 from app.services.text import clean, fold, looks_like_citizen_id
 from app.services.visits import recompute_household
@@ -189,7 +189,8 @@ def update(actor: User, household: Household, data: HouseholdInput) -> None:
     changed = sorted(k for k, v in values.items() if getattr(household, k) != v and not k.endswith("_key"))
     for key, value in values.items():
         setattr(household, key, value)
-    db.session.flush()
+    # A campaign household-day counts at most the household's people and sits in its area.
+    scoring.refresh_household(household)
     audit.record(actor, "household.update", household, fields=changed)
 
 

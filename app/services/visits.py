@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import ONLINE_SERVICES, Household, HouseholdStatus, Outcome, Role, User, Visit
 from app.models._types import utcnow
-from app.services import audit, counters
+from app.services import audit, counters, scoring
 from app.services.household_state import HouseholdState, apply_visit, replayed_states
 from app.services.scope import RoleDenied, get_in_scope, may, require_role, scoped
 from app.services.text import clean, looks_like_citizen_id
@@ -155,6 +155,7 @@ def record(actor: User, raw: VisitInput) -> tuple[Visit, bool]:
         return _replay(existing, data, actor), False
     _apply(household, visit)
     counters.apply_change(None, counters.contribution(visit))
+    scoring.refresh_household(household)
     audit.record(actor, "visit.create", visit, outcome=str(visit.outcome))
     return visit, True
 
@@ -194,9 +195,11 @@ def _store_state(household: Household, state: HouseholdState) -> None:
 
 
 def recompute_household(household: Household) -> None:
-    """Rebuild a household's state from its unflagged visits (after an edit, a delete or a flag)."""
+    """Rebuild a household's state and campaign household-days from its unflagged visits (after an edit,
+    a delete, a flag or a merge)."""
     db.session.flush()
     _store_state(household, replayed_states(household.id, household.id)[household.id])
+    scoring.refresh_household(household)
 
 
 def can_change(actor: User, visit: Visit, now: datetime | None = None) -> bool:
