@@ -35,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     from app.lists.views import bp as lists_bp
     from app.main.views import bp as main_bp
     from app.pwa.views import bp as pwa_bp
+    from app.ranking.views import bp as ranking_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
@@ -44,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(pwa_bp)
     app.register_blueprint(board_bp)
     app.register_blueprint(lists_bp)
+    app.register_blueprint(ranking_bp)
 
     from app.cli import register
 

@@ -3,7 +3,7 @@
 from flask import Blueprint, current_app, url_for
 from flask_login import current_user, login_required
 
-from app.services import figures, overview
+from app.services import figures, overview, scoring
 from app.web import render
 
 bp = Blueprint("main", __name__)
@@ -27,4 +27,5 @@ def home():
         visits=figures.my_visits_today(current_user),
         team_week=figures.team_week(current_user),
         followups=figures.followups_due(current_user),
+        ranks=scoring.my_team_ranks(current_user),
     )

@@ -502,3 +502,21 @@ def counted_days(actor: User, campaign: Campaign, team: Team, today: date | None
         for household_id, counted in rows:
             counted.household = labels.get(household_id)
     return [counted for _hid, counted in rows]
+
+
+@dataclass
+class TeamRank:
+    campaign: Campaign
+    standing: Standing
+    teams: int
+
+
+def my_team_ranks(actor: User) -> list[TeamRank]:
+    """The actor's team in each campaign running today (the home screen of team members)."""
+    ranks = []
+    for campaign in active_campaigns(actor):
+        board = leaderboard(campaign)
+        mine = next((s for s in board.standings if s.team_id == actor.team_id), None)
+        if mine is not None:
+            ranks.append(TeamRank(campaign, mine, len(board.standings)))
+    return ranks
