@@ -346,3 +346,27 @@ def test_export_neutralises_formulas_and_is_audited(world, make_team, frozen_clo
     exports = db.session.scalars(select(AuditLog).where(AuditLog.action == "campaign.export")).all()
     assert sorted(e.detail["format"] for e in exports) == ["csv", "xlsx"]
     assert login_as(world["volunteer_a"]).get(f"/campaigns/{campaign.id}/export.csv").status_code == 403
+
+
+def test_closing_a_follow_up_scores_it_and_keeps_the_counters_right(world, make_household, login_as,
+                                                                   rollup_verified):
+    household = make_household(world["team_a"].areas[0], address="Số 3 Hẻm 12")
+    data = visits.VisitInput(client_id=str(uuid.uuid4()), household_id=household.id,
+                             visited_at=utcnow().replace(second=0, microsecond=0) - timedelta(minutes=5),
+                             outcome=Outcome.NOBODY_HOME, followup_needed=True, followup_reason="Hẹn chiều mai",
+                             followup_due=figures.local_today() + timedelta(days=1))
+    visit, _created = visits.record(world["volunteer_a"], data)
+    db.session.commit()
+    campaign = _campaign(start_date=figures.local_today() - timedelta(days=1),
+                         end_date=figures.local_today() + timedelta(days=1))
+    client = login_as(world["volunteer_a"])
+    assert "Đánh dấu đã xong" in _text(client.get("/"))
+    response = client.post(f"/followups/{visit.id}/close", data={"next": "/"})
+    assert response.status_code == 303
+    home = _text(client.get("/"))
+    assert "Đã hoàn tất lượt cần hỗ trợ thêm." in home and "Đánh dấu đã xong" not in home
+    assert db.session.get(type(visit), visit.id).followup_closed_at is not None
+    # Follow-up closed: 2 points (nobody was met, so nothing else).
+    assert _standing(scoring.leaderboard(campaign), world["team_a"]).score == 2
+    assert login_as(world["volunteer_b"]).post(f"/followups/{visit.id}/close").status_code == 404
+    assert login_as(world["youth_a"]).post(f"/followups/{visit.id}/close").status_code == 404

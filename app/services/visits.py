@@ -267,6 +267,19 @@ def _set_flag(visit: Visit, flagged: bool) -> None:
     recompute_household(visit.household)
 
 
+def close_followup(actor: User, visit: Visit) -> Visit:
+    """The team marks a follow-up done: it leaves the open list and counts as closed from today."""
+    require_role(actor, Role.VOLUNTEER, Role.TEAM_LEADER, what="followup.close")
+    if not visit.followup_needed or visit.followup_closed_at is not None:
+        raise VisitError("followup", _l("This follow-up is already closed."))
+    before = counters.contribution(visit)
+    visit.followup_closed_at = utcnow()
+    counters.apply_change(before, counters.contribution(visit))
+    scoring.refresh_household(visit.household)
+    audit.record(actor, "followup.close", visit)
+    return visit
+
+
 @dataclass
 class VisitFilter:
     area_id: int | None = None
