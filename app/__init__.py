@@ -37,6 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
     from app.main.views import bp as main_bp
     from app.ops.views import bp as ops_bp
     from app.pwa.views import bp as pwa_bp
+    from app.ranking.views import bp as ranking_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
@@ -47,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(ops_bp)
     app.register_blueprint(board_bp)
     app.register_blueprint(lists_bp)
+    app.register_blueprint(ranking_bp)
 
     from app.cli import register
 

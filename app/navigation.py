@@ -20,7 +20,7 @@ _ITEMS = {
 
 _BY_ROLE = {
     Role.VOLUNTEER: ["main.home", "field.households_list", "field.visit_new", "ranking.campaigns"],
-    Role.TEAM_LEADER: ["main.home", "field.households_list", "field.visit_new", "board.team"],
+    Role.TEAM_LEADER: ["main.home", "field.households_list", "field.visit_new", "board.team", "ranking.campaigns"],
     Role.COORDINATOR: ["main.home", "board.ward", "lists.index", "admin.users"],
     Role.YOUTH_LEADER: ["main.home", "ranking.campaigns"],
     Role.ADMIN: ["main.home", "board.province", "admin.wards", "admin.users"],

@@ -4,7 +4,7 @@ import logging
 import time
 from datetime import date, datetime
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, current_app, g, render_template, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -68,6 +68,13 @@ def _load_user(user_id: str) -> User | None:
     if user is None or not user.active or user.session_token != token:
         return None
     return user
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go back to: a path on this site only, never an open redirect."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("main.home")
 
 
 def render(full: str, fragment: str | None = None, status: int = 200, **context):

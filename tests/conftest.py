@@ -3,7 +3,9 @@ emptied after every test; factories for the objects of the domain; login as any 
 
 import itertools
 import os
+import secrets
 import tempfile
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,7 @@ os.environ.setdefault("PHUSO_INSTANCE_DIR", str(TMP))
 
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
-from app.models import Area, Household, Role, Team, User, Visit, Ward  # noqa: E402
+from app.models import Area, Campaign, Household, Role, Team, User, Visit, Ward  # noqa: E402
 from app.services import area_counts, geo  # noqa: E402
 from app.services.accounts import hash_password  # noqa: E402
 from app.services.text import fold  # noqa: E402
@@ -228,4 +230,16 @@ def make_visit(ctx):
         db.session.add(visit)
         db.session.commit()
         return visit
+    return make
+
+
+@pytest.fixture
+def make_campaign(ctx):
+    def make(ward_code: int | None = WARD_A, province_code: int = 92, name: str = "Đợt thi đua tháng 11") -> Campaign:
+        campaign = Campaign(name=name, start_date=date(2026, 11, 1), end_date=date(2026, 11, 30),
+                            province_code=province_code, ward_code=ward_code, weights={},
+                            share_token=secrets.token_urlsafe(24))
+        db.session.add(campaign)
+        db.session.commit()
+        return campaign
     return make

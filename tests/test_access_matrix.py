@@ -46,6 +46,16 @@ ACCESS = {
     ("auth.set_language", "POST"): Rule(PUBLIC),
     ("auth.logout", "POST"): Rule(EVERYONE),
     ("main.home", "GET"): Rule(EVERYONE),
+    ("main.close_followup", "POST"): Rule(FIELD),
+    ("ranking.campaigns", "GET"): Rule(EVERYONE),
+    ("ranking.campaign", "GET"): Rule(EVERYONE),
+    ("ranking.team", "GET"): Rule(EVERYONE),
+    ("ranking.campaign_new", "GET"): Rule(frozenset({Role.YOUTH_LEADER})),
+    ("ranking.campaign_new", "POST"): Rule(frozenset({Role.YOUTH_LEADER})),
+    ("ranking.export", "GET"): Rule(frozenset({Role.YOUTH_LEADER, Role.COORDINATOR, Role.ADMIN})),
+    ("ranking.share", "POST"): Rule(frozenset({Role.YOUTH_LEADER})),
+    ("ranking.revoke", "POST"): Rule(frozenset({Role.YOUTH_LEADER})),
+    ("ranking.public", "GET"): Rule(PUBLIC),  # the token is the key; a revoked one answers 404
     ("api.session_info", "GET"): Rule(SYNC_API),
     ("api.offline_data", "GET"): Rule(SYNC_API),
     ("api.household_create", "POST"): Rule(SYNC_API),
@@ -129,7 +139,7 @@ def test_every_route_has_a_rule(app):
 
 
 @pytest.fixture
-def scopes(world, make_team, make_user, make_household, make_visit, login_as):
+def scopes(world, make_team, make_user, make_household, make_visit, make_campaign, login_as):
     """For each role, the objects of its own scope and objects of another ward (or province)."""
     geo.load_province(79)
     db.session.commit()
@@ -140,18 +150,20 @@ def scopes(world, make_team, make_user, make_household, make_visit, login_as):
 
     def objects(team: Team, member: User) -> dict:
         household = make_household(team.areas[0])
-        return {"household_id": household.id, "visit_id": make_visit(household, member).id,
-                "area_id": team.areas[0].id, "team_id": team.id, "user_id": member.id, "ward_code": team.ward_code}
+        visit = make_visit(household, member, followup_needed=True, followup_reason="Hẹn lại")
+        campaign = make_campaign(team.ward_code, province_code=79 if team.ward_code == WARD_OTHER_PROVINCE else 92)
+        return {"household_id": household.id, "visit_id": visit.id, "area_id": team.areas[0].id, "team_id": team.id,
+                "user_id": member.id, "ward_code": team.ward_code, "campaign_id": campaign.id,
+                "token": campaign.share_token}
 
     ward_b = objects(world["team_b"], world["volunteer_b"])
-    far = {**ward_b, "user_id": far_user.id, "ward_code": WARD_OTHER_PROVINCE, "team_id": far_team.id,
-           "area_id": far_team.areas[0].id}
-    ward_b["token"] = far["token"] = _import_token(login_as(world["coordinator_b"]), world["team_b"].areas[0])
+    far = objects(far_team, far_user)
+    ward_b["import"] = far["import"] = _import_token(login_as(world["coordinator_b"]), world["team_b"].areas[0])
     scopes = {}
     for role in Role:
         # Each role gets objects of its own, so one role deleting its visit leaves the next role's alone.
         own = objects(world["team_a"], world["volunteer_a"])
-        own["token"] = _import_token(login_as(world["coordinator_a"]), world["team_a"].areas[0])
+        own["import"] = _import_token(login_as(world["coordinator_a"]), world["team_a"].areas[0])
         # An administrator's scope is the province: "outside" means another province.
         scopes[role] = (own, far if role == Role.ADMIN else ward_b)
     return scopes
@@ -165,7 +177,9 @@ def _import_token(client, area: Area) -> str:
 
 
 def _url(rule, access: Rule, objects: dict) -> str:
-    values = {arg: FIXED_PARTS.get(arg, objects.get(arg)) for arg in rule.arguments}
+    # The import preview's token names an upload; the public board's token names a campaign.
+    named = {**objects, "token": objects.get("import") if rule.endpoint.startswith("lists.") else objects.get("token")}
+    values = {arg: FIXED_PARTS.get(arg, named.get(arg)) for arg in rule.arguments}
     path = rule.rule
     for arg, value in values.items():
         path = re.sub(rf"<(?:[^:>]+:)?{arg}>", str(value), path)

@@ -164,9 +164,10 @@ SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
 
 
-def test_markup_in_names_is_shown_escaped_on_every_page(app, world, make_household, make_visit, login_as):
+def test_markup_in_names_is_shown_escaped_on_every_page(app, world, make_household, make_visit, make_campaign,
+                                                        login_as):
     """Names typed as markup come back as text on every page each role can open."""
-    from tests.test_access_matrix import ACCESS, PUBLIC, SYNC_API, _url
+    from tests.test_access_matrix import ACCESS, ACTOR_KEYS, PUBLIC, SYNC_API, _url
 
     team = world["team_a"]
     team.name = f"Tổ {SCRIPT}"
@@ -176,20 +177,22 @@ def test_markup_in_names_is_shown_escaped_on_every_page(app, world, make_househo
     home = make_household(team.areas[0], address=f"Số 1 {IMG}", display_name=f"Hộ {SCRIPT}")
     visit = make_visit(home, world["volunteer_a"], note=f"ghi chú {SCRIPT}", followup_needed=True,
                        followup_reason=f"lý do {IMG}")
+    campaign = make_campaign(name=f"Đợt {SCRIPT}")
+    counters.rebuild()
+    db.session.commit()
     objects = {"household_id": home.id, "visit_id": visit.id, "area_id": team.areas[0].id, "team_id": team.id,
-               "user_id": world["volunteer_a"].id, "ward_code": team.ward_code, "token": "none"}
+               "user_id": world["volunteer_a"].id, "ward_code": team.ward_code, "campaign_id": campaign.id,
+               "token": campaign.share_token}
     checked = 0
     for (endpoint, method), access in ACCESS.items():
-        if method != "GET" or access.who in (PUBLIC, SYNC_API) or endpoint == "static":
+        if method != "GET" or access.who == SYNC_API or endpoint == "static":
             continue
         rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
-        for role in access.who:
-            actor = next(u for k, u in world.items() if (getattr(u, "role", None) == role and k.endswith("_a"))
-                         or getattr(u, "role", None) == role == "admin")
-            response = login_as(actor).get(_url(rule, access, objects))
+        for role in (ACTOR_KEYS if access.who == PUBLIC else access.who):
+            response = login_as(world[ACTOR_KEYS[role]]).get(_url(rule, access, objects))
             if response.mimetype != "text/html":
                 continue
             body = response.get_data(as_text=True)
             assert SCRIPT not in body and "<img src=x" not in body, f"{endpoint} as {role} shows raw markup"
             checked += 1
-    assert checked >= 20
+    assert checked >= 40

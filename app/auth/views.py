@@ -8,16 +8,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 from app.auth.forms import LoginForm
 from app.extensions import db
 from app.services import accounts, audit
-from app.web import LANG_COOKIE, render
+from app.web import LANG_COOKIE, render, safe_next
 
 bp = Blueprint("auth", __name__)
-
-
-def _safe_next(target: str | None) -> str:
-    # Only same-site paths: never an open redirect.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("main.home")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -45,7 +38,7 @@ def login():
             user.last_login_at = db.func.now()
             audit.record(user, "login", user)
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
         cfg = current_app.config
         accounts.note_failure(keys, cfg["LOGIN_MAX_FAILURES"], cfg["LOGIN_LOCK_MINUTES"])
         audit.record(None, "login.failed", username=name[:60])
@@ -74,7 +67,7 @@ def set_language(code: str):
     if current_user.is_authenticated:
         current_user.locale = code
         db.session.commit()
-    response = redirect(_safe_next(request.form.get("next")))
+    response = redirect(safe_next(request.form.get("next")))
     response.set_cookie(LANG_COOKIE, code, max_age=60 * 60 * 24 * 365, samesite="Lax", httponly=True,
                         secure=current_app.config["HTTPS"])
     return response

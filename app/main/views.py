@@ -1,10 +1,14 @@
 """The home page ("Hôm nay") of every role."""
 
-from flask import Blueprint, current_app, url_for
+from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.services import figures, overview
-from app.web import render
+from app.extensions import db
+from app.models import Visit
+from app.services import figures, overview, scoring, visits
+from app.services.scope import get_in_scope
+from app.web import render, safe_next
 
 bp = Blueprint("main", __name__)
 
@@ -27,4 +31,19 @@ def home():
         visits=figures.my_visits_today(current_user),
         team_week=figures.team_week(current_user),
         followups=figures.followups_due(current_user),
+        ranks=scoring.my_team_ranks(current_user),
     )
+
+
+@bp.route("/followups/<visit_id>/close", methods=["POST"])
+@login_required
+def close_followup(visit_id):
+    visit = get_in_scope(current_user, Visit, visit_id)
+    try:
+        visits.close_followup(current_user, visit)
+    except visits.VisitError as error:
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("Follow-up closed."), "success")
+    return redirect(safe_next(request.form.get("next")), 303)

@@ -6,6 +6,7 @@ from app.models.geo import Province, Ward
 from app.models.household import PRIORITY_TAGS, Household, HouseholdStatus
 from app.models.org import Area, Role, Team, User, member_areas, team_areas
 from app.models.plan import Campaign, Indicator, Target
+from app.models.score import SCORE_COLUMNS, ScoreUnit, TeamDayScore
 from app.models.visit import ONLINE_SERVICES, Outcome, Visit, visit_helpers
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "COUNTER_COLUMNS",
     "ONLINE_SERVICES",
     "PRIORITY_TAGS",
+    "SCORE_COLUMNS",
     "Area",
     "AreaCount",
     "AreaDayCount",
@@ -27,8 +29,10 @@ __all__ = [
     "Outcome",
     "Province",
     "Role",
+    "ScoreUnit",
     "Target",
     "Team",
+    "TeamDayScore",
     "User",
     "Visit",
     "Ward",

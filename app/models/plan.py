@@ -12,10 +12,11 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models._types import utcnow
+from app.models.geo import Ward
 
 
 class Indicator(enum.StrEnum):
@@ -57,3 +58,5 @@ class Campaign(db.Model):
     share_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    ward: Mapped[Ward | None] = relationship()

@@ -149,14 +149,20 @@ def _household_differences(repair: bool) -> list[Difference]:
 
 
 def verify() -> list[Difference]:
-    """Every difference between the counters or household state and what the raw visits say, and between
-    the per-area household counts and the household rows."""
-    return (_counter_differences() + _household_differences(repair=False)
+    """Every difference between the counters, household state or campaign household-days and what the raw
+    visits say, and between the per-area household counts and the household rows."""
+    from app.services import scoring  # scoring writes through the same upsert
+
+    return (_counter_differences() + _household_differences(repair=False) + scoring.unit_differences()
             + [Difference(*d) for d in area_counts.differences()])
 
 
 def rebuild_counters() -> None:
-    """Replace every counter by its value recomputed from the raw visits, in one set-based statement."""
+    """Replace every counter (campaign household-days too) by its value recomputed from the raw visits,
+    in set-based statements."""
+    from app.services import scoring
+
+    scoring.rebuild_units()
     db.session.execute(delete(DailyCount))
     db.session.execute(insert(DailyCount).from_select([*KEY_COLUMNS, *COUNTER_COLUMNS], _counter_select()))
 

@@ -12,7 +12,7 @@ from sqlalchemy.sql import Select
 from app.extensions import db
 from app.models import PRIORITY_TAGS, Area, Household, HouseholdStatus, User, Visit
 from app.models._types import utcnow
-from app.services import area_counts, audit
+from app.services import area_counts, audit, scoring
 from app.services.figures import local_day_bounds, local_today
 from app.services.indicators import STALE_DAYS
 from app.services.scope import get_in_scope, scoped
@@ -195,6 +195,8 @@ def update(actor: User, household: Household, data: HouseholdInput) -> None:
         setattr(household, key, value)
     area_counts.apply_change(before, area_counts.contribution(household))
     db.session.flush()
+    # A campaign household-day counts at most the household's people and sits in its area.
+    scoring.refresh_household(household)
     audit.record(actor, "household.update", household, fields=changed)
 
 

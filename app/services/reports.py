@@ -145,10 +145,31 @@ def _table(report: WardReport, followups: list[FollowUpLine], view: str, as_text
 
 
 def csv_text(report: WardReport, followups: list[FollowUpLine], view: str) -> str:
+    return table_csv(_heading(report, view) + _table(report, followups, view, as_text=True))
+
+
+def table_csv(lines: list[list]) -> str:
+    """Lines as CSV, every cell neutralised."""
     out = io.StringIO()
     writer = csv.writer(out)
-    for line in _heading(report, view) + _table(report, followups, view, as_text=True):
+    for line in lines:
         writer.writerow([neutralise(v) for v in line])
+    return out.getvalue()
+
+
+def _fill_sheet(book: Workbook, title: str, lines: list[list], heading_rows: int) -> None:
+    sheet = book.create_sheet(_sheet_title(title))
+    for line in lines:
+        sheet.append([neutralise(v) for v in line])
+        for cell, value in zip(sheet[sheet.max_row], line, strict=False):
+            if isinstance(value, Fraction):
+                cell.number_format = "0.00%"
+    sheet.freeze_panes = sheet.cell(row=heading_rows + 2, column=2)
+
+
+def _saved(book: Workbook) -> bytes:
+    out = io.BytesIO()
+    book.save(out)
     return out.getvalue()
 
 
@@ -156,17 +177,36 @@ def xlsx(report: WardReport, followups: list[FollowUpLine]) -> bytes:
     book = Workbook()
     book.remove(book.active)
     for view in VIEWS:
-        sheet = book.create_sheet(_sheet_title(str(VIEW_TITLES[view])))
         heading = _heading(report, view)
-        for line in heading + _table(report, followups, view, as_text=False):
-            sheet.append([neutralise(v) for v in line])
-            for cell, value in zip(sheet[sheet.max_row], line, strict=False):
-                if isinstance(value, Fraction):
-                    cell.number_format = "0.00%"
-        sheet.freeze_panes = sheet.cell(row=len(heading) + 2, column=2)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+        _fill_sheet(book, str(VIEW_TITLES[view]), heading + _table(report, followups, view, as_text=False),
+                    len(heading))
+    return _saved(book)
+
+
+def table_xlsx(title: str, lines: list[list], heading_rows: int = 0) -> bytes:
+    """Lines as a one-sheet workbook, every cell neutralised."""
+    book = Workbook()
+    book.remove(book.active)
+    _fill_sheet(book, title, lines, heading_rows)
+    return _saved(book)
+
+
+def leaderboard_table(board, as_text: bool) -> list[list]:
+    """A campaign's leaderboard (services/scoring.py) as lines: team figures only, no member, no household."""
+    campaign = board.campaign
+    lines = [
+        [_("Campaign: %(name)s", name=campaign.name)],
+        [_("Period"), _("%(start)s to %(end)s", start=_day(campaign.start_date), end=_day(campaign.end_date))],
+        [_("Counted until"), _day(board.until)],
+        [],
+        [_("Rank"), _("Team"), _("Ward"), _("Score"), _("Score per member"), _("Active members"),
+         _("Households reached"), _("Households"), _("Reach (%%)"), _("Change since last week")],
+    ]
+    for s in board.standings:
+        lines.append([s.rank, s.team, s.ward, s.score, round(s.per_member, 2) if s.per_member is not None else "",
+                      s.members, s.reach.part, s.reach.whole, _percent(s.reach, as_text),
+                      s.rank_change if s.rank_change is not None else ""])
+    return lines
 
 
 def _sheet_title(text: str) -> str:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import ONLINE_SERVICES, Household, HouseholdStatus, Outcome, Role, User, Visit
 from app.models._types import utcnow
-from app.services import area_counts, audit, counters
+from app.services import area_counts, audit, counters, scoring
 from app.services.household_state import HouseholdState, apply_visit, replayed_states
 from app.services.scope import RoleDenied, get_in_scope, may, require_role, scoped
 from app.services.text import clean, looks_like_citizen_id
@@ -155,6 +155,7 @@ def record(actor: User, raw: VisitInput) -> tuple[Visit, bool]:
         return _replay(existing, data, actor), False
     _apply(household, visit)
     counters.apply_change(None, counters.contribution(visit))
+    scoring.refresh_household(household)
     audit.record(actor, "visit.create", visit, outcome=str(visit.outcome))
     return visit, True
 
@@ -197,9 +198,11 @@ def _store_state(household: Household, state: HouseholdState) -> None:
 
 
 def recompute_household(household: Household) -> None:
-    """Rebuild a household's state from its unflagged visits (after an edit, a delete or a flag)."""
+    """Rebuild a household's state and campaign household-days from its unflagged visits (after an edit,
+    a delete, a flag or a merge)."""
     db.session.flush()
     _store_state(household, replayed_states(household.id, household.id)[household.id])
+    scoring.refresh_household(household)
 
 
 def can_change(actor: User, visit: Visit, now: datetime | None = None) -> bool:
@@ -265,6 +268,19 @@ def _set_flag(visit: Visit, flagged: bool) -> None:
     visit.flagged = flagged
     counters.apply_change(before, counters.contribution(visit))
     recompute_household(visit.household)
+
+
+def close_followup(actor: User, visit: Visit) -> Visit:
+    """The team marks a follow-up done: it leaves the open list and counts as closed from today."""
+    require_role(actor, Role.VOLUNTEER, Role.TEAM_LEADER, what="followup.close")
+    if not visit.followup_needed or visit.followup_closed_at is not None:
+        raise VisitError("followup", _l("This follow-up is already closed."))
+    before = counters.contribution(visit)
+    visit.followup_closed_at = utcnow()
+    counters.apply_change(before, counters.contribution(visit))
+    scoring.refresh_household(visit.household)
+    audit.record(actor, "followup.close", visit)
+    return visit
 
 
 @dataclass

@@ -1,0 +1,32 @@
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+from app.forms import Form
+from app.services.scoring import MAX_WEIGHT, RULES
+
+PROVINCE = "province"
+_POINTS = _l("Points are whole numbers from 0 to %(n)s.", n=MAX_WEIGHT)
+
+
+class CampaignForm(Form):
+    name = StringField(_l("Campaign name"), validators=[
+        DataRequired(message=_l("Give the campaign a name.")),
+        Length(max=150)])
+    start_date = DateField(_l("First day"), validators=[InputRequired(message=_l("Choose the first day."))])
+    end_date = DateField(_l("Last day"), validators=[InputRequired(message=_l("Choose the last day."))])
+    # Choices (the leader's ward, or the province and its wards) are set by the view.
+    scope = SelectField(_l("Who takes part"), validators=[DataRequired(message=_l("Choose who takes part."))])
+
+    def weights(self) -> dict[str, int]:
+        return {rule.key: self[weight_field(rule.key)].data for rule in RULES}
+
+
+def weight_field(key: str) -> str:
+    return f"weight_{key}"
+
+
+for _rule in RULES:
+    setattr(CampaignForm, weight_field(_rule.key), IntegerField(
+        _rule.label, default=_rule.default_weight, render_kw={"inputmode": "numeric", "min": 0, "max": MAX_WEIGHT},
+        validators=[InputRequired(message=_POINTS), NumberRange(min=0, max=MAX_WEIGHT, message=_POINTS)]))

@@ -1,0 +1,138 @@
+"""Emulation campaigns: the list, a new campaign, the leaderboard, a team's detail, the export, the public
+link and the public board it opens."""
+
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.extensions import db
+from app.models import Campaign, Role, Ward
+from app.ranking.forms import PROVINCE, CampaignForm, weight_field
+from app.services import reports, scoring
+from app.services.scope import get_in_scope, require_role, scoped
+from app.web import render
+
+bp = Blueprint("ranking", __name__)
+
+
+@bp.route("/campaigns")
+@login_required
+def campaigns():
+    return render("ranking/campaigns.html", campaigns=scoring.campaigns(current_user),
+                  may_create=current_user.role == Role.YOUTH_LEADER)
+
+
+def _scope_choices() -> list[tuple[str, str]]:
+    wards = db.session.scalars(scoped(current_user, Ward).order_by(Ward.name))
+    choices = [(str(w.code), w.name) for w in wards]
+    if current_user.ward_code is None:
+        choices.insert(0, (PROVINCE, _("The whole province")))
+    return choices
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"])
+@login_required
+def campaign_new():
+    require_role(current_user, Role.YOUTH_LEADER, what="campaign.create")
+    form = CampaignForm()
+    form.scope.choices = _scope_choices()
+    if form.validate_on_submit():
+        data = scoring.CampaignInput(
+            name=form.name.data, start_date=form.start_date.data, end_date=form.end_date.data,
+            ward_code=None if form.scope.data == PROVINCE else int(form.scope.data), weights=form.weights())
+        try:
+            campaign = scoring.create(current_user, data)
+        except scoring.CampaignError as error:
+            target = weight_field(error.field) if error.field in scoring.DEFAULT_WEIGHTS else error.field
+            form[target].errors.append(str(error.message))
+        else:
+            db.session.commit()
+            flash(_("Campaign created."), "success")
+            return redirect(url_for("ranking.campaign", campaign_id=campaign.id), 303)
+    return render("ranking/campaign_form.html", status=422 if form.errors else 200, form=form,
+                  rules=scoring.RULES, weight_field=weight_field, max_days=scoring.MAX_DAYS)
+
+
+def _campaign(campaign_id) -> Campaign:
+    return get_in_scope(current_user, Campaign, campaign_id)
+
+
+def _ward_filter(board: scoring.Board) -> int | None:
+    code = request.args.get("ward", type=int)
+    return code if code in {c for c, _name in board.wards} else None
+
+
+@bp.route("/campaigns/<campaign_id>")
+@login_required
+def campaign(campaign_id):
+    record = _campaign(campaign_id)
+    board = scoring.leaderboard(record)
+    ward = _ward_filter(board)
+    standings = [s for s in board.standings if ward is None or s.ward_code == ward]
+    return render("ranking/campaign.html", "ranking/_leaderboard.html", board=board, campaign=record,
+                  standings=standings, ward=ward, rules=scoring.RULES, rule_note=scoring.RULE_NOTE,
+                  may_manage=scoring.may_manage(current_user, record),
+                  own_team=current_user.team_id if current_user.in_team else None)
+
+
+@bp.route("/campaigns/<campaign_id>/teams/<team_id>")
+@login_required
+def team(campaign_id, team_id):
+    record = _campaign(campaign_id)
+    chosen = scoring.campaign_team(record, team_id)
+    board = scoring.leaderboard(record)
+    standing = next(s for s in board.standings if s.team_id == chosen.id)
+    return render("ranking/team.html", campaign=record, board=board, standing=standing, team=chosen,
+                  weeks=scoring.weekly_points(record, chosen), rules=scoring.RULES,
+                  days=scoring.counted_days(current_user, record, chosen), weight=scoring.weight)
+
+
+@bp.route("/campaigns/<campaign_id>/export.<fmt>")
+@login_required
+def export(campaign_id, fmt):
+    if fmt not in reports.FORMATS:
+        abort(404)
+    record = _campaign(campaign_id)
+    require_role(current_user, Role.YOUTH_LEADER, Role.COORDINATOR, Role.ADMIN, what="campaign.export")
+    board = scoring.leaderboard(record)
+    if fmt == "xlsx":
+        lines = reports.leaderboard_table(board, as_text=False)
+        body, mimetype = reports.table_xlsx(_("Ranking"), lines, heading_rows=4), reports.XLSX_MIMETYPE
+    else:
+        body = reports.table_csv(reports.leaderboard_table(board, as_text=True)).encode("utf-8-sig")
+        mimetype = "text/csv; charset=utf-8"
+    scoring.record_export(current_user, record, fmt)
+    db.session.commit()
+    name = f"xep-hang-{record.id}-{record.start_date:%Y%m%d}-{record.end_date:%Y%m%d}.{fmt}"
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/campaigns/<campaign_id>/share", methods=["POST"])
+@login_required
+def share(campaign_id):
+    record = _campaign(campaign_id)
+    scoring.share(current_user, record)
+    db.session.commit()
+    flash(_("Public link created. Anyone with it can see the team scores."), "success")
+    return redirect(url_for("ranking.campaign", campaign_id=record.id, _anchor="share"), 303)
+
+
+@bp.route("/campaigns/<campaign_id>/share/revoke", methods=["POST"])
+@login_required
+def revoke(campaign_id):
+    record = _campaign(campaign_id)
+    scoring.revoke(current_user, record)
+    db.session.commit()
+    flash(_("Public link revoked: it no longer opens the board."), "success")
+    return redirect(url_for("ranking.campaign", campaign_id=record.id, _anchor="share"), 303)
+
+
+@bp.route("/board/public/<token>")
+def public(token):
+    record = scoring.by_share_token(token)
+    if record is None:
+        abort(404)
+    board = scoring.leaderboard(record)
+    response, status = render("ranking/public.html", campaign=record, board=board)
+    # A projected board is reloaded, never cached by a proxy, and a revoked link must stop at once.
+    return response, status, {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}

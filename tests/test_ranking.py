@@ -1,0 +1,371 @@
+"""Emulation campaigns: creating one, the fair scoring rules (hand-computed), the leaderboard and a team's
+detail, scope, the public link and the export."""
+
+import csv
+import io
+import uuid
+from datetime import date, datetime, timedelta
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuditLog, Campaign, Outcome, Role, TeamDayScore
+from app.models._types import utcnow
+from app.services import counters, figures, scoring, visits
+from tests.conftest import WARD_A, WARD_B, count
+
+# Wednesday 15/10/2025, 10:00 in Vietnam. The campaign runs October 2025; this week starts Monday 13/10.
+NOW = datetime(2025, 10, 15, 3, 0)
+OCTOBER = {"name": "Tháng 10 thi đua", "start_date": date(2025, 10, 1), "end_date": date(2025, 10, 31)}
+
+
+def at(day: int, hour: int = 2, month: int = 10) -> datetime:
+    """A visit time (naive UTC) on a day of 2025: 02:00 UTC is 09:00 in Vietnam, the same date."""
+    return datetime(2025, month, day, hour)
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    monkeypatch.setattr(figures, "utcnow", lambda: NOW)
+
+
+def _text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def _campaign(ward_code=WARD_A, weights=None, **kw) -> Campaign:
+    campaign = Campaign(**{**OCTOBER, **kw}, province_code=92, ward_code=ward_code,
+                        weights=weights or dict(scoring.DEFAULT_WEIGHTS))
+    db.session.add(campaign)
+    db.session.commit()
+    return campaign
+
+
+def _rebuild():
+    counters.rebuild()
+    db.session.commit()
+
+
+def _standing(board, team):
+    return next(s for s in board.standings if s.team_id == team.id)
+
+
+# --- Scoring rules, by hand -------------------------------------------------------------------------------
+
+def test_default_weights_reward_level2_for_a_whole_area_over_door_knocking(
+        world, make_area, make_team, make_user, make_household, make_visit, frozen_clock, rollup_verified):
+    knockers = make_team(WARD_A, name="Tổ Gõ Cửa")
+    activators = make_team(WARD_A, name="Tổ Kích Hoạt")
+    knocker = make_user(Role.VOLUNTEER, team=knockers)
+    activator = make_user(Role.VOLUNTEER, team=activators)
+    # 20 households met three times each on different days, nothing else done: 60 met visits.
+    for _ in range(20):
+        household = make_household(knockers.areas[0])
+        for day in (2, 6, 9):
+            make_visit(household, knocker, visited_at=at(day))
+    # 10 households met once each, level 2 activated for their 3 people aged 14 and over.
+    for _ in range(10):
+        make_visit(make_household(activators.areas[0], people=4, eligible_people=3), activator,
+                   visited_at=at(3), level2_activated=3)
+    _rebuild()
+    board = scoring.leaderboard(_campaign())
+    # Knockers: 60 household-days x 1 + 20 first reaches x 4 = 140.
+    # Activators: 10 x (1 met + 3 x 5 level 2 + 4 first reach) = 200.
+    assert _standing(board, knockers).score == 140
+    assert _standing(board, activators).score == 200
+    assert _standing(board, activators).rank < _standing(board, knockers).rank
+
+
+def test_household_days_count_once_capped_flagged_excluded_first_reach_once(
+        world, make_household, make_user, make_visit, frozen_clock, rollup_verified):
+    team_a, lan = world["team_a"], world["volunteer_a"]
+    other_team = _other_team_in(WARD_A)
+    binh = make_user(Role.VOLUNTEER, team=other_team)
+    area = team_a.areas[0]
+    other_team.areas.append(area)
+    db.session.commit()
+    small = make_household(area, people=2, eligible_people=2)
+    # Twice the same local day (09:00 and 16:00 in Vietnam): met, level 2 1 + 2 capped at 2, tutored.
+    make_visit(small, lan, visited_at=at(6), level2_activated=1)
+    make_visit(small, lan, visited_at=at(6, hour=9), level2_activated=2, services="residence", online_people=1)
+    # A flagged visit another day counts nothing (cashless would be 2 points).
+    make_visit(small, lan, visited_at=at(8), cashless_setup=True, flagged=True, flag_reason="Trùng")
+    # Reached in September by team A: met in October again scores 1, no first reach.
+    old = make_household(area)
+    make_visit(old, lan, visited_at=at(20, month=9))
+    make_visit(old, lan, visited_at=at(7), followup_needed=True, followup_reason="Hẹn",
+               followup_due=date(2025, 10, 9), followup_closed_at=at(9))
+    # First reached by the other team on the 2nd; team A's visit on the 3rd earns no first reach.
+    shared = make_household(area)
+    make_visit(shared, binh, visited_at=at(2))
+    make_visit(shared, lan, visited_at=at(3), outcome=Outcome.NOBODY_HOME)
+    make_visit(shared, lan, visited_at=at(4), cashless_setup=True)
+    _rebuild()
+    board = scoring.leaderboard(_campaign())
+    a, b = _standing(board, team_a), _standing(board, other_team)
+    # Team A: small (1 + 2x5 + 3 + 4) = 18; old on the 7th: 1, follow-up closed on the 9th: 2; shared on the
+    # 4th: 1 + 2 cashless = 3 (the nobody-home visit of the 3rd counts nothing). 18 + 1 + 2 + 3 = 24.
+    assert a.counts == {"met": 3, "level2": 2, "tutored": 1, "cashless": 1, "followups_closed": 1, "first_reach": 1}
+    assert a.score == 24
+    # The other team: shared met and reached first on the 2nd: 1 + 4 = 5.
+    assert b.counts["first_reach"] == 1 and b.score == 5
+
+
+def _other_team_in(ward_code):
+    from app.models import Team
+    team = Team(ward_code=ward_code, name="Tổ CNSCĐ Bến Ninh Kiều")
+    db.session.add(team)
+    db.session.commit()
+    return team
+
+
+def test_score_per_member_divides_by_active_members(world, make_team, make_user, make_household, make_visit,
+                                                    frozen_clock):
+    pair = make_team(WARD_A, name="Tổ Hai Người")
+    four = make_team(WARD_A, name="Tổ Bốn Người")
+    pair_members = [make_user(Role.VOLUNTEER, team=pair) for _ in range(2)]
+    four_members = [make_user(Role.VOLUNTEER, team=four) for _ in range(4)]
+    make_user(Role.VOLUNTEER, team=four, active=False)  # a former member does not count
+    for member in pair_members:
+        make_visit(make_household(pair.areas[0], people=1, eligible_people=1), member, visited_at=at(5),
+                   level2_activated=1)
+    for member in four_members:
+        make_visit(make_household(four.areas[0], people=1, eligible_people=1), member, visited_at=at(5),
+                   level2_activated=1)
+    _rebuild()
+    board = scoring.leaderboard(_campaign())
+    # Each household-day: 1 + 5 + 4 = 10 points.
+    assert (_standing(board, pair).score, _standing(board, pair).per_member) == (20, 10.0)
+    assert (_standing(board, four).score, _standing(board, four).per_member) == (40, 10.0)
+
+
+def test_visits_logged_edited_and_flagged_keep_the_campaign_sums_in_step(world, make_household, rollup_verified):
+    lan, coordinator = world["volunteer_a"], world["coordinator_a"]
+    household = make_household(world["team_a"].areas[0], people=3, eligible_people=2)
+    now = utcnow().replace(second=0, microsecond=0)
+    campaign = _campaign(start_date=figures.local_today() - timedelta(days=3),
+                         end_date=figures.local_today() + timedelta(days=3))
+
+    def log(**fields):
+        data = visits.VisitInput(client_id=str(uuid.uuid4()), household_id=household.id, visited_at=now,
+                                 outcome=Outcome.MET, **fields)
+        visit, _created = visits.record(lan, data)
+        db.session.commit()
+        return visit
+
+    first = log(level2_activated=1)
+    log(level2_activated=1, cashless_setup=True)  # same day: one household-day
+    score = _standing(scoring.leaderboard(campaign), world["team_a"]).score
+    assert score == 1 + 2 * 5 + 2 + 4
+    visits.flag(coordinator, first, "Trùng giờ")
+    db.session.commit()
+    assert _standing(scoring.leaderboard(campaign), world["team_a"]).score == 1 + 5 + 2 + 4
+    days = db.session.scalars(select(TeamDayScore)).all()
+    assert [(d.met, d.level2, d.cashless, d.first_reach) for d in days] == [(1, 1, 1, 1)]
+
+
+def test_rank_change_since_last_week_and_ties_broken_by_reach_then_name(
+        world, make_team, make_user, make_household, make_visit, frozen_clock, rollup_verified):
+    early = make_team(WARD_A, name="Tổ Sớm")
+    late = make_team(WARD_A, name="Tổ Muộn")
+    tied = make_team(WARD_A, name="Tổ Hòa")
+    early_member, late_member, tied_member = (make_user(Role.VOLUNTEER, team=t) for t in (early, late, tied))
+    make_visit(make_household(early.areas[0]), early_member, visited_at=at(2), level2_activated=1)  # 10 points
+    # Late scores 20 this week only (13/10 onwards); a week ago it had nothing.
+    for _ in range(2):
+        make_visit(make_household(late.areas[0]), late_member, visited_at=at(14), level2_activated=1)
+    # Tied with Early on 10 points but a wider reach (1 of 1 household against 1 of 2).
+    make_visit(make_household(tied.areas[0]), tied_member, visited_at=at(3), level2_activated=1)
+    make_household(early.areas[0])
+    _rebuild()
+    board = scoring.leaderboard(_campaign())
+    assert board.until == date(2025, 10, 15) and board.previous_until == date(2025, 10, 8)
+    ranks = [(s.team, s.rank, s.rank_change) for s in board.standings if s.team in ("Tổ Sớm", "Tổ Muộn", "Tổ Hòa")]
+    # A week ago: Hòa and Sớm on 10 (Hòa reaches wider), Muộn on 0 among the zero-score teams.
+    assert ranks[0] == ("Tổ Muộn", 1, ranks[0][2]) and ranks[0][2] > 0
+    assert ranks[1:] == [("Tổ Hòa", 2, -1), ("Tổ Sớm", 3, -1)]
+
+
+# --- Creating a campaign ----------------------------------------------------------------------------------
+
+def _form(**changes) -> dict:
+    data = {"name": "Đợt thi đua Tháng Thanh niên", "start_date": "2025-03-01", "end_date": "2025-03-31",
+            "scope": str(WARD_A)}
+    data.update({f"weight_{rule.key}": str(rule.default_weight) for rule in scoring.RULES})
+    return {**data, **changes}
+
+
+def test_youth_leader_creates_a_ward_campaign_with_default_weights(world, login_as):
+    client = login_as(world["youth_a"])
+    page = client.get("/campaigns/new")
+    assert page.status_code == 200 and "Điểm cho mỗi kết quả" in _text(page)
+    assert 'value="5"' in _text(page)  # level 2 by default
+    response = client.post("/campaigns/new", data=_form())
+    assert response.status_code == 303
+    campaign = db.session.scalar(select(Campaign))
+    assert (campaign.ward_code, campaign.weights["level2"], campaign.weights["met"]) == (WARD_A, 5, 1)
+    assert db.session.scalar(select(AuditLog).where(AuditLog.action == "campaign.create")) is not None
+    board = client.get(response.headers["Location"])
+    assert board.status_code == 200 and "Đợt thi đua Tháng Thanh niên" in _text(board)
+    assert "style=" not in _text(board)
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"end_date": "2025-02-01"}, "Đợt thi đua kết thúc trước khi bắt đầu."),
+    ({"end_date": "2026-03-31"}, "Một đợt thi đua kéo dài tối đa 366 ngày."),
+    ({"weight_level2": "101"}, "Điểm là số nguyên từ 0 đến 100."),
+    ({"weight_met": "-1"}, "Điểm là số nguyên từ 0 đến 100."),
+    ({"weight_met": "1,5"}, "Cần nhập một số nguyên."),
+    ({"name": "  "}, "Hãy đặt tên cho đợt thi đua."),
+    ({"scope": str(WARD_B)}, "Lựa chọn không hợp lệ."),
+    ({"scope": "province"}, "Lựa chọn không hợp lệ."),
+])
+def test_bad_campaign_input_is_refused_in_vietnamese_and_nothing_stored(world, login_as, changes, message):
+    response = login_as(world["youth_a"]).post("/campaigns/new", data=_form(**changes))
+    assert response.status_code == 422
+    assert message in _text(response)
+    assert count(Campaign) == 0
+
+
+def test_province_leader_may_run_a_province_campaign_and_sees_every_ward(world, make_user, login_as):
+    province_leader = make_user(Role.YOUTH_LEADER, ward_code=None)
+    client = login_as(province_leader)
+    response = client.post("/campaigns/new", data=_form(scope="province", start_date="2025-10-01",
+                                                        end_date="2025-10-31"))
+    assert response.status_code == 303
+    campaign = db.session.scalar(select(Campaign))
+    assert campaign.ward_code is None
+    body = _text(client.get(f"/campaigns/{campaign.id}"))
+    assert world["team_a"].name in body and world["team_b"].name in body
+    filtered = client.get(f"/campaigns/{campaign.id}?ward={WARD_B}", headers={"HX-Request": "true"})
+    assert filtered.status_code == 200 and "<html" not in _text(filtered)
+    assert world["team_b"].name in _text(filtered) and world["team_a"].name not in _text(filtered)
+
+
+def test_a_volunteer_cannot_create_campaigns(world, login_as):
+    client = login_as(world["volunteer_a"])
+    assert client.get("/campaigns/new").status_code == 403
+    assert client.post("/campaigns/new", data=_form()).status_code == 403
+    assert count(Campaign) == 0
+
+
+# --- Scope ------------------------------------------------------------------------------------------------
+
+def test_ward_leader_cannot_see_or_share_another_wards_campaign_nor_households(
+        world, make_household, make_visit, login_as):
+    other = _campaign(ward_code=WARD_B, name="Đợt của phường Cái Răng")
+    own = _campaign(ward_code=WARD_A)
+    household = make_household(world["team_a"].areas[0])
+    visit = make_visit(household, world["volunteer_a"])
+    client = login_as(world["youth_a"])
+    listing = _text(client.get("/campaigns"))
+    assert own.name in listing and "Đợt của phường Cái Răng" not in listing
+    for url in (f"/campaigns/{other.id}", f"/campaigns/{other.id}/teams/{world['team_b'].id}",
+                f"/campaigns/{other.id}/export.csv", f"/campaigns/{own.id}/teams/{world['team_b'].id}"):
+        assert client.get(url).status_code == 404, url
+    assert client.post(f"/campaigns/{other.id}/share").status_code == 404
+    assert db.session.get(Campaign, other.id).share_token is None
+    assert client.get(f"/households/{household.id}").status_code in (403, 404)
+    assert client.get(f"/visits/{visit.id}").status_code in (403, 404)
+
+
+def test_ward_leader_cannot_share_a_province_campaign(world, login_as):
+    province_campaign = _campaign(ward_code=None)
+    client = login_as(world["youth_a"])
+    assert client.get(f"/campaigns/{province_campaign.id}").status_code == 200
+    assert client.post(f"/campaigns/{province_campaign.id}/share").status_code == 403
+    assert db.session.get(Campaign, province_campaign.id).share_token is None
+
+
+def test_team_detail_explains_points_without_households_for_youth_leaders(
+        world, make_household, make_visit, frozen_clock, login_as):
+    household = make_household(world["team_a"].areas[0], address="Số 7 Hẻm Bờ Kè", people=2, eligible_people=2)
+    make_visit(household, world["volunteer_a"], visited_at=at(13), level2_activated=2)
+    _rebuild()
+    campaign = _campaign()
+    url = f"/campaigns/{campaign.id}/teams/{world['team_a'].id}"
+    as_leader = _text(login_as(world["youth_a"]).get(url))
+    # 1 met + 2 x 5 level 2 + 4 first reach = 15, in the week of 13/10.
+    assert "Từng tuần" in as_leader and "13/10/2025" in as_leader and ">15<" in as_leader
+    assert world["team_a"].areas[0].name in as_leader
+    assert "Số 7 Hẻm Bờ Kè" not in as_leader
+    as_member = _text(login_as(world["volunteer_a"]).get(url))
+    assert "Số 7 Hẻm Bờ Kè" in as_member
+
+
+# --- Home, public link, export ----------------------------------------------------------------------------
+
+def test_volunteer_sees_the_team_rank_on_the_home_screen(world, make_household, make_visit, frozen_clock, login_as):
+    make_visit(make_household(world["team_a"].areas[0]), world["volunteer_a"], visited_at=at(10))
+    _rebuild()
+    _campaign(name="Thi đua tháng 10")
+    body = _text(login_as(world["volunteer_a"]).get("/"))
+    assert "Thứ hạng của tổ" in body and "Thi đua tháng 10" in body
+    assert "Hạng 1/1 · 5 điểm" in body
+
+
+def test_public_link_shows_scores_only_and_dies_when_revoked(world, make_household, make_visit, frozen_clock,
+                                                             login_as, client):
+    make_visit(make_household(world["team_a"].areas[0], address="Số 9 Đường Mậu Thân"), world["volunteer_a"],
+               visited_at=at(10))
+    _rebuild()
+    campaign = _campaign()
+    leader = login_as(world["youth_a"])
+    assert leader.post(f"/campaigns/{campaign.id}/share").status_code == 303
+    token = db.session.get(Campaign, campaign.id).share_token
+    assert token and len(token) >= 32
+    assert token in _text(leader.get(f"/campaigns/{campaign.id}"))
+    public = client.get(f"/board/public/{token}")
+    body = _text(public)
+    assert public.status_code == 200 and world["team_a"].name in body and "Phường Ninh Kiều" in body
+    assert "Người Thử" not in body and "Số 9 Đường Mậu Thân" not in body and "style=" not in body
+    assert public.headers["Cache-Control"] == "no-store"
+    assert client.get("/board/public/not-the-token").status_code == 404
+    assert leader.post(f"/campaigns/{campaign.id}/share/revoke").status_code == 303
+    assert client.get(f"/board/public/{token}").status_code == 404
+    actions = set(db.session.scalars(select(AuditLog.action)))
+    assert {"campaign.share", "campaign.revoke"} <= actions
+
+
+def test_export_neutralises_formulas_and_is_audited(world, make_team, frozen_clock, login_as):
+    make_team(WARD_A, name="=HYPERLINK(\"http://x\")")
+    campaign = _campaign()
+    client = login_as(world["youth_a"])
+    response = client.get(f"/campaigns/{campaign.id}/export.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    lines = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    header = next(i for i, line in enumerate(lines) if line and line[0] == "Hạng")
+    assert lines[header][:4] == ["Hạng", "Tổ", "Phường, xã", "Điểm"]
+    assert any(line[1] == "'=HYPERLINK(\"http://x\")" for line in lines[header + 1:])
+    book = load_workbook(io.BytesIO(client.get(f"/campaigns/{campaign.id}/export.xlsx").data))
+    names = [row[1] for row in book.active.iter_rows(min_row=header + 2, values_only=True)]
+    assert "'=HYPERLINK(\"http://x\")" in names
+    exports = db.session.scalars(select(AuditLog).where(AuditLog.action == "campaign.export")).all()
+    assert sorted(e.detail["format"] for e in exports) == ["csv", "xlsx"]
+    assert login_as(world["volunteer_a"]).get(f"/campaigns/{campaign.id}/export.csv").status_code == 403
+
+
+def test_closing_a_follow_up_scores_it_and_keeps_the_counters_right(world, make_household, login_as,
+                                                                   rollup_verified):
+    household = make_household(world["team_a"].areas[0], address="Số 3 Hẻm 12")
+    data = visits.VisitInput(client_id=str(uuid.uuid4()), household_id=household.id,
+                             visited_at=utcnow().replace(second=0, microsecond=0) - timedelta(minutes=5),
+                             outcome=Outcome.NOBODY_HOME, followup_needed=True, followup_reason="Hẹn chiều mai",
+                             followup_due=figures.local_today() + timedelta(days=1))
+    visit, _created = visits.record(world["volunteer_a"], data)
+    db.session.commit()
+    campaign = _campaign(start_date=figures.local_today() - timedelta(days=1),
+                         end_date=figures.local_today() + timedelta(days=1))
+    client = login_as(world["volunteer_a"])
+    assert "Đánh dấu đã xong" in _text(client.get("/"))
+    response = client.post(f"/followups/{visit.id}/close", data={"next": "/"})
+    assert response.status_code == 303
+    home = _text(client.get("/"))
+    assert "Đã hoàn tất lượt cần hỗ trợ thêm." in home and "Đánh dấu đã xong" not in home
+    assert db.session.get(type(visit), visit.id).followup_closed_at is not None
+    # Follow-up closed: 2 points (nobody was met, so nothing else).
+    assert _standing(scoring.leaderboard(campaign), world["team_a"]).score == 2
+    assert login_as(world["volunteer_b"]).post(f"/followups/{visit.id}/close").status_code == 404
+    assert login_as(world["youth_a"]).post(f"/followups/{visit.id}/close").status_code == 404
