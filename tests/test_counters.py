@@ -82,6 +82,18 @@ def test_a_flagged_visit_counts_nothing_until_unflagged(world, home, rollup_veri
     assert home.people_level2 == 3 and visit.flag_reason is None
 
 
+def test_a_visit_builds_on_what_another_worker_just_wrote_to_the_household(app, world, home, rollup_verified):
+    """Two team-mates sync visits to one household at once: neither may overwrite the other's state."""
+    later = (utcnow() - timedelta(hours=1)).replace(second=0, microsecond=0)
+    assert home.last_visit_at is None  # this worker has read the household
+    with app.app_context():  # meanwhile another worker, with its own session, stores a later visit
+        _record(db.session.get(type(world["leader_a"]), world["leader_a"].id), db.session.get(Household, home.id),
+                visited_at=later, cashless_setup=True)
+    _record(world["volunteer_a"], home, visited_at=later - timedelta(hours=2), outcome=Outcome.NOBODY_HOME)
+    db.session.expire_all()
+    assert home.cashless and home.last_visit_at == later
+
+
 def test_flagging_needs_a_reason(world, home, rollup_verified):
     visit = _record(world["volunteer_a"], home)
     with pytest.raises(visits.VisitError):

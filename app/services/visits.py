@@ -153,6 +153,9 @@ def record(actor: User, raw: VisitInput) -> tuple[Visit, bool]:
         if existing is None:
             raise
         return _replay(existing, data, actor), False
+    # Read the household's state again, locked: a team-mate's visit to it may have been stored since it was
+    # read above. PostgreSQL locks the row; SQLite holds the write lock since the insert, so the read is current.
+    db.session.refresh(household, with_for_update=True)
     _apply(household, visit)
     counters.apply_change(None, counters.contribution(visit))
     audit.record(actor, "visit.create", visit, outcome=str(visit.outcome))
