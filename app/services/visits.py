@@ -154,8 +154,10 @@ def record(actor: User, raw: VisitInput) -> tuple[Visit, bool]:
             raise
         return _replay(existing, data, actor), False
     # Read the household's state again, locked: a team-mate's visit to it may have been stored since it was
-    # read above. PostgreSQL locks the row; SQLite holds the write lock since the insert, so the read is current.
-    db.session.refresh(household, with_for_update=True)
+    # read above. SQLite holds the write lock since the insert, so its read is current. PostgreSQL locks the row
+    # FOR NO KEY UPDATE: the visit's foreign key holds a key-share lock on it, which FOR UPDATE would wait on
+    # (two such visits deadlock).
+    db.session.refresh(household, with_for_update={"key_share": True})
     _apply(household, visit)
     counters.apply_change(None, counters.contribution(visit))
     audit.record(actor, "visit.create", visit, outcome=str(visit.outcome))
