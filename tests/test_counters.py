@@ -4,10 +4,10 @@ import uuid
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app.extensions import db
-from app.models import DailyCount, Household, Outcome
+from app.models import DailyCount, Household, Outcome, Visit
 from app.models._types import utcnow
 from app.services import counters, visits
 from app.services.visits import VisitInput
@@ -92,6 +92,17 @@ def test_a_visit_builds_on_what_another_worker_just_wrote_to_the_household(app, 
     _record(world["volunteer_a"], home, visited_at=later - timedelta(hours=2), outcome=Outcome.NOBODY_HOME)
     db.session.expire_all()
     assert home.cashless and home.last_visit_at == later
+
+
+def test_a_visit_its_counters_and_household_state_are_one_transaction(app, world, home):
+    data = VisitInput(client_id=str(uuid.uuid4()), household_id=home.id, visited_at=utcnow() - timedelta(hours=1),
+                      outcome=Outcome.MET, cashless_setup=True)
+    visits.record(world["volunteer_a"], data)
+    with app.app_context():  # another worker sees nothing before the commit
+        assert db.session.scalar(select(func.count()).select_from(Visit)) == 0
+    db.session.rollback()  # as when the worker dies before committing: nothing half-stored remains
+    assert db.session.scalar(select(func.count()).select_from(Visit)) == 0
+    assert counters.verify() == []
 
 
 def test_flagging_needs_a_reason(world, home, rollup_verified):
