@@ -15,7 +15,7 @@ BENCHMARKS = ROOT / "BENCHMARKS.md"
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
-def fresh_app(backend: str):
+def fresh_app(backend: str, pg_url: str = PG_URL):
     """An app on an empty, migrated database with Cần Thơ's wards loaded."""
     os.environ.setdefault("PHUSO_INSTANCE_DIR", tempfile.mkdtemp(prefix="phuso-bench-"))
     from flask_migrate import upgrade
@@ -24,7 +24,7 @@ def fresh_app(backend: str):
     from app.extensions import db
     from app.services import geo
 
-    url = PG_URL if backend == "postgresql" else f"sqlite:///{tempfile.mkdtemp(prefix='phuso-bench-')}/bench.db"
+    url = pg_url if backend == "postgresql" else f"sqlite:///{tempfile.mkdtemp(prefix='phuso-bench-')}/bench.db"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
     with app.app_context():
         if backend == "postgresql":
