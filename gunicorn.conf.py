@@ -22,5 +22,7 @@ logconfig_dict = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain", "stream": "ext://sys.stderr"}},
+    # gunicorn merges this dict over its own at the top level only: the root logger must name our handler.
+    "root": {"level": "INFO", "handlers": ["stderr"]},
     "loggers": {"phuso.requests": {"handlers": ["stderr"], "level": "INFO", "propagate": False}},
 }

@@ -4,10 +4,10 @@ import uuid
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from app.extensions import db
-from app.models import AreaCount, AreaDayCount, DailyCount, Household, Outcome
+from app.models import AreaCount, AreaDayCount, DailyCount, Household, Outcome, Visit
 from app.models._types import utcnow
 from app.services import counters, households, visits
 from app.services.figures import local_today
@@ -81,6 +81,29 @@ def test_a_flagged_visit_counts_nothing_until_unflagged(world, home, rollup_veri
     assert (row.visits, row.level2_activated) == (1, 3)
     db.session.refresh(home)
     assert home.people_level2 == 3 and visit.flag_reason is None
+
+
+def test_a_visit_builds_on_what_another_worker_just_wrote_to_the_household(app, world, home, rollup_verified):
+    """Two team-mates sync visits to one household at once: neither may overwrite the other's state."""
+    later = (utcnow() - timedelta(hours=1)).replace(second=0, microsecond=0)
+    assert home.last_visit_at is None  # this worker has read the household
+    with app.app_context():  # meanwhile another worker, with its own session, stores a later visit
+        _record(db.session.get(type(world["leader_a"]), world["leader_a"].id), db.session.get(Household, home.id),
+                visited_at=later, cashless_setup=True)
+    _record(world["volunteer_a"], home, visited_at=later - timedelta(hours=2), outcome=Outcome.NOBODY_HOME)
+    db.session.expire_all()
+    assert home.cashless and home.last_visit_at == later
+
+
+def test_a_visit_its_counters_and_household_state_are_one_transaction(app, world, home):
+    data = VisitInput(client_id=str(uuid.uuid4()), household_id=home.id, visited_at=utcnow() - timedelta(hours=1),
+                      outcome=Outcome.MET, cashless_setup=True)
+    visits.record(world["volunteer_a"], data)
+    with app.app_context():  # another worker sees nothing before the commit
+        assert db.session.scalar(select(func.count()).select_from(Visit)) == 0
+    db.session.rollback()  # as when the worker dies before committing: nothing half-stored remains
+    assert db.session.scalar(select(func.count()).select_from(Visit)) == 0
+    assert counters.verify() == []
 
 
 def test_flagging_needs_a_reason(world, home, rollup_verified):

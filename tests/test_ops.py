@@ -1,8 +1,14 @@
 """Ready to run: health check, request logs without personal data, backups, and erasure that leaves no trace."""
 
+import http.client
 import logging
+import os
+import socket
 import sqlite3
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
 from sqlalchemy import func, inspect, select, text
@@ -27,6 +33,30 @@ def test_healthz_answers_503_when_the_database_is_gone(tmp_path):
     broken = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/dir/x.db"})
     response = broken.test_client().get("/healthz")
     assert response.status_code == 503 and response.json["database"] is False
+
+
+def test_gunicorn_serves_the_app_with_the_production_config(tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "PHUSO_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1", "PHUSO_INSTANCE_DIR": str(tmp_path),
+           "DATABASE_URL": f"sqlite:///{tmp_path}/phuso.db"}
+    root = Path(__file__).resolve().parent.parent
+    server = subprocess.Popen([Path(sys.executable).parent / "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
+                              cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        status, deadline = None, time.monotonic() + 20
+        while status is None and server.poll() is None and time.monotonic() < deadline:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                conn.request("GET", "/healthz")
+                status = conn.getresponse().status
+            except OSError:
+                time.sleep(0.2)
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0].decode()
+    assert status == 200, output
 
 
 def test_request_log_has_timing_and_no_personal_data(world, login_as, caplog):

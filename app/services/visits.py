@@ -135,6 +135,7 @@ def record(actor: User, raw: VisitInput) -> tuple[Visit, bool]:
     if existing is not None:
         return _replay(existing, data, actor), False
     household = get_in_scope(actor, Household, data.household_id)
+    _lock(household)
     if household.status != HouseholdStatus.ACTIVE:
         raise VisitError("household_id", _l("This household is no longer active."))
     _validate(data, household, utcnow())
@@ -158,6 +159,17 @@ def record(actor: User, raw: VisitInput) -> tuple[Visit, bool]:
     scoring.refresh_household(household)
     audit.record(actor, "visit.create", visit, outcome=str(visit.outcome))
     return visit, True
+
+
+def _lock(household: Household) -> None:
+    """Hold the household until commit and read its state afresh: team-mates' visits to one household apply
+    one after the other, none overwriting another's state. A write is the lock on both databases: PostgreSQL
+    locks the row (compatibly with the visit's foreign key); SQLite takes its write lock and opens a real
+    transaction, without which the savepoint below would start one and commit the bare visit on release."""
+    households = Household.__table__
+    db.session.execute(households.update().where(households.c.id == household.id)
+                       .values(updated_at=households.c.updated_at))
+    db.session.refresh(household)
 
 
 def _fields(data: VisitInput) -> dict:
