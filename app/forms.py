@@ -3,6 +3,7 @@
 from flask_babel import get_translations, gettext, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 
 
 class _BabelTranslations:
@@ -18,6 +19,14 @@ class Form(FlaskForm):
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):
             return _BabelTranslations()
+
+        def wrap_formdata(self, form, formdata):
+            data = super().wrap_formdata(form, formdata)
+            if data is None:
+                return None
+            # No person types a NUL character, and PostgreSQL text cannot hold one: drop it at the door.
+            return MultiDict((key, value.replace("\x00", "") if isinstance(value, str) else value)
+                             for key, value in data.items(multi=True))
 
 
 # WTForms' built-in messages that our forms can show; listed so that extraction puts them in the catalogs.

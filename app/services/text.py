@@ -12,7 +12,9 @@ def fold(text: str | None) -> str:
     if not text:
         return ""
     decomposed = unicodedata.normalize("NFD", text)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    # Marks go (diacritics), and so do control characters, which no address or name holds.
+    bare = "".join(c for c in decomposed
+                   if not unicodedata.combining(c) and (unicodedata.category(c) != "Cc" or c.isspace()))
     bare = bare.replace("đ", "d").replace("Đ", "D").lower()
     return _SPACES.sub(" ", bare).strip()
 
