@@ -430,6 +430,15 @@ def leaderboard(campaign: Campaign, today: date | None = None) -> Board:
     return Board(campaign, until, previous_until, ranked, wards)
 
 
+BOARD_TOP = 50
+
+
+def board_top(standings: list[Standing], own_team: int | None) -> list[Standing]:
+    """What a leaderboard page shows of a long board: the first BOARD_TOP places and the viewer's own team
+    wherever it stands (the export and "show all" keep every team). `standings` are in rank order."""
+    return [s for place, s in enumerate(standings) if place < BOARD_TOP or s.team_id == own_team]
+
+
 # --- A team's detail --------------------------------------------------------------------------------------
 
 @dataclass
