@@ -2,9 +2,12 @@
 
     .venv/bin/python -m bench.boards [--backend sqlite|postgresql|both] [--wards 103] [--areas 20]
                                      [--households 400] [--visit-rounds 4] [--rounds 60]
+                                     [--sqlite-file F] [--pg-url URL] [--seed-only | --reuse]
 
 --households is per area; --visit-rounds draws 0–4 visits per household that many times (1.6 on average
-each). PostgreSQL runs in BENCH_PG_URL (its schema is dropped first).
+each). PostgreSQL runs in --pg-url or BENCH_PG_URL (its schema is dropped first). Seeding the full size takes
+longer than measuring it: --seed-only seeds a --sqlite-file (or the PostgreSQL database) and stops; --reuse
+measures that database as it is (bench.ranking can measure the same one).
 Goal (the ward-coordinator issue): 103 wards, 800,000 households, 5,000,000 visits; ward board
 p95 < 150 ms, province board p95 < 500 ms.
 """
@@ -14,7 +17,7 @@ import time
 
 from sqlalchemy import func, select
 
-from bench.common import fresh_app, machine, percentiles, timed, write_section
+from bench.common import PG_URL, add_database_options, fresh_app, machine, percentiles, timed, write_section
 
 
 def run(backend: str, args) -> dict:
@@ -22,16 +25,21 @@ def run(backend: str, args) -> dict:
     from app.models import Household, Visit, Ward
     from app.services import demo
 
-    app = fresh_app(backend)
+    app = fresh_app(backend, args.pg_url or PG_URL, args.sqlite_file, args.reuse)
     with app.app_context():
         started = time.perf_counter()
-        demo.seed(92, demo.SeedSize(wards=args.wards, areas_per_ward=args.areas, households_per_area=args.households,
-                                    months=3, visit_rounds=args.visit_rounds))
-        db.session.commit()
+        if not args.reuse:
+            demo.seed(92, demo.SeedSize(wards=args.wards, areas_per_ward=args.areas,
+                                        households_per_area=args.households, months=3,
+                                        visit_rounds=args.visit_rounds))
+            db.session.commit()
         seeded_s = time.perf_counter() - started
         households = db.session.scalar(select(func.count()).select_from(Household))
         visits = db.session.scalar(select(func.count()).select_from(Visit))
         first_ward = db.session.scalar(select(Ward.code).join(Household, Household.ward_code == Ward.code).limit(1))
+    if args.seed_only:
+        print({"backend": backend, "households": households, "visits": visits, "seed_s": round(seeded_s)}, flush=True)
+        return {}
     coordinator, admin = app.test_client(), app.test_client()
     coordinator.post("/login", data={"username": "dieuphoi", "password": demo.DEMO_PASSWORD})
     admin.post("/login", data={"username": "admin", "password": demo.DEMO_PASSWORD})
@@ -56,9 +64,12 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=400, help="households per area")
     parser.add_argument("--visit-rounds", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=60)
+    add_database_options(parser)
     args = parser.parse_args()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     results = [run(b, args) for b in backends]
+    if args.seed_only:
+        return
     rows = "\n".join(
         f"| {r['backend']} | {r['households']:,} | {r['visits']:,} | {r['ward']['p50']:.0f} | {r['ward']['p95']:.0f} "
         f"| {r['province']['p50']:.0f} | {r['province']['p95']:.0f} | {r['export_ms']:.0f} | {r['seed_s']:.0f} s |"

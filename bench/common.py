@@ -16,8 +16,9 @@ BENCHMARKS = ROOT / "BENCHMARKS.md"
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
-def fresh_app(backend: str, pg_url: str = PG_URL):
-    """An app on an empty, migrated database with Cần Thơ's wards loaded."""
+def fresh_app(backend: str, pg_url: str = PG_URL, sqlite_file: str | None = None, reuse: bool = False):
+    """An app on an empty, migrated database with Cần Thơ's wards loaded; with `reuse`, on the database
+    a previous run seeded (`sqlite_file` or `pg_url`), left as it is."""
     os.environ.setdefault("PHUSO_INSTANCE_DIR", tempfile.mkdtemp(prefix="phuso-bench-"))
     from flask_migrate import upgrade
 
@@ -25,8 +26,17 @@ def fresh_app(backend: str, pg_url: str = PG_URL):
     from app.extensions import db
     from app.services import geo
 
-    url = pg_url if backend == "postgresql" else f"sqlite:///{tempfile.mkdtemp(prefix='phuso-bench-')}/bench.db"
+    if backend == "postgresql":
+        url = pg_url
+    else:
+        path = Path(sqlite_file) if sqlite_file else Path(tempfile.mkdtemp(prefix="phuso-bench-")) / "bench.db"
+        if not reuse:
+            for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+                stale.unlink(missing_ok=True)
+        url = f"sqlite:///{path.resolve()}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
+    if reuse:
+        return app
     with app.app_context():
         if backend == "postgresql":
             with db.engine.begin() as conn:
@@ -35,6 +45,14 @@ def fresh_app(backend: str, pg_url: str = PG_URL):
         geo.load_province(92)
         db.session.commit()
     return app
+
+
+def add_database_options(parser) -> None:
+    """--sqlite-file, --pg-url, --reuse and --seed-only: seed the full size once, measure it many times."""
+    parser.add_argument("--sqlite-file", help="SQLite database file to seed (or, with --reuse, to measure)")
+    parser.add_argument("--pg-url", default=None, help="PostgreSQL URL (default: BENCH_PG_URL)")
+    parser.add_argument("--reuse", action="store_true", help="measure the database a previous run seeded")
+    parser.add_argument("--seed-only", action="store_true", help="seed, print the sizes and stop")
 
 
 def percentiles(samples_ms: list[float]) -> dict[str, float]:

@@ -369,3 +369,28 @@ def test_closing_a_follow_up_scores_it_and_keeps_the_counters_right(world, make_
     assert _standing(scoring.leaderboard(campaign), world["team_a"]).score == 2
     assert login_as(world["volunteer_b"]).post(f"/followups/{visit.id}/close").status_code == 404
     assert login_as(world["youth_a"]).post(f"/followups/{visit.id}/close").status_code == 404
+
+
+def test_a_long_board_shows_its_top_and_the_own_team_and_everything_on_asking(
+        world, make_team, make_user, make_household, make_visit, frozen_clock, login_as, client, monkeypatch):
+    monkeypatch.setattr(scoring, "BOARD_TOP", 2)
+    for name in ("Tổ Nhất", "Tổ Nhì"):
+        team = make_team(WARD_A, name=name)
+        make_visit(make_household(team.areas[0]), make_user(Role.VOLUNTEER, team=team), visited_at=at(10),
+                   level2_activated=1 if name == "Tổ Nhất" else 0)
+    idle = make_team(WARD_A, name="Tổ An")  # no score; ranks above team A by name, below the top two
+    _rebuild()
+    campaign = _campaign(share_token="board-token")
+    standings = scoring.leaderboard(campaign).standings
+    assert [s.team for s in standings[:2]] == ["Tổ Nhất", "Tổ Nhì"] and len(standings) >= 4
+    own = _text(login_as(world["volunteer_a"]).get(f"/campaigns/{campaign.id}"))
+    assert "Tổ Nhất" in own and "Tổ Nhì" in own and 'class="is-own"' in own and world["team_a"].name in own
+    assert idle.name not in own and 'class="gap"' in own
+    assert f"Xem tất cả {len(standings)} tổ" in own and f"/campaigns/{campaign.id}?all=1" in own
+    every = _text(login_as(world["volunteer_a"]).get(f"/campaigns/{campaign.id}?all=1"))
+    assert all(s.team in every for s in standings) and "Xem tất cả" not in every
+    public = _text(client.get("/board/public/board-token"))
+    assert "Tổ Nhì" in public and idle.name not in public and "/board/public/board-token?all=1" in public
+    assert idle.name in _text(client.get("/board/public/board-token?all=1"))
+    csv_text = _text(login_as(world["youth_a"]).get(f"/campaigns/{campaign.id}/export.csv"))
+    assert all(s.team in csv_text for s in standings)

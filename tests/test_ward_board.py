@@ -128,6 +128,28 @@ def test_province_board_shows_every_ward_and_opens_one(ward, login_as):
     assert client.get("/ward").status_code == 302
 
 
+def test_province_rows_agree_with_each_ward_report(ward, make_visit):
+    """The province board adds up its counters per ward in SQL (distinct active members too); the ward
+    report does it member by member: every figure of every ward agrees."""
+    from app.services import coverage
+
+    # Lan visits in the market area too: one member active in two areas of the ward counts once.
+    make_visit(ward["m1"], ward["lan"], visited_at=datetime(2025, 10, 14, 5))
+    counters.rebuild()
+    db.session.commit()
+    period = coverage.Period(date(2025, 10, 1), date(2025, 10, 15))
+    rows, _total = coverage.province_rows(ward["admin"], period)
+    by_code = {row.ward_code: row for row in rows}
+    for code in (WARD_A, WARD_B):
+        report = coverage.ward_report(ward["admin"], db.session.get(Ward, code), period)
+        for definition in DEFINITIONS:
+            province, own = by_code[code].figures[definition.key], report.total.figures[definition.key]
+            assert (province.to_date, province.in_period) == (own.to_date, own.in_period), (code, definition.key)
+        assert by_code[code].visits_per_member_week == report.total.visits_per_member_week
+        assert by_code[code].visits_per_member_period == report.total.visits_per_member_period
+    assert by_code[WARD_A].sums.members_active_period == 2  # Lan and Minh
+
+
 def _board_queries(client, url) -> int:
     statements = []
 

@@ -68,11 +68,21 @@ def campaign(campaign_id):
     record = _campaign(campaign_id)
     board = scoring.leaderboard(record)
     ward = _ward_filter(board)
+    own_team = current_user.team_id if current_user.in_team else None
     standings = [s for s in board.standings if ward is None or s.ward_code == ward]
+    # A province has some 1,800 teams: the top of the board and the viewer's own team, every team of a
+    # chosen ward, and every team on asking ("show all").
+    listed = len(standings)
+    if ward is None and not _show_all():
+        standings = scoring.board_top(standings, own_team)
     return render("ranking/campaign.html", "ranking/_leaderboard.html", board=board, campaign=record,
-                  standings=standings, ward=ward, rules=scoring.RULES, rule_note=scoring.RULE_NOTE,
-                  may_manage=scoring.may_manage(current_user, record),
-                  own_team=current_user.team_id if current_user.in_team else None)
+                  standings=standings, hidden=listed - len(standings), ward=ward, rules=scoring.RULES,
+                  rule_note=scoring.RULE_NOTE, may_manage=scoring.may_manage(current_user, record),
+                  own_team=own_team)
+
+
+def _show_all() -> bool:
+    return request.args.get("all") == "1"
 
 
 @bp.route("/campaigns/<campaign_id>/teams/<team_id>")
@@ -133,6 +143,8 @@ def public(token):
     if record is None:
         abort(404)
     board = scoring.leaderboard(record)
-    response, status = render("ranking/public.html", campaign=record, board=board)
+    standings = board.standings if _show_all() else scoring.board_top(board.standings, None)
+    response, status = render("ranking/public.html", campaign=record, board=board, standings=standings,
+                              hidden=len(board.standings) - len(standings))
     # A projected board is reloaded, never cached by a proxy, and a revoked link must stop at once.
     return response, status, {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}

@@ -41,8 +41,21 @@ class Sums:
     followups_closed: int = 0
     visits_week: int = 0
     weeks: float = 1.0  # length of the period in weeks
+    # Members with a visit this week / in the period: their ids where the counters are read member by member
+    # (areas, teams, a ward); or, where SQL already counted the distinct members of each ward (the province
+    # board), their number. A group uses one or the other, never both.
     active_week: set[int] = field(default_factory=set)
     active_period: set[int] = field(default_factory=set)
+    active_week_count: int = 0
+    active_period_count: int = 0
+
+    @property
+    def members_active_week(self) -> int:
+        return len(self.active_week) + self.active_week_count
+
+    @property
+    def members_active_period(self) -> int:
+        return len(self.active_period) + self.active_period_count
 
     def add(self, other: "Sums") -> None:
         for name, value in vars(other).items():
@@ -91,12 +104,12 @@ def _rate(visits: int, members: int, weeks: float) -> float | None:
 
 def visits_per_member_week(sums: Sums) -> float | None:
     """Activity this week: visits per member active this week."""
-    return _rate(sums.visits_week, len(sums.active_week), 1)
+    return _rate(sums.visits_week, sums.members_active_week, 1)
 
 
 def visits_per_member_period(sums: Sums) -> float | None:
     """Activity in the period: visits per member active in the period, per week of the period."""
-    return _rate(sums.visits, len(sums.active_period), sums.weeks)
+    return _rate(sums.visits, sums.members_active_period, sums.weeks)
 
 
 STALE_DAYS = 90
@@ -141,8 +154,8 @@ DEFINITIONS: tuple[Definition, ...] = (
                        "visits per active member per week."),
         numerator=_l("Members with a visit this week"), denominator=_l("Team members"),
         period_numerator=_l("Members with a visit in the period"), default_target=70,
-        to_date=lambda s: Ratio(len(s.active_week), s.members),
-        in_period=lambda s: Ratio(len(s.active_period), s.members),
+        to_date=lambda s: Ratio(s.members_active_week, s.members),
+        in_period=lambda s: Ratio(s.members_active_period, s.members),
     ),
     Definition(
         key=Indicator.STALENESS, label=_l("Households not visited for 90 days"),

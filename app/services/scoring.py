@@ -19,9 +19,9 @@ from app.extensions import db
 from app.models import (
     SCORE_COLUMNS,
     Area,
+    AreaCount,
     Campaign,
     Household,
-    HouseholdStatus,
     Outcome,
     Role,
     ScoreUnit,
@@ -369,16 +369,15 @@ def _teams(campaign: Campaign) -> dict[int, Standing]:
 
 
 def _reach(campaign: Campaign) -> dict[int, Ratio]:
-    """Households reached to date in each team's areas over its households (or official count where larger)."""
-    per_area = (
-        select(Area.id.label("area_id"), Area.official_households.label("official"),
-               func.count(Household.id).label("households"), func.count(Household.reached_at).label("reached"))
-        .outerjoin(Household, and_(Household.area_id == Area.id, Household.status == HouseholdStatus.ACTIVE))
+    """Households reached to date in each team's areas over its households (or official count where larger),
+    read from the per-area household counts (`area_count`, kept with household state), never from households."""
+    stmt = (
+        select(team_areas.c.team_id, Area.official_households, func.coalesce(AreaCount.households, 0),
+               func.coalesce(AreaCount.reached, 0))
+        .join(Area, Area.id == team_areas.c.area_id)
+        .outerjoin(AreaCount, AreaCount.area_id == Area.id)
         .where(_scope_filter(Area.ward_code, campaign), Area.retired.is_(False))
-        .group_by(Area.id, Area.official_households)
-    ).subquery()
-    stmt = select(team_areas.c.team_id, per_area.c.official, per_area.c.households, per_area.c.reached).join(
-        per_area, per_area.c.area_id == team_areas.c.area_id)
+    )
     reach: dict[int, Ratio] = {}
     for team_id, official, households, reached in db.session.execute(stmt):
         have = reach.get(team_id, Ratio(0, 0))
@@ -429,6 +428,15 @@ def leaderboard(campaign: Campaign, today: date | None = None) -> Board:
         ranked.append(standing)
     wards = sorted({(s.ward_code, s.ward) for s in ranked}, key=lambda w: w[1])
     return Board(campaign, until, previous_until, ranked, wards)
+
+
+BOARD_TOP = 50
+
+
+def board_top(standings: list[Standing], own_team: int | None) -> list[Standing]:
+    """What a leaderboard page shows of a long board: the first BOARD_TOP places and the viewer's own team
+    wherever it stands (the export and "show all" keep every team). `standings` are in rank order."""
+    return [s for place, s in enumerate(standings) if place < BOARD_TOP or s.team_id == own_team]
 
 
 # --- A team's detail --------------------------------------------------------------------------------------
