@@ -12,12 +12,11 @@ Goal (the ward-coordinator issue): 103 wards, 800,000 households, 5,000,000 visi
 p95 < 150 ms, province board p95 < 500 ms.
 """
 
-import argparse
 import time
 
 from sqlalchemy import func, select
 
-from bench.common import PG_URL, add_database_options, fresh_app, machine, percentiles, timed, write_section
+from bench.common import PG_URL, fresh_app, machine, percentiles, province_arguments, timed, write_section
 
 
 def run(backend: str, args) -> dict:
@@ -57,16 +56,7 @@ def run(backend: str, args) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
-    parser.add_argument("--wards", type=int, default=103)
-    parser.add_argument("--areas", type=int, default=20, help="areas per ward")
-    parser.add_argument("--households", type=int, default=400, help="households per area")
-    parser.add_argument("--visit-rounds", type=int, default=4)
-    parser.add_argument("--rounds", type=int, default=60)
-    add_database_options(parser)
-    args = parser.parse_args()
-    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    args, backends = province_arguments(__doc__, areas=20, households=400)
     results = [run(b, args) for b in backends]
     if args.seed_only:
         return

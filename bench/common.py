@@ -1,5 +1,6 @@
 """Shared pieces of the benchmark scripts: a fresh database, timing, and writing BENCHMARKS.md."""
 
+import argparse
 import os
 import platform
 import re
@@ -45,6 +46,21 @@ def fresh_app(backend: str, pg_url: str = PG_URL, sqlite_file: str | None = None
         geo.load_province(92)
         db.session.commit()
     return app
+
+
+def province_arguments(description: str, areas: int, households: int):
+    """The options of the province-scale benchmarks: the dataset's size, the databases, how often to time.
+    Returns the parsed options and the backends to run."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--wards", type=int, default=103)
+    parser.add_argument("--areas", type=int, default=areas, help="areas (and teams) per ward")
+    parser.add_argument("--households", type=int, default=households, help="households per area")
+    parser.add_argument("--visit-rounds", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=60)
+    add_database_options(parser)
+    args = parser.parse_args()
+    return args, (["sqlite", "postgresql"] if args.backend == "both" else [args.backend])
 
 
 def add_database_options(parser) -> None:

@@ -11,13 +11,12 @@ teams), three months of visits; the campaign covers the last 30 days. Goal (yout
 adding the leader and the campaign if they are missing.
 """
 
-import argparse
 import time
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from bench.common import add_database_options, fresh_app, machine, percentiles, timed, write_section
+from bench.common import fresh_app, machine, percentiles, province_arguments, timed, write_section
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/ranking_bench"
 HEADER = ("| database | teams | households | visits | visits in the campaign | team-day rows | board p50 ms "
@@ -85,16 +84,7 @@ def run(backend: str, args) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
-    parser.add_argument("--wards", type=int, default=103)
-    parser.add_argument("--areas", type=int, default=18, help="areas (and teams) per ward")
-    parser.add_argument("--households", type=int, default=100, help="households per area")
-    parser.add_argument("--visit-rounds", type=int, default=4)
-    parser.add_argument("--rounds", type=int, default=60)
-    add_database_options(parser)
-    args = parser.parse_args()
-    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    args, backends = province_arguments(__doc__, areas=18, households=100)
     results = [run(b, args) for b in backends]
     if args.seed_only:
         return
