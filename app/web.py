@@ -70,6 +70,14 @@ def _load_user(user_id: str) -> User | None:
     return user
 
 
+MAX_PAGE = 10_000
+
+
+def page_number() -> int:
+    """The `page` asked for, kept between 1 and a bound the database's OFFSET can take."""
+    return min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+
+
 def safe_next(target: str | None) -> str:
     """Where to go back to: a path on this site only, never an open redirect."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:

@@ -124,6 +124,6 @@ def test_admin_reloads_the_province_wards(world, login_as):
 
 def test_ids_beyond_what_the_database_holds_are_not_found(world, login_as):
     client = login_as(world["volunteer_a"])
-    for ident in ("9223372036854775808", "-1", "0", "99999999999999999999999"):
+    for ident in ("2147483648", "9223372036854775808", "-1", "0", "99999999999999999999999"):
         assert client.get(f"/households/{ident}").status_code == 404
         assert client.get(f"/visits/new?household={ident}").status_code == 404

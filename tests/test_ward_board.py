@@ -301,7 +301,7 @@ def test_report_file_agrees_with_the_screen(ward, login_as):
     assert book.worksheets[0]["D7"].number_format == "0.00%"
     followups = list(book.worksheets[3].iter_rows(min_row=7, values_only=True))
     assert any(r[2] == "'=HYPERLINK(\"http://x\")" for r in followups)
-    exports = db.session.scalars(select(AuditLog).where(AuditLog.action == "report.export")).all()
+    exports = db.session.scalars(select(AuditLog).where(AuditLog.action == "report.export").order_by(AuditLog.id)).all()
     assert [e.detail["format"] for e in exports] == ["csv", "xlsx"] and exports[0].ward_code == WARD_A
 
 

@@ -14,7 +14,7 @@ from app.services import coverage, figures, reports, targets, teams, visits
 from app.services.coverage import Period
 from app.services.indicators import DEFINITIONS
 from app.services.scope import get_in_scope, require_role, scoped
-from app.web import render
+from app.web import page_number, render
 
 bp = Blueprint("board", __name__)
 
@@ -178,7 +178,7 @@ def _filter_form() -> VisitFilterForm:
 def ward_visits():
     board_ward = _coordinators_ward()
     form = _filter_form()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     rows, more = [], False
     if form.validate():
         flagged = {"yes": True, "no": False}.get(form.flagged.data or "")

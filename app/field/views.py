@@ -13,7 +13,7 @@ from app.models import Area, Household, Role, User, Visit
 from app.models._types import utcnow
 from app.services import households, visits
 from app.services.scope import RoleDenied, get_in_scope, require_role, scoped
-from app.web import render
+from app.web import page_number, render
 
 bp = Blueprint("field", __name__)
 
@@ -166,7 +166,7 @@ def visits_list():
     stmt = scoped(current_user, Visit)
     if current_user.role == Role.VOLUNTEER:
         stmt = stmt.where(Visit.volunteer_id == current_user.id)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     rows = db.session.scalars(stmt.order_by(Visit.visited_at.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1))
     rows = list(rows)
     return render("field/visits.html", visits=rows[:PAGE_SIZE], page=page, more=len(rows) > PAGE_SIZE,

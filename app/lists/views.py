@@ -21,7 +21,7 @@ from app.lists.forms import (
 from app.models import Area, Household, HouseholdStatus, Role, Team, User
 from app.services import areas, backup, households, importer, teams
 from app.services.scope import get_in_scope, require_role, scoped
-from app.web import render
+from app.web import page_number, render
 
 bp = Blueprint("lists", __name__, url_prefix="/lists")
 
@@ -178,7 +178,7 @@ def _filter_form() -> HouseholdFilterForm:
 @bp.route("/households")
 def households_list():
     form = _filter_form()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     if not form.validate():
         return render("lists/households.html", "lists/_households.html", 422, form=form, rows=[], total=0,
                       page=1, more=False)

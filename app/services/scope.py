@@ -107,7 +107,7 @@ def get_in_scope(actor: User, model, ident):
         key = int(ident)
     except (TypeError, ValueError):
         raise OutOfScope(model.__tablename__, ident) from None
-    if not 0 < key < 2**63:  # beyond any id the database can hold
+    if not 0 < key < 2**31:  # beyond any id an INTEGER column holds (PostgreSQL's is 32-bit)
         raise OutOfScope(model.__tablename__, ident)
     pk = model.__mapper__.primary_key[0]
     obj = db.session.scalar(scoped(actor, model).where(pk == key))
