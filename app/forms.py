@@ -29,6 +29,11 @@ class Form(FlaskForm):
                              for key, value in data.items(multi=True))
 
 
+def show_refusal(form, error) -> None:
+    """Put a service's refusal (a FieldError) under the form field it concerns."""
+    getattr(form, error.field).errors.append(str(error.message))
+
+
 # WTForms' built-in messages that our forms can show; listed so that extraction puts them in the catalogs.
 WTFORMS_MESSAGES = (
     _l("This field is required."),

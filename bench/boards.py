@@ -12,11 +12,10 @@ Goal (the ward-coordinator issue): 103 wards, 800,000 households, 5,000,000 visi
 p95 < 150 ms, province board p95 < 500 ms.
 """
 
-import time
 
 from sqlalchemy import func, select
 
-from bench.common import PG_URL, fresh_app, machine, percentiles, province_arguments, timed, write_section
+from bench.common import machine, percentiles, province_arguments, province_dataset, timed, write_section
 
 
 def run(backend: str, args) -> dict:
@@ -24,15 +23,8 @@ def run(backend: str, args) -> dict:
     from app.models import Household, Visit, Ward
     from app.services import demo
 
-    app = fresh_app(backend, args.pg_url or PG_URL, args.sqlite_file, args.reuse)
+    app, seeded_s = province_dataset(backend, args)
     with app.app_context():
-        started = time.perf_counter()
-        if not args.reuse:
-            demo.seed(92, demo.SeedSize(wards=args.wards, areas_per_ward=args.areas,
-                                        households_per_area=args.households, months=3,
-                                        visit_rounds=args.visit_rounds))
-            db.session.commit()
-        seeded_s = time.perf_counter() - started
         households = db.session.scalar(select(func.count()).select_from(Household))
         visits = db.session.scalar(select(func.count()).select_from(Visit))
         first_ward = db.session.scalar(select(Ward.code).join(Household, Household.ward_code == Ward.code).limit(1))

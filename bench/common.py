@@ -63,6 +63,23 @@ def province_arguments(description: str, areas: int, households: int):
     return args, (["sqlite", "postgresql"] if args.backend == "both" else [args.backend])
 
 
+def province_dataset(backend: str, args):
+    """The app on the benchmark's database, seeded to the asked size unless --reuse; returns it and the
+    seconds seeding took."""
+    from app.extensions import db
+    from app.services import demo
+
+    app = fresh_app(backend, args.pg_url or PG_URL, args.sqlite_file, args.reuse)
+    with app.app_context():
+        started = time.perf_counter()
+        if not args.reuse:
+            demo.seed(92, demo.SeedSize(wards=args.wards, areas_per_ward=args.areas,
+                                        households_per_area=args.households, months=3,
+                                        visit_rounds=args.visit_rounds))
+            db.session.commit()
+    return app, time.perf_counter() - started
+
+
 def add_database_options(parser) -> None:
     """--sqlite-file, --pg-url, --reuse and --seed-only: seed the full size once, measure it many times."""
     parser.add_argument("--sqlite-file", help="SQLite database file to seed (or, with --reuse, to measure)")

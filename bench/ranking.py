@@ -11,12 +11,11 @@ teams), three months of visits; the campaign covers the last 30 days. Goal (yout
 adding the leader and the campaign if they are missing.
 """
 
-import time
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from bench.common import fresh_app, machine, percentiles, province_arguments, timed, write_section
+from bench.common import machine, percentiles, province_arguments, province_dataset, timed, write_section
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/ranking_bench"
 HEADER = ("| database | teams | households | visits | visits in the campaign | team-day rows | board p50 ms "
@@ -31,15 +30,8 @@ def run(backend: str, args) -> dict:
     from app.services.accounts import hash_password
     from app.services.figures import local_today
 
-    app = fresh_app(backend, args.pg_url or PG_URL, args.sqlite_file, args.reuse)
+    app, seeded_s = province_dataset(backend, args)
     with app.app_context():
-        started = time.perf_counter()
-        if not args.reuse:
-            demo.seed(92, demo.SeedSize(wards=args.wards, areas_per_ward=args.areas,
-                                        households_per_area=args.households, months=3,
-                                        visit_rounds=args.visit_rounds))
-            db.session.commit()
-        seeded_s = time.perf_counter() - started
         today = local_today()
         if db.session.scalar(select(User).where(User.username == "doan-tinh")) is None:
             db.session.add(User(username="doan-tinh", display_name="Đoàn Tỉnh", role=Role.YOUTH_LEADER,

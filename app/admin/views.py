@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from app.admin.forms import PasswordResetForm, ProvinceLoadForm, UserForm
 from app.extensions import db
+from app.forms import show_refusal
 from app.models import Role, Team, User, Ward
 from app.services import accounts, audit, geo
 from app.services.accounts import CREATABLE_ROLES
@@ -52,7 +53,7 @@ def user_new():
                 ward_code=form.ward_code.data or None, team_id=form.team_id.data or None,
             )
         except accounts.AccountError as error:
-            getattr(form, error.field).errors.append(str(error.message))
+            show_refusal(form, error)
             return render("admin/user_form.html", status=422, form=form)
         db.session.commit()
         flash(_("Account %(name)s created.", name=user.username), "success")

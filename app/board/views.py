@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from app.board.forms import AreaAssignmentForm, FlagForm, PeriodForm, TargetForm, VisitFilterForm
 from app.extensions import db, htmx
+from app.forms import show_refusal
 from app.models import Area, Indicator, Role, Team, User, Visit, Ward
 from app.services import coverage, figures, reports, targets, teams, visits
 from app.services.coverage import Period
@@ -149,7 +150,7 @@ def ward_targets():
             targets.set_target(current_user, board_ward, Indicator(form.indicator.data), form.period_start.data,
                                form.period_end.data, form.value.data)
         except targets.TargetError as error:
-            getattr(form, error.field).errors.append(str(error.message))
+            show_refusal(form, error)
         else:
             db.session.commit()
             flash(_("Target saved."), "success")

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from app.extensions import db
 from app.field.forms import HouseholdForm, VisitForm
+from app.forms import show_refusal
 from app.models import Area, Household, Role, User, Visit
 from app.models._types import utcnow
 from app.services import households, visits
@@ -61,7 +62,7 @@ def household_new():
             try:
                 household, _created = households.create(current_user, household_input(form))
             except households.HouseholdError as error:
-                getattr(form, error.field).errors.append(str(error.message))
+                show_refusal(form, error)
             else:
                 db.session.commit()
                 flash(_("Household added."), "success")
@@ -136,7 +137,7 @@ def visit_new():
         try:
             visit, created = visits.record(current_user, visit_input(form, form.client_id.data))
         except visits.VisitError as error:
-            getattr(form, error.field).errors.append(str(error.message))
+            show_refusal(form, error)
         else:
             db.session.commit()
             if not created:  # the same form sent again: answer with what was stored the first time
@@ -194,7 +195,7 @@ def visit_edit(visit_id):
         try:
             visits.update(current_user, record, visit_input(form, record.client_id))
         except visits.VisitError as error:
-            getattr(form, error.field).errors.append(str(error.message))
+            show_refusal(form, error)
         else:
             db.session.commit()
             flash(_("Visit updated."), "success")

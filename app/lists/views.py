@@ -8,6 +8,7 @@ from sqlalchemy import func
 from app.extensions import db
 from app.field.forms import HouseholdForm
 from app.field.views import household_input
+from app.forms import show_refusal
 from app.lists.forms import (
     STATUS_LABELS,
     AreaForm,
@@ -66,7 +67,7 @@ def areas_list():
         try:
             area = areas.create(current_user, form.name.data, form.official_households.data)
         except areas.AreaError as error:
-            getattr(form, error.field).errors.append(str(error.message))
+            show_refusal(form, error)
         else:
             db.session.commit()
             flash(_("Area %(name)s added.", name=area.name), "success")
@@ -83,7 +84,7 @@ def area_edit(area_id):
             areas.update(current_user, area, form.name.data, form.official_households.data)
         except areas.AreaError as error:
             db.session.rollback()
-            getattr(form, error.field).errors.append(str(error.message))
+            show_refusal(form, error)
         else:
             db.session.commit()
             flash(_("Area %(name)s saved.", name=area.name), "success")
@@ -112,7 +113,7 @@ def teams_list():
         try:
             team = teams.create_team(current_user, form.name.data)
         except teams.TeamError as error:
-            getattr(form, error.field).errors.append(str(error.message))
+            show_refusal(form, error)
         else:
             db.session.commit()
             flash(_("Team %(name)s added; now give it areas and members.", name=team.name), "success")
@@ -148,7 +149,7 @@ def team_edit(team_id):
             teams.update_team(current_user, team, form.name.data, form.area_ids.data or [], form.member_ids.data or [])
         except teams.TeamError as error:
             db.session.rollback()
-            getattr(form, error.field).errors.append(str(error.message))
+            show_refusal(form, error)
         else:
             db.session.commit()
             flash(_("Team %(name)s saved.", name=team.name), "success")
@@ -216,7 +217,7 @@ def household_edit(household_id):
             households.update(current_user, home, data)
         except households.HouseholdError as error:
             db.session.rollback()
-            getattr(form, error.field).errors.append(str(error.message))
+            show_refusal(form, error)
         else:
             db.session.commit()
             flash(_("Household saved."), "success")

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import LoginThrottle, Province, Role, Team, User, Ward
 from app.models._types import utcnow
 from app.services import audit
+from app.services.errors import FieldError
 from app.services.scope import get_in_scope, require_role
 
 # OWASP's minimum for argon2id: 19 MiB of memory, 2 iterations, 1 lane.
@@ -19,12 +20,8 @@ _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 _DUMMY_HASH = _hasher.hash("phuso-timing-equaliser")
 
 
-class AccountError(ValueError):
-    """A user-facing reason why an account change was refused, tied to the form field it concerns."""
-
-    def __init__(self, field: str, message):
-        super().__init__(message)
-        self.field, self.message = field, message
+class AccountError(FieldError):
+    """An account change was refused."""
 
 
 def hash_password(password: str) -> str:

@@ -5,18 +5,15 @@ from flask_babel import lazy_gettext as _l
 from app.extensions import db
 from app.models import Area, Role, User
 from app.services import audit
+from app.services.errors import FieldError
 from app.services.scope import require_role, scoped
 from app.services.text import clean, fold
 
 MAX_OFFICIAL_HOUSEHOLDS = 100_000
 
 
-class AreaError(ValueError):
-    """A user-facing reason, tied to the form field it concerns."""
-
-    def __init__(self, field: str, message):
-        super().__init__(message)
-        self.field, self.message = field, message
+class AreaError(FieldError):
+    """An area change was refused."""
 
 
 def _checked_name(actor: User, name: str | None, area: Area | None = None) -> str:

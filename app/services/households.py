@@ -13,6 +13,7 @@ from app.extensions import db
 from app.models import PRIORITY_TAGS, Area, Household, HouseholdStatus, User, Visit
 from app.models._types import utcnow
 from app.services import area_counts, audit, scoring
+from app.services.errors import FieldError
 from app.services.figures import local_day_bounds, local_today
 from app.services.indicators import STALE_DAYS
 from app.services.scope import get_in_scope, scoped
@@ -24,12 +25,8 @@ MAX_PEOPLE = 50
 _PHONE = re.compile(r"^\+?[0-9 .]{8,20}$")
 
 
-class HouseholdError(ValueError):
-    """A user-facing reason, tied to the form field it concerns."""
-
-    def __init__(self, field: str, message):
-        super().__init__(message)
-        self.field, self.message = field, message
+class HouseholdError(FieldError):
+    """A household change was refused."""
 
 
 @dataclass

@@ -33,6 +33,7 @@ from app.models import (
     team_areas,
 )
 from app.services import audit, counters
+from app.services.errors import FieldError
 from app.services.figures import Ratio, local_today
 from app.services.scope import OutOfScope, RoleDenied, get_in_scope, require_role, scoped
 from app.services.upsert import upsert_add
@@ -211,10 +212,8 @@ def rebuild_units() -> int:
 
 # --- Campaigns --------------------------------------------------------------------------------------------
 
-class CampaignError(ValueError):
-    def __init__(self, field: str, message):
-        super().__init__(message)
-        self.field, self.message = field, message
+class CampaignError(FieldError):
+    """A campaign change was refused."""
 
 
 @dataclass

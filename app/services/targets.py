@@ -9,16 +9,15 @@ from flask_babel import lazy_gettext as _l
 from app.extensions import db
 from app.models import Indicator, Role, Target, User, Ward
 from app.services import audit
+from app.services.errors import FieldError
 from app.services.indicators import BY_KEY
 from app.services.scope import require_role, scoped
 
 MAX_PERIOD_DAYS = 366 * 2
 
 
-class TargetError(ValueError):
-    def __init__(self, field: str, message):
-        super().__init__(message)
-        self.field, self.message = field, message
+class TargetError(FieldError):
+    """A target was refused."""
 
 
 @dataclass(frozen=True)

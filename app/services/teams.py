@@ -6,6 +6,7 @@ from sqlalchemy import delete, insert, select
 from app.extensions import db
 from app.models import Area, Role, Team, User, member_areas
 from app.services import audit
+from app.services.errors import FieldError
 from app.services.scope import OutOfScope, get_in_scope, require_role, scoped
 from app.services.text import clean, fold
 
@@ -40,12 +41,8 @@ def assign_areas(actor: User, team: Team, member_ids: list[int], pairs: list[tup
                  removed=[list(pair) for pair in sorted(before - after)])
 
 
-class TeamError(ValueError):
-    """A user-facing reason, tied to the form field it concerns."""
-
-    def __init__(self, field: str, message):
-        super().__init__(message)
-        self.field, self.message = field, message
+class TeamError(FieldError):
+    """A team change was refused."""
 
 
 MEMBER_ROLES = (Role.VOLUNTEER, Role.TEAM_LEADER)

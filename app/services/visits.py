@@ -17,6 +17,7 @@ from app.extensions import db
 from app.models import ONLINE_SERVICES, Household, HouseholdStatus, Outcome, Role, User, Visit
 from app.models._types import utcnow
 from app.services import area_counts, audit, counters, scoring
+from app.services.errors import FieldError
 from app.services.household_state import HouseholdState, apply_visit, replayed_states
 from app.services.scope import RoleDenied, get_in_scope, may, require_role, scoped
 from app.services.text import clean, looks_like_citizen_id
@@ -27,12 +28,8 @@ CLOCK_SKEW = timedelta(minutes=10)
 OLDEST_VISIT = timedelta(days=31)
 
 
-class VisitError(ValueError):
-    """A user-facing reason why a visit was refused, tied to the form field it concerns."""
-
-    def __init__(self, field: str, message):
-        super().__init__(message)
-        self.field, self.message = field, message
+class VisitError(FieldError):
+    """A visit was refused."""
 
 
 class VisitConflict(VisitError):
