@@ -6,7 +6,7 @@ FLASK   := $(BIN)/flask --app wsgi
 STAMP   := $(VENV)/.installed
 PROVINCE ?= 92
 
-.PHONY: run test serve setup db demo translations messages lint clean
+.PHONY: run test test-shifted-clock serve setup db demo translations messages lint clean
 
 run: setup db demo ## set up everything and serve on http://127.0.0.1:5000 with demo data
 	$(FLASK) run --host 127.0.0.1 --port 5000
@@ -15,6 +15,10 @@ test: setup ## the whole suite: ruff, then pytest (SQLite, or PostgreSQL via TES
 	bash .ci/ensure-chromium
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+test-shifted-clock: setup ## the Python suite with the machine's clock 400 days ahead (Debian's faketime)
+	command -v faketime >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null; }
+	faketime -f "+400d" $(BIN)/pytest -m "not browser"
 
 serve: setup ## production: migrate, then gunicorn with gunicorn.conf.py (set DATABASE_URL, SECRET_KEY, PHUSO_HTTPS)
 	$(FLASK) db upgrade

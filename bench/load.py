@@ -345,9 +345,9 @@ def raw_record_rate(app, count: int) -> float:
     """visits.record in-process, one commit per visit: the database's own insert-plus-counter rate."""
     from sqlalchemy import select
 
+    from app.clock import utcnow
     from app.extensions import db
     from app.models import Household, Role, User
-    from app.models._types import utcnow
     from app.services import visits
 
     rng = random.Random(7)

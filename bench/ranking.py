@@ -24,11 +24,11 @@ HEADER = ("| database | teams | households | visits | visits in the campaign | t
 
 
 def run(backend: str, args) -> dict:
+    from app.clock import local_today
     from app.extensions import db
     from app.models import Campaign, Household, Role, ScoreUnit, Team, TeamDayScore, User, Visit, Ward
     from app.services import demo, scoring
     from app.services.accounts import hash_password
-    from app.services.figures import local_today
 
     app, seeded_s = province_dataset(backend, args)
     with app.app_context():

@@ -1,11 +1,11 @@
 """Fixtures: one migrated database per run (SQLite file, or PostgreSQL via TEST_DATABASE_URL),
-emptied after every test; factories for the objects of the domain; login as any role."""
+emptied after every test; one frozen clock; factories for the objects of the domain; login as any role."""
 
 import itertools
 import os
 import secrets
 import tempfile
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ from sqlalchemy import delete, select, text
 TMP = Path(tempfile.mkdtemp(prefix="phuso-test-"))
 os.environ.setdefault("PHUSO_INSTANCE_DIR", str(TMP))
 
-from app import create_app  # noqa: E402
+from app import clock, create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Area, Campaign, Household, Role, Team, User, Visit, Ward  # noqa: E402
 from app.services import area_counts, geo  # noqa: E402
@@ -27,6 +27,9 @@ from app.services.text import fold  # noqa: E402
 PASSWORD = "correct-horse-42"
 WARD_A, WARD_B = 31135, 31186  # Phường Ninh Kiều, Phường Cái Răng (Cần Thơ, province 92)
 KEEP = {"province", "ward", "alembic_version"}
+# Friday 20/11/2026, 10:00 in Vietnam, inside the November campaign that `make_campaign` makes. Every test
+# runs at this instant (or the one its `frozen_at` mark names), so none depends on the day it runs.
+FROZEN_AT = datetime(2026, 11, 20, 3, 0)
 
 
 def _database_url() -> str:
@@ -78,6 +81,31 @@ def _clean_db(request, app):
                 db.session.execute(delete(table))
         db.session.commit()
         db.session.remove()
+
+
+class FrozenClock:
+    """The application's clock, stopped; a test moves it on with `advance()` or sets it with `set()`."""
+
+    def __init__(self, at: datetime):
+        self.set(at)
+
+    @property
+    def now(self) -> datetime:
+        return clock.utcnow()
+
+    def set(self, at: datetime) -> None:
+        clock.fix(at)
+
+    def advance(self, **delta) -> None:
+        clock.fix(self.now + timedelta(**delta))
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(request):
+    """Every test runs at FROZEN_AT, or at the instant of its `@pytest.mark.frozen_at(datetime)`."""
+    mark = request.node.get_closest_marker("frozen_at")
+    yield FrozenClock(mark.args[0] if mark else FROZEN_AT)
+    clock.fix(None)
 
 
 @pytest.fixture
@@ -203,6 +231,12 @@ def login_as(app):
     return do
 
 
+def form_time(at: datetime | None = None) -> str:
+    """What a visit form's time field holds for a naive-UTC instant (default: now): Vietnam's local time."""
+    local = (at or clock.utcnow()).replace(tzinfo=UTC).astimezone(clock.LOCAL_TZ)
+    return local.strftime("%Y-%m-%dT%H:%M")
+
+
 def count(model) -> int:
     return db.session.scalar(select(db.func.count()).select_from(model))
 
@@ -216,8 +250,8 @@ def make_visit(ctx):
     import secrets
     import uuid
 
+    from app.clock import utcnow
     from app.models import Outcome
-    from app.models._types import utcnow
 
     def make(household: Household, volunteer: User, **fields) -> Visit:
         fields.setdefault("visited_at", utcnow())

@@ -1,16 +1,15 @@
 """Daily counters kept with every visit write, and `flask rollup verify|rebuild` that checks them."""
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import delete, func, select, update
 
+from app.clock import local_today, utcnow
 from app.extensions import db
 from app.models import AreaCount, AreaDayCount, DailyCount, Household, Outcome, Visit
-from app.models._types import utcnow
 from app.services import counters, households, visits
-from app.services.figures import local_today
 from app.services.visits import VisitInput
 
 
@@ -137,7 +136,7 @@ def test_demo_data_comes_with_counters_that_agree(app, ctx):
     assert result.exit_code == 0, result.output
     assert counters.verify() == []
     total = db.session.scalar(select(db.func.sum(DailyCount.visits)))
-    assert total and total > 0 and date.today() - timedelta(days=120) < min(r.day for r in _rows())
+    assert total and total > 0 and local_today() - timedelta(days=120) < min(r.day for r in _rows())
 
 
 def _area_counts(area_id) -> tuple:

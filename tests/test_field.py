@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, text
 
+from app.clock import utcnow
 from app.extensions import db
 from app.models import AuditLog, Household, Role, Visit
-from app.models._types import utcnow
 from app.services.scope import scoped
 from tests.conftest import count
 
@@ -48,7 +48,7 @@ def test_search_wildcards_are_literal(field, login_as):
 
 def test_search_uses_an_index(field, ctx):
     if db.engine.dialect.name != "sqlite":
-        return
+        pytest.skip("the query plan checked here is SQLite's; PostgreSQL picks its plan by table size")
     query = scoped(field["volunteer_a"], Household).where(Household.search_key.like("%nguyen%"))
     sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
     plan = " ".join(str(row) for row in db.session.execute(text("EXPLAIN QUERY PLAN " + sql)))

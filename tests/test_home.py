@@ -5,16 +5,14 @@ from datetime import date, datetime
 
 import pytest
 
+from app import clock
 from app.models import Outcome, Role
-from app.services import figures
 
 # Wednesday 15/10/2025, 10:00 in Vietnam. Its week starts Monday 13/10 00:00 local = 12/10 17:00 UTC.
 NOW = datetime(2025, 10, 15, 3, 0)
 
 
-@pytest.fixture
-def frozen_clock(monkeypatch):
-    monkeypatch.setattr(figures, "utcnow", lambda: NOW)
+pytestmark = pytest.mark.frozen_at(NOW)
 
 
 def stats(body: str) -> dict[str, str]:
@@ -23,12 +21,12 @@ def stats(body: str) -> dict[str, str]:
 
 
 def test_local_day_and_week_are_vietnamese_and_returned_as_naive_utc():
-    assert figures.local_today(datetime(2025, 10, 14, 16, 59)) == date(2025, 10, 14)
-    assert figures.local_today(datetime(2025, 10, 14, 17, 0)) == date(2025, 10, 15)
-    assert figures.local_day_bounds(date(2025, 10, 15)) == (datetime(2025, 10, 14, 17), datetime(2025, 10, 15, 17))
+    assert clock.local_today(datetime(2025, 10, 14, 16, 59)) == date(2025, 10, 14)
+    assert clock.local_today(datetime(2025, 10, 14, 17, 0)) == date(2025, 10, 15)
+    assert clock.local_day_bounds(date(2025, 10, 15)) == (datetime(2025, 10, 14, 17), datetime(2025, 10, 15, 17))
     week = (datetime(2025, 10, 12, 17), datetime(2025, 10, 19, 17))
-    assert figures.local_week_bounds(date(2025, 10, 13)) == week  # Monday
-    assert figures.local_week_bounds(date(2025, 10, 19)) == week  # Sunday
+    assert clock.local_week_bounds(date(2025, 10, 13)) == week  # Monday
+    assert clock.local_week_bounds(date(2025, 10, 19)) == week  # Sunday
 
 
 @pytest.fixture

@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from app.api.views import sync_token
+from app.clock import utcnow
 from app.extensions import db
 from app.models import Visit
-from app.models._types import utcnow
 from app.services import counters
 from tests.conftest import login
 

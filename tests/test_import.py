@@ -2,8 +2,6 @@
 
 import io
 import json
-import os
-import time
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -185,13 +183,14 @@ def test_the_waiting_file_holds_no_data_in_the_cookie_and_belongs_to_its_uploade
     assert count(Household) == 1
 
 
-def test_waiting_files_expire_after_an_hour(ward, login_as, app):
+def test_waiting_files_expire_after_an_hour(ward, login_as, app, frozen_clock):
     client = login_as(ward["coordinator_a"])
     token = _token(_upload(client, _csv(HEADER, "Khu vực Bình Thủy,Số 2 Hẻm 9,,4,3,,,")))
     path = importer.folder(app.instance_path) / f"{token}.json"
     assert json.loads(path.read_text())["rows"][0]["address"] == "Số 2 Hẻm 9"
-    hour_ago = time.time() - importer.KEEP_SECONDS - 1
-    os.utime(path, (hour_ago, hour_ago))
+    frozen_clock.advance(seconds=importer.KEEP_SECONDS - 1)
+    assert client.get(f"/lists/import/{token}").status_code == 200
+    frozen_clock.advance(seconds=2)
     assert client.get(f"/lists/import/{token}").status_code == 404
     assert not path.exists()
 

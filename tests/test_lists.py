@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app.clock import utcnow
 from app.extensions import db
 from app.models import AuditLog, HouseholdStatus, Role, Team, User, Visit, member_areas
-from app.models._types import utcnow
 from app.services import areas as area_service
 from app.services import counters
 from tests.conftest import WARD_A, WARD_B, count

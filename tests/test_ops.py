@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from app.extensions import db
 from app.models import AuditLog, Household, Role, User, Visit
+from tests.conftest import form_time
 
 
 def _sqlite_file(app) -> Path | None:
@@ -112,10 +113,11 @@ def test_erased_household_leaves_no_trace_and_counts_stay(app, world, make_house
     home = make_household(world["team_a"].areas[0], address=address, display_name=name, phone=phone,
                           phone_consent_at=db.func.now(), people=5, eligible_people=4)
     volunteer = login_as(world["volunteer_a"])
-    volunteer.post("/visits/new", data={
+    logged = volunteer.post("/visits/new", data={
         "client_id": "0b6f8a52-33f4-4a55-9c55-9b7d39c1f0aa", "household_id": str(home.id),
-        "visited_at": "2026-11-25T09:00", "outcome": "met", "vneid_installed": "1", "level2_activated": "2",
+        "visited_at": form_time(), "outcome": "met", "vneid_installed": "1", "level2_activated": "2",
         "online_people": "0", "note": f"Gặp chị {name}, gọi {phone}"})
+    assert logged.status_code == 303, logged.get_data(as_text=True)[:500]
     people_before = db.session.scalar(select(func.sum(Household.people)))
     level2_before = db.session.scalar(select(func.sum(Household.people_level2)))
 

@@ -10,10 +10,11 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from app import clock
+from app.clock import utcnow
 from app.extensions import db
 from app.models import AuditLog, Campaign, Outcome, Role, TeamDayScore
-from app.models._types import utcnow
-from app.services import counters, figures, scoring, visits
+from app.services import counters, scoring, visits
 from tests.conftest import WARD_A, WARD_B, count
 
 # Wednesday 15/10/2025, 10:00 in Vietnam. The campaign runs October 2025; this week starts Monday 13/10.
@@ -26,9 +27,7 @@ def at(day: int, hour: int = 2, month: int = 10) -> datetime:
     return datetime(2025, month, day, hour)
 
 
-@pytest.fixture
-def frozen_clock(monkeypatch):
-    monkeypatch.setattr(figures, "utcnow", lambda: NOW)
+pytestmark = pytest.mark.frozen_at(NOW)
 
 
 def _text(response) -> str:
@@ -145,8 +144,8 @@ def test_visits_logged_edited_and_flagged_keep_the_campaign_sums_in_step(world, 
     lan, coordinator = world["volunteer_a"], world["coordinator_a"]
     household = make_household(world["team_a"].areas[0], people=3, eligible_people=2)
     now = utcnow().replace(second=0, microsecond=0)
-    campaign = _campaign(start_date=figures.local_today() - timedelta(days=3),
-                         end_date=figures.local_today() + timedelta(days=3))
+    campaign = _campaign(start_date=clock.local_today() - timedelta(days=3),
+                         end_date=clock.local_today() + timedelta(days=3))
 
     def log(**fields):
         data = visits.VisitInput(client_id=str(uuid.uuid4()), household_id=household.id, visited_at=now,
@@ -353,11 +352,11 @@ def test_closing_a_follow_up_scores_it_and_keeps_the_counters_right(world, make_
     data = visits.VisitInput(client_id=str(uuid.uuid4()), household_id=household.id,
                              visited_at=utcnow().replace(second=0, microsecond=0) - timedelta(minutes=5),
                              outcome=Outcome.NOBODY_HOME, followup_needed=True, followup_reason="Hẹn chiều mai",
-                             followup_due=figures.local_today() + timedelta(days=1))
+                             followup_due=clock.local_today() + timedelta(days=1))
     visit, _created = visits.record(world["volunteer_a"], data)
     db.session.commit()
-    campaign = _campaign(start_date=figures.local_today() - timedelta(days=1),
-                         end_date=figures.local_today() + timedelta(days=1))
+    campaign = _campaign(start_date=clock.local_today() - timedelta(days=1),
+                         end_date=clock.local_today() + timedelta(days=1))
     client = login_as(world["volunteer_a"])
     assert "Đánh dấu đã xong" in _text(client.get("/"))
     response = client.post(f"/followups/{visit.id}/close", data={"next": "/"})

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from app.api.views import sync_token
+from app.clock import utcnow
 from app.extensions import db
 from app.models import AuditLog, Household, Visit
-from app.models._types import utcnow
 from tests.conftest import count
 
 

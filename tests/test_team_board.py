@@ -8,16 +8,13 @@ from sqlalchemy import event, select
 
 from app.extensions import db
 from app.models import AuditLog, HouseholdStatus, Role, member_areas
-from app.services import figures
 from tests.conftest import WARD_A, count
 
 # Wednesday 15/10/2025, 10:00 in Vietnam.
 NOW = datetime(2025, 10, 15, 3, 0)
 
 
-@pytest.fixture
-def frozen_clock(monkeypatch):
-    monkeypatch.setattr(figures, "utcnow", lambda: NOW)
+pytestmark = pytest.mark.frozen_at(NOW)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from sqlalchemy import event, select
 
 from app.extensions import db
 from app.models import AuditLog, DailyCount, Indicator, Outcome, Role, Target, Visit, Ward
-from app.services import counters, figures
+from app.services import counters
 from app.services.indicators import DEFINITIONS
 from tests.conftest import WARD_A, WARD_B, count
 
@@ -18,9 +18,7 @@ from tests.conftest import WARD_A, WARD_B, count
 NOW = datetime(2025, 10, 15, 3, 0)
 
 
-@pytest.fixture
-def frozen_clock(monkeypatch):
-    monkeypatch.setattr(figures, "utcnow", lambda: NOW)
+pytestmark = pytest.mark.frozen_at(NOW)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app import clock
 from app.board.forms import AreaAssignmentForm, FlagForm, PeriodForm, TargetForm, VisitFilterForm
 from app.extensions import db, htmx
 from app.forms import show_refusal
@@ -186,8 +187,8 @@ def ward_visits():
         wanted = visits.VisitFilter(
             area_id=form.area.data or None, team_id=form.team.data or None, volunteer_id=form.volunteer.data or None,
             outcome=form.outcome.data or None, flagged=flagged,
-            start=figures.local_day_bounds(form.start.data)[0] if form.start.data else None,
-            end=figures.local_day_bounds(form.end.data)[1] if form.end.data else None,
+            start=clock.local_day_bounds(form.start.data)[0] if form.start.data else None,
+            end=clock.local_day_bounds(form.end.data)[1] if form.end.data else None,
         )
         rows, more = visits.review_list(current_user, wanted, page, VISITS_PAGE)
     args = {k: v for k, v in request.args.items() if k != "page"}

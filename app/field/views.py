@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user, login_required
 
+from app.clock import utcnow
 from app.extensions import db
 from app.field.forms import HouseholdForm, VisitForm
 from app.forms import show_refusal
 from app.models import Area, Household, Role, User, Visit
-from app.models._types import utcnow
 from app.services import households, visits
 from app.services.scope import RoleDenied, get_in_scope, require_role, scoped
 from app.web import page_number, render

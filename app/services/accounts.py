@@ -7,9 +7,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from app.clock import utcnow
 from app.extensions import db
 from app.models import LoginThrottle, Province, Role, Team, User, Ward
-from app.models._types import utcnow
 from app.services import audit
 from app.services.errors import FieldError
 from app.services.scope import get_in_scope, require_role

@@ -15,9 +15,10 @@ from datetime import date
 
 from sqlalchemy import case, delete, func, insert, literal, select, union_all
 
+from app.clock import local_today
 from app.extensions import db
 from app.models import AREA_COUNT_COLUMNS, AREA_DAY_COLUMNS, AreaCount, AreaDayCount, Household, HouseholdStatus
-from app.services.figures import local_day_sql, local_today
+from app.services.figures import local_day_sql
 from app.services.upsert import upsert_add
 
 

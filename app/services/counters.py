@@ -13,10 +13,11 @@ from datetime import date
 
 from sqlalchemy import and_, case, delete, func, insert, select, update
 
+from app.clock import local_today
 from app.extensions import db
 from app.models import COUNTER_COLUMNS, DailyCount, Household, Outcome, Visit
 from app.services import area_counts
-from app.services.figures import local_day_sql, local_today
+from app.services.figures import local_day_sql
 from app.services.household_state import replayed_states
 from app.services.upsert import upsert_add
 

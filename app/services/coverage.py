@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import and_, case, func, select
 
+from app.clock import local_today
 from app.extensions import db
 from app.models import (
     AREA_COUNT_COLUMNS,
@@ -27,7 +28,7 @@ from app.models import (
     member_areas,
     team_areas,
 )
-from app.services.figures import Ratio, local_today
+from app.services.figures import Ratio
 from app.services.indicators import BY_KEY, DEFINITIONS, STALE_DAYS, Sums, visits_per_member_period, visits_per_member_week
 from app.services.scope import scoped
 from app.services.targets import TargetValue, targets_for

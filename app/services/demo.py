@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, insert, select
 
+from app.clock import utcnow
 from app.extensions import db
 from app.models import (
     Area,
@@ -25,7 +26,6 @@ from app.models import (
     Ward,
     member_areas,
 )
-from app.models._types import utcnow
 from app.services import area_counts, counters
 from app.services.accounts import hash_password
 from app.services.household_state import HouseholdState, apply_visit

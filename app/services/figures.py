@@ -6,31 +6,17 @@ the number of areas or members.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Date, and_, case, cast, func, literal_column, select, type_coerce
 
+from app.clock import local_day_bounds, local_today, local_week_bounds
 from app.extensions import db
 from app.models import Area, Household, HouseholdStatus, Outcome, Role, User, Visit, member_areas
-from app.models._types import utcnow
 from app.services.scope import scoped
 
-# Vietnam keeps UTC+7 all year (no daylight saving): a fixed offset needs no tz database on the server.
-LOCAL_TZ = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
 FOLLOWUP_HORIZON_DAYS = 7
 FOLLOWUP_LIST_LIMIT = 30
-
-
-def local_today(now: datetime | None = None) -> date:
-    """Today's date in Vietnam, for `now` given as naive UTC (default: the current time)."""
-    now = now or utcnow()
-    return now.replace(tzinfo=UTC).astimezone(LOCAL_TZ).date()
-
-
-def local_day_bounds(day: date) -> tuple[datetime, datetime]:
-    """[start, end) of a Vietnamese calendar day as naive UTC, comparable with stored times."""
-    start = datetime.combine(day, time.min, LOCAL_TZ).astimezone(UTC).replace(tzinfo=None)
-    return start, start + timedelta(days=1)
 
 
 def local_day_sql(column):
@@ -38,12 +24,6 @@ def local_day_sql(column):
     if db.session.get_bind().dialect.name == "postgresql":
         return cast(column + literal_column("interval '7 hours'"), Date)
     return type_coerce(func.date(column, "+7 hours"), Date)
-
-
-def local_week_bounds(day: date) -> tuple[datetime, datetime]:
-    """[start, end) of the Monday-to-Sunday week holding `day`, as naive UTC."""
-    start, _end = local_day_bounds(day - timedelta(days=day.weekday()))
-    return start, start + timedelta(days=7)
 
 
 def _counted_visits(actor: User):

@@ -9,12 +9,11 @@ from sqlalchemy import func, literal, or_, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.sql import Select
 
+from app.clock import local_day_bounds, local_today, utcnow
 from app.extensions import db
 from app.models import PRIORITY_TAGS, Area, Household, HouseholdStatus, User, Visit
-from app.models._types import utcnow
 from app.services import area_counts, audit, scoring
 from app.services.errors import FieldError
-from app.services.figures import local_day_bounds, local_today
 from app.services.indicators import STALE_DAYS
 from app.services.scope import get_in_scope, scoped
 from app.services.text import clean, fold, looks_like_citizen_id

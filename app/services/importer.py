@@ -8,9 +8,9 @@ deleted once imported, or after an hour.
 import csv
 import io
 import json
+import os
 import re
 import secrets
-import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -19,9 +19,10 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import insert
 
+from app import clock
+from app.clock import utcnow
 from app.extensions import db
 from app.models import PRIORITY_TAGS, Household, HouseholdStatus, Role, User
-from app.models._types import utcnow
 from app.services import area_counts, areas, audit, households
 from app.services.scope import OutOfScope, require_role, scoped
 from app.services.text import fold, looks_like_citizen_id
@@ -91,7 +92,7 @@ class Checked:
     total: int
     rows: list[dict] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
-    created: float = field(default_factory=time.time)
+    created: float = field(default_factory=clock.timestamp)
 
 
 def folder(instance_path: str) -> Path:
@@ -257,7 +258,8 @@ def check(actor: User, filename: str, data: bytes) -> Checked:
 # Keeping between the two steps ----------------------------------------------------------------------------
 
 def purge_old(base: Path) -> None:
-    cutoff = time.time() - KEEP_SECONDS
+    # File times are the app's clock (set in save()), so a fixed or shifted clock ages them alike.
+    cutoff = clock.timestamp() - KEEP_SECONDS
     for path in base.glob("*.json"):
         if path.stat().st_mtime < cutoff:
             path.unlink(missing_ok=True)
@@ -267,6 +269,7 @@ def save(base: Path, checked: Checked) -> None:
     path = base / f"{checked.token}.json"
     path.write_text(json.dumps(asdict(checked), ensure_ascii=False, default=str), encoding="utf-8")
     path.chmod(0o600)
+    os.utime(path, (checked.created, checked.created))
 
 
 def load(base: Path, actor: User, token: str) -> Checked:

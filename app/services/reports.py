@@ -11,11 +11,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 
+from app.clock import local_today
 from app.extensions import db
 from app.models import Area, Household, Team, User, Visit, Ward
 from app.services import audit
 from app.services.coverage import Period, Row, WardReport
-from app.services.figures import Ratio, local_today
+from app.services.figures import Ratio
 from app.services.indicators import DEFINITIONS
 from app.services.scope import scoped
 from app.web import format_percent

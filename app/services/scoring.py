@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, delete, func, insert, select
 
+from app.clock import local_today
 from app.extensions import db
 from app.models import (
     SCORE_COLUMNS,
@@ -34,7 +35,7 @@ from app.models import (
 )
 from app.services import audit, counters
 from app.services.errors import FieldError
-from app.services.figures import Ratio, local_today
+from app.services.figures import Ratio
 from app.services.scope import OutOfScope, RoleDenied, get_in_scope, require_role, scoped
 from app.services.upsert import upsert_add
 

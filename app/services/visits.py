@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from app.clock import utcnow
 from app.extensions import db
 from app.models import ONLINE_SERVICES, Household, HouseholdStatus, Outcome, Role, User, Visit
-from app.models._types import utcnow
 from app.services import area_counts, audit, counters, scoring
 from app.services.errors import FieldError
 from app.services.household_state import HouseholdState, apply_visit, replayed_states

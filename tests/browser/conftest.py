@@ -9,6 +9,8 @@ import pytest
 from playwright.sync_api import Page, sync_playwright
 from werkzeug.serving import make_server
 
+from app import clock
+
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -111,3 +113,11 @@ def screenshot(request):
         return path
 
     return take
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    """The browser and its service worker read the machine's clock, so the server's runs with it here:
+    these tests build every date from `utcnow()` and are left out of the shifted-clock run in .ci/run."""
+    clock.fix(None)
+    yield None

@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
+from app.clock import utcnow
 from app.extensions import db
 from app.models import Role
-from app.models._types import utcnow
 from app.services import counters
 from tests.browser.helpers import assert_fits_the_phone, assert_thumb_sized, csp_violations, log_in
 from tests.conftest import WARD_A
