@@ -5,6 +5,7 @@ from pathlib import Path
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db
 from app.services import accounts, backup, counters, demo, geo
@@ -38,9 +39,12 @@ def geo_load(code: int) -> None:
 def demo_seed(code: int, **size) -> None:
     try:
         result = demo.seed(code, demo.SeedSize(**size))
-    except LookupError:
+    except demo.SeedRefused as refused:
         db.session.rollback()
-        raise click.ClickException(f"Province {code} is not loaded; run `flask geo load --province {code}`.") from None
+        raise click.ClickException(str(refused)) from None
+    except SQLAlchemyError as error:  # whatever the database refused, said in one line and nothing kept
+        db.session.rollback()
+        raise click.ClickException(f"Nothing was stored: {str(getattr(error, 'orig', None) or error).splitlines()[0]}") from None
     db.session.commit()
     for name in result.wards_seeded:
         click.echo(f"seeded {name}")

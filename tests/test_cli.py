@@ -1,9 +1,11 @@
 """`flask geo load` and `flask demo seed`: real units, believable data, safe to run twice."""
 
+import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Area, Household, Role, Team, User, Visit, Ward
+from app.services import counters
 from app.services.text import fold
 
 
@@ -50,3 +52,34 @@ def test_demo_households_have_consistent_state(app, ctx):
             select(Visit.visited_at).where(Visit.household_id == household.id, Visit.outcome == "met")
         ).all()
         assert household.reached_at == (min(met) if met else None)
+
+
+def _counts() -> list[int]:
+    return [db.session.scalar(select(func.count()).select_from(m)) for m in (Area, Team, User, Household, Visit)]
+
+
+def test_demo_seed_grows_by_the_new_wards_only(app, ctx):
+    """`make run` seeds two wards; the README then invites `flask demo seed --wards 3`: it adds the third."""
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo", "seed", "--wards", "2", "--areas", "2", "--households", "10"])
+    assert first.exit_code == 0, first.output
+    before = _counts()
+    grown = runner.invoke(args=["demo", "seed", "--wards", "3", "--areas", "2", "--households", "10"])
+    assert grown.exit_code == 0, grown.output
+    assert grown.output.count("already has data") == 2 and "seeded " in grown.output
+    after = _counts()
+    assert after[0] == before[0] + 2 and after[3] == before[3] + 20 and after[4] > before[4]
+    assert counters.verify() == []
+
+
+@pytest.mark.parametrize("options", [
+    ["--wards", "0"], ["--wards", "-1"], ["--areas", "0"], ["--households", "-5"], ["--months", "0"],
+    ["--months", "-3"], ["--areas", "100000"], ["--province", "79"],
+])
+def test_demo_seed_refuses_what_it_cannot_do_in_one_line(app, ctx, options):
+    before = _counts()
+    result = app.test_cli_runner().invoke(args=["demo", "seed", *options])
+    assert result.exit_code != 0
+    assert len(result.output.strip().splitlines()) == 1 and result.output.startswith("Error: "), result.output
+    assert "Traceback" not in result.output and "SQL" not in result.output
+    assert _counts() == before

@@ -71,6 +71,15 @@ class SeedSize:
     seed: int = 2026
 
 
+# What a demo may ask for: the sizes of real wards, with room for the benchmarks' busy ones.
+LIMITS = {"wards": (1, 200), "areas_per_ward": (1, 500), "households_per_area": (0, 5000), "months": (1, 24),
+          "visit_rounds": (1, 20)}
+
+
+class SeedRefused(ValueError):
+    """The seed cannot run as asked; the message says why, in one line."""
+
+
 @dataclass
 class SeedResult:
     wards_seeded: list[str]
@@ -111,19 +120,26 @@ def _flush_rows(table, rows: list[dict]) -> None:
 
 
 def seed(province_code: int, size: SeedSize) -> SeedResult:
-    """Seed the first `size.wards` wards that have no areas yet; wards already seeded are skipped."""
+    """Seed the first `size.wards` wards that have no areas yet; wards already seeded are skipped.
+
+    Each ward draws from its own generator, seeded by the seed and the ward's code, so a later run that
+    adds wards makes data (and client ids) of its own instead of repeating the first ward's.
+    """
+    for name, (low, high) in LIMITS.items():
+        if not low <= getattr(size, name) <= high:
+            raise SeedRefused(f"{name.replace('_', ' ')} must be between {low} and {high}.")
     if db.session.get(Province, province_code) is None:
-        raise LookupError(province_code)
-    rng = random.Random(size.seed)
+        raise SeedRefused(f"Province {province_code} is not loaded; run `flask geo load --province {province_code}`.")
     password_hash = hash_password(DEMO_PASSWORD)
     now = utcnow().replace(microsecond=0)
     result = SeedResult([], [], 0, 0)
     wards = _pick_wards(province_code, size.wards)
-    for index, ward in enumerate(wards):
+    for ward in wards:
         if db.session.scalar(select(func.count()).select_from(Area).where(Area.ward_code == ward.code)):
             result.wards_skipped.append(ward.name)
             continue
-        households, visits = _seed_ward(rng, ward, size, password_hash, now, first=index == 0)
+        rng = random.Random(f"{size.seed}:{ward.code}")
+        households, visits = _seed_ward(rng, ward, size, password_hash, now)
         result.wards_seeded.append(ward.name)
         result.households += households
         result.visits += visits
@@ -136,7 +152,7 @@ def seed(province_code: int, size: SeedSize) -> SeedResult:
     return result
 
 
-def _seed_ward(rng, ward: Ward, size: SeedSize, password_hash: str, now: datetime, first: bool):
+def _seed_ward(rng, ward: Ward, size: SeedSize, password_hash: str, now: datetime):
     is_commune = ward.division_type.startswith("xã")
     household_rows: list[dict] = []
     visit_rows: list[dict] = []
