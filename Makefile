@@ -4,6 +4,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 FLASK   := $(BIN)/flask --app wsgi
 STAMP   := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 PROVINCE ?= 92
 
 .PHONY: run test test-shifted-clock serve setup db demo translations messages lint clean
@@ -11,12 +12,12 @@ PROVINCE ?= 92
 run: setup db demo ## set up everything and serve on http://127.0.0.1:5000 with demo data
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: setup ## the whole suite: ruff, then pytest (SQLite, or PostgreSQL via TEST_DATABASE_URL)
+test: setup $(DEV_STAMP) ## the whole suite: ruff, then pytest (SQLite, or PostgreSQL via TEST_DATABASE_URL)
 	bash .ci/ensure-chromium
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
-test-shifted-clock: setup ## the Python suite with the machine's clock 400 days ahead (Debian's faketime)
+test-shifted-clock: setup $(DEV_STAMP) ## the Python suite with the machine's clock 400 days ahead (Debian's faketime)
 	command -v faketime >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null; }
 	faketime -f "+400d" $(BIN)/pytest -m "not browser"
 
@@ -33,6 +34,10 @@ $(STAMP): requirements.txt
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
+$(DEV_STAMP): $(STAMP) requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(DEV_STAMP)
+
 translations: $(STAMP) ## compile the catalogs (.mo files are not kept in git)
 	$(BIN)/pybabel compile -d translations --statistics
 
@@ -47,7 +52,7 @@ messages: $(STAMP) ## extract strings and update both catalogs after changing te
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_ngettext:1,2 --no-location --sort-output -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 
 clean:
