@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditLog, Household, User
+from app.models import Area, AuditLog, Household, Role, Target, Team, User, Visit, Ward
 from app.services.scope import scoped
 from tests.conftest import WARD_A, WARD_B, count
 
@@ -127,3 +127,46 @@ def test_ids_beyond_what_the_database_holds_are_not_found(world, login_as):
     for ident in ("2147483648", "9223372036854775808", "-1", "0", "99999999999999999999999"):
         assert client.get(f"/households/{ident}").status_code == 404
         assert client.get(f"/visits/new?household={ident}").status_code == 404
+
+
+SCOPED_MODELS = (Ward, Area, Team, User, Household, Visit, Target, AuditLog)
+
+
+def _visible(actor, model) -> list:
+    return list(db.session.scalars(scoped(actor, model)))
+
+
+def test_a_member_without_a_team_sees_no_one(world, make_user, make_household, make_visit, login_as):
+    home = make_household(world["team_a"].areas[0])
+    make_visit(home, world["volunteer_a"])
+    for role in (Role.VOLUNTEER, Role.TEAM_LEADER):
+        loner = make_user(role, WARD_A)  # removed from its team: team_id is None
+        for model in SCOPED_MODELS:
+            assert _visible(loner, model) == [], f"{role.value} without a team sees {model.__name__}"
+        client = login_as(loner)
+        form = client.get("/visits/offline-form").get_data(as_text=True)
+        assert 'name="helper_ids"' not in form  # no companions to choose, least of all the province's staff
+        assert client.get(f"/visits/new?household={home.id}").status_code == 404
+        assert client.get("/households").status_code == 200
+        assert home.address not in client.get("/households?q=").get_data(as_text=True)
+
+
+def test_scope_needs_the_ward_of_roles_that_have_one(world, make_household, ctx):
+    """A corrupt account (a coordinator or member with no ward) sees nothing, not the whole province."""
+    make_household(world["team_a"].areas[0])
+    for key in ("coordinator_a", "volunteer_a", "leader_a"):
+        actor = world[key]
+        actor.ward_code = None
+        if key != "coordinator_a":
+            actor.team_id = None
+        for model in SCOPED_MODELS:
+            assert _visible(actor, model) == [], f"{key} without a ward sees {model.__name__}"
+        db.session.rollback()
+
+
+def test_province_roles_without_a_ward_keep_their_province(world, ctx):
+    assert {w.code for w in _visible(world["admin"], Ward)} >= {WARD_A, WARD_B}
+    youth = world["youth_a"]
+    youth.ward_code = None  # a province-wide youth-union leader
+    assert {t.id for t in _visible(youth, Team)} == {world["team_a"].id, world["team_b"].id}
+    db.session.rollback()
