@@ -12,7 +12,7 @@ from app.models import LoginThrottle, Province, Role, Team, User, Ward
 from app.models._types import utcnow
 from app.services import audit
 from app.services.errors import FieldError
-from app.services.scope import get_in_scope, require_role
+from app.services.scope import RoleDenied, get_in_scope, require_role
 
 # OWASP's minimum for argon2id: 19 MiB of memory, 2 iterations, 1 lane.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
@@ -115,21 +115,47 @@ def create_user(actor: User, *, username: str, display_name: str, password: str,
     return user
 
 
-def set_active(actor: User, user: User, active: bool) -> None:
-    require_role(actor, *CREATABLE_ROLES, what="disable_user")
-    if user.id == actor.id:
-        raise AccountError("active", _l("You cannot disable your own account."))
+def manages(actor: User, user: User) -> bool:
+    """Whether the actor may disable, enable or reset this account (the caller has checked its scope).
+
+    An actor manages only the roles it may create. Administrators create administrators too, but one that
+    has logged in is changed only on the server (`flask user`): no administrator can lock the others out
+    of the province or take over their accounts; a new one can still be corrected before first use."""
+    if user.id == actor.id or Role(user.role) not in CREATABLE_ROLES.get(Role(actor.role), ()):
+        return False
+    return Role(user.role) != Role.ADMIN or user.last_login_at is None
+
+
+def managed_user(actor: User, user_id) -> User:
+    """The account with this id if the actor sees it (else 404) and manages it (else 403)."""
+    user = get_in_scope(actor, User, user_id)
+    _require_manages(actor, user)
+    return user
+
+
+def _require_manages(actor: User | None, user: User) -> None:
+    # None is the server's command line, which manages every account.
+    if actor is not None and not manages(actor, user):
+        raise RoleDenied("manage_user")
+
+
+def set_active(actor: User | None, user: User, active: bool) -> None:
+    _require_manages(actor, user)
     user.active = active
     if not active:
         user.end_sessions()
-    audit.record(actor, "user.enable" if active else "user.disable", user)
+    audit.record(actor, "user.enable" if active else "user.disable", user, **_via(actor))
 
 
-def reset_password(actor: User, user: User, password: str) -> None:
-    require_role(actor, *CREATABLE_ROLES, what="reset_password")
+def reset_password(actor: User | None, user: User, password: str) -> None:
+    _require_manages(actor, user)
     user.password_hash = hash_password(password)
     user.end_sessions()
-    audit.record(actor, "user.reset_password", user)
+    audit.record(actor, "user.reset_password", user, **_via(actor))
+
+
+def _via(actor: User | None) -> dict:
+    return {} if actor is not None else {"via": "command line"}
 
 
 def create_administrator(*, username: str, display_name: str, password: str, province_code: int) -> User:
@@ -142,5 +168,5 @@ def create_administrator(*, username: str, display_name: str, password: str, pro
                 password_hash=hash_password(password), province_code=province_code)
     db.session.add(user)
     db.session.flush()
-    audit.record(None, "user.create", user, role=str(Role.ADMIN), via="command line")
+    audit.record(None, "user.create", user, role=str(Role.ADMIN), **_via(None))
     return user
