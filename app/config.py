@@ -4,19 +4,25 @@ import os
 import secrets
 from pathlib import Path
 
+from app import files
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("PHUSO_INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def _instance_dir() -> None:
+    """instance/ holds the database, the secret key and uploads waiting for import: its owner's only."""
+    files.private_dir(INSTANCE_DIR)
+    files.tighten(INSTANCE_DIR, files.DIR_MODE)
 
 
 def _secret_key() -> str:
     """SECRET_KEY from the environment, else one generated once and kept in instance/."""
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
-    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     key_file = INSTANCE_DIR / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
+        files.write_private(key_file, secrets.token_hex(32), replace=False)
     return key_file.read_text().strip()
 
 
@@ -60,6 +66,7 @@ class Config:
     @classmethod
     def load(cls) -> dict:
         values = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
+        _instance_dir()
         values["SECRET_KEY"] = _secret_key()
         values["SQLALCHEMY_DATABASE_URI"] = _database_url()
         values["HTTPS"] = _flag("PHUSO_HTTPS")

@@ -3,6 +3,7 @@
 import logging
 import time
 from datetime import date, datetime
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from flask import Flask, current_app, g, render_template, request, url_for
@@ -14,6 +15,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app import files
 from app.extensions import db, login_manager
 from app.models import User
 from app.navigation import nav_items
@@ -45,6 +47,18 @@ def select_locale() -> str:
         return current_user.locale
     chosen = request.cookies.get(LANG_COOKIE)
     return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+@event.listens_for(Engine, "do_connect")
+def _private_sqlite_file(dialect, _record, cargs, _cparams):
+    """SQLite creates its database 0644 (and its -wal and -shm files with the database's mode): create it
+    0600 first, and tighten files an older version left readable."""
+    if dialect.name != "sqlite" or not cargs or cargs[0] in ("", ":memory:") or str(cargs[0]).startswith("file:"):
+        return
+    path = Path(cargs[0])
+    files.create_empty(path)
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        files.tighten(name, files.FILE_MODE)
 
 
 @event.listens_for(Engine, "connect")
