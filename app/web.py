@@ -56,6 +56,8 @@ def _private_sqlite_file(dialect, _record, cargs, _cparams):
     if dialect.name != "sqlite" or not cargs or cargs[0] in ("", ":memory:") or str(cargs[0]).startswith("file:"):
         return
     path = Path(cargs[0])
+    if not path.parent.is_dir():
+        return  # SQLite itself says it cannot open the database
     files.create_empty(path)
     for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         files.tighten(name, files.FILE_MODE)
