@@ -59,7 +59,11 @@ class Config:
     # HTTPS deployments set PHUSO_HTTPS=1: Secure cookies and HSTS.
     HTTPS = False
     PROXY_FIX = 0  # number of trusted reverse proxies in front of the app
+    # Login throttle (ARCHITECTURE.md): tries per account at one address, per address (a ward office shares
+    # one), per account from anywhere; the first lock's length, doubling with each lock after it.
     LOGIN_MAX_FAILURES = 5
+    LOGIN_MAX_FAILURES_ADDRESS = 20
+    LOGIN_MAX_FAILURES_ACCOUNT = 50
     LOGIN_LOCK_MINUTES = 15
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
 
