@@ -119,21 +119,22 @@ def user_set_password(username: str, password: str) -> None:
     click.echo(f"New password set for {username}; its sessions are ended.")
 
 
+def _set_active(username: str, active: bool) -> None:
+    accounts.set_active(None, _account(username), active)
+    db.session.commit()
+    click.echo(f"{username} is {'enabled' if active else 'disabled; its sessions are ended'}.")
+
+
 @user_cli.command("disable")
 @click.argument("username")
 def user_disable(username: str) -> None:
-    """Disable an account and end its sessions."""
-    accounts.set_active(None, _account(username), False)
-    db.session.commit()
-    click.echo(f"{username} is disabled.")
+    _set_active(username, False)
 
 
 @user_cli.command("enable")
 @click.argument("username")
 def user_enable(username: str) -> None:
-    accounts.set_active(None, _account(username), True)
-    db.session.commit()
-    click.echo(f"{username} is enabled.")
+    _set_active(username, True)
 
 
 @click.command("backup")
