@@ -1,4 +1,5 @@
-"""Command-line tools: `flask geo load`, `flask demo seed`, `flask rollup verify|rebuild`, `flask backup`."""
+"""Command-line tools: `flask geo load`, `flask demo seed`, `flask rollup verify|rebuild`, `flask user`,
+`flask backup`, `flask create-admin`."""
 
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from app.services import accounts, backup, counters, demo, geo
 geo_cli = AppGroup("geo", help="Administrative units from the vietnam-provinces package.")
 demo_cli = AppGroup("demo", help="Invented demonstration data.")
 rollup_cli = AppGroup("rollup", help="Daily counters, household state and per-area counts, checked against the raw data.")
+user_cli = AppGroup("user", help="Any account, administrators included, changed by whoever runs the server.")
 
 
 @geo_cli.command("load")
@@ -87,8 +89,7 @@ def rollup_rebuild() -> None:
 @click.password_option(confirmation_prompt=True)
 def create_admin(code: int, username: str, display_name: str, password: str) -> None:
     """Create a province's first administrator; the password is asked for, never shown."""
-    if len(password) < 10:
-        raise click.ClickException("The password needs at least 10 characters.")
+    _long_enough(password)
     try:
         accounts.create_administrator(username=username, display_name=display_name, password=password,
                                       province_code=code)
@@ -97,6 +98,47 @@ def create_admin(code: int, username: str, display_name: str, password: str) -> 
         raise click.ClickException(str(error.message)) from None
     db.session.commit()
     click.echo(f"Administrator {username} created for province {code}.")
+
+
+def _long_enough(password: str) -> None:
+    if len(password) < 10:
+        raise click.ClickException("The password needs at least 10 characters.")
+
+
+def _account(username: str):
+    user = accounts.find_login(username)
+    if user is None:
+        raise click.ClickException(f"No account named {username}.")
+    return user
+
+
+@user_cli.command("set-password")
+@click.argument("username")
+@click.password_option(confirmation_prompt=True)
+def user_set_password(username: str, password: str) -> None:
+    """Give an account a new password (asked for, never shown) and end its sessions."""
+    _long_enough(password)
+    accounts.reset_password(None, _account(username), password)
+    db.session.commit()
+    click.echo(f"New password set for {username}; its sessions are ended.")
+
+
+def _set_active(username: str, active: bool) -> None:
+    accounts.set_active(None, _account(username), active)
+    db.session.commit()
+    click.echo(f"{username} is {'enabled' if active else 'disabled; its sessions are ended'}.")
+
+
+@user_cli.command("disable")
+@click.argument("username")
+def user_disable(username: str) -> None:
+    _set_active(username, False)
+
+
+@user_cli.command("enable")
+@click.argument("username")
+def user_enable(username: str) -> None:
+    _set_active(username, True)
 
 
 @click.command("backup")
@@ -114,5 +156,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(geo_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(rollup_cli)
+    app.cli.add_command(user_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(create_admin)

@@ -4,19 +4,25 @@ import os
 import secrets
 from pathlib import Path
 
+from app import files
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("PHUSO_INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def _instance_dir() -> None:
+    """instance/ holds the database, the secret key and uploads waiting for import: its owner's only."""
+    files.private_dir(INSTANCE_DIR)
+    files.tighten(INSTANCE_DIR, files.DIR_MODE)
 
 
 def _secret_key() -> str:
     """SECRET_KEY from the environment, else one generated once and kept in instance/."""
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
-    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     key_file = INSTANCE_DIR / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
+        files.write_private(key_file, secrets.token_hex(32), replace=False)
     return key_file.read_text().strip()
 
 
@@ -53,13 +59,18 @@ class Config:
     # HTTPS deployments set PHUSO_HTTPS=1: Secure cookies and HSTS.
     HTTPS = False
     PROXY_FIX = 0  # number of trusted reverse proxies in front of the app
+    # Login throttle (ARCHITECTURE.md): tries per account at one address, per address (a ward office shares
+    # one), per account from anywhere; the first lock's length, doubling with each lock after it.
     LOGIN_MAX_FAILURES = 5
+    LOGIN_MAX_FAILURES_ADDRESS = 20
+    LOGIN_MAX_FAILURES_ACCOUNT = 50
     LOGIN_LOCK_MINUTES = 15
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
 
     @classmethod
     def load(cls) -> dict:
         values = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
+        _instance_dir()
         values["SECRET_KEY"] = _secret_key()
         values["SQLALCHEMY_DATABASE_URI"] = _database_url()
         values["HTTPS"] = _flag("PHUSO_HTTPS")

@@ -3,6 +3,8 @@
 import logging
 import time
 from datetime import date, datetime
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from flask import Flask, current_app, g, render_template, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
@@ -13,6 +15,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app import files
 from app.extensions import db, login_manager
 from app.models import User
 from app.navigation import nav_items
@@ -44,6 +47,20 @@ def select_locale() -> str:
         return current_user.locale
     chosen = request.cookies.get(LANG_COOKIE)
     return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+@event.listens_for(Engine, "do_connect")
+def _private_sqlite_file(dialect, _record, cargs, _cparams):
+    """SQLite creates its database 0644 (and its -wal and -shm files with the database's mode): create it
+    0600 first, and tighten files an older version left readable."""
+    if dialect.name != "sqlite" or not cargs or cargs[0] in ("", ":memory:") or str(cargs[0]).startswith("file:"):
+        return
+    path = Path(cargs[0])
+    if not path.parent.is_dir():
+        return  # SQLite itself says it cannot open the database
+    files.create_empty(path)
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        files.tighten(name, files.FILE_MODE)
 
 
 @event.listens_for(Engine, "connect")
@@ -78,11 +95,29 @@ def page_number() -> int:
     return min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
 
 
+NEXT_MAX = 2000
+
+
 def safe_next(target: str | None) -> str:
-    """Where to go back to: a path on this site only, never an open redirect."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("main.home")
+    """Where a form sends the browser back to: a path on this site, else the home page.
+
+    Decided by parsing, as strictly as browsers are lenient: they drop tabs and newlines inside a URL and
+    read a backslash as a slash, so `/<tab>/evil` or `/\\evil` would leave the site (and CR/LF would split
+    the header). The path is checked once more percent-decoded, for a proxy that decodes before routing.
+    """
+    if not target or len(target) > NEXT_MAX or not _plain(target):
+        return url_for("main.home")
+    parts = urlsplit(target)
+    path = unquote(parts.path)
+    if (parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//")
+            or not path.startswith("/") or path.startswith("//") or not _plain(path)):
+        return url_for("main.home")
+    return target
+
+
+def _plain(text: str) -> bool:
+    """No control, invisible or whitespace character and no backslash."""
+    return all(c.isprintable() and not c.isspace() and c != "\\" for c in text)
 
 
 def render(full: str, fragment: str | None = None, status: int = 200, **context):

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from app.api.views import sync_token
+from app.clock import utcnow
 from app.extensions import db
 from app.models import Area, Role, Team, User
 from app.services import geo
@@ -164,6 +165,8 @@ def scopes(world, make_team, make_user, make_household, make_visit, make_campaig
         # Each role gets objects of its own, so one role deleting its visit leaves the next role's alone.
         own = objects(world["team_a"], world["volunteer_a"])
         own["import"] = _import_token(login_as(world["coordinator_a"]), world["team_a"].areas[0])
+        if role == Role.ADMIN:  # an administrator manages coordinators, not members
+            own["user_id"] = make_user(Role.COORDINATOR, world["team_a"].ward_code).id
         # An administrator's scope is the province: "outside" means another province.
         scopes[role] = (own, far if role == Role.ADMIN else ward_b)
     return scopes
@@ -245,3 +248,33 @@ def test_route_answers_each_role_within_its_scope_only(app, world, scopes, route
             answer = _request(client, method, own_url)
             assert answer.status_code < 500, f"{role.value}: {answer.status_code} in its own scope"
             assert answer.status_code not in (401, 403, 404), f"{role.value} refused in its own scope"
+
+
+# Whom each manager may disable, enable or give a new password, inside its scope: the roles it may create.
+# An administrator also manages an administrator that has never logged in (a mistake at creation).
+MANAGED = {Role.COORDINATOR: {Role.VOLUNTEER, Role.TEAM_LEADER, Role.YOUTH_LEADER},
+           Role.ADMIN: {Role.COORDINATOR, Role.YOUTH_LEADER}}
+ACCOUNT_ROUTES = (("POST", "/admin/users/{id}/active"), ("GET", "/admin/users/{id}/password"),
+                  ("POST", "/admin/users/{id}/password"))
+
+
+@pytest.mark.parametrize("target_role", list(Role), ids=str)
+@pytest.mark.parametrize("actor_role", list(MANAGED), ids=str)
+def test_account_routes_answer_by_the_targets_role(app, world, make_user, actor_role, target_role):
+    actor = world[ACTOR_KEYS[actor_role]]
+    target = make_user(target_role, team=world["team_a"] if target_role in FIELD else None)  # ward A, province 92
+    target.last_login_at = utcnow()  # an account in use
+    db.session.commit()
+    client = _browser(app, actor)
+    new_password = {"password": "mat-khau-moi-42", "confirm": "mat-khau-moi-42"}
+    for method, path in ACCOUNT_ROUTES:
+        before = _snapshot()
+        response = client.open(path.format(id=target.id), method=method, data=new_password)
+        if target_role in MANAGED[actor_role]:
+            assert response.status_code in (200, 302), f"{actor_role} {method} {path}: {response.status_code}"
+        else:
+            # 404 when the account is outside the actor's scope as well (an administrator for a coordinator).
+            assert response.status_code in (403, 404), f"{actor_role} {method} {path} on {target_role}"
+            assert _snapshot() == before
+    if target_role not in MANAGED[actor_role]:
+        assert f"/admin/users/{target.id}/" not in client.get("/admin/users").get_data(as_text=True)

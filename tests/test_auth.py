@@ -1,9 +1,14 @@
 """Login, remember-me, throttling, session renewal and ending, and the audit rows they leave."""
 
-from sqlalchemy import select
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AuditLog, Role
+from app.models import AuditLog, LoginThrottle, Role
 from tests.conftest import PASSWORD, login
 
 
@@ -107,3 +112,97 @@ def test_open_redirect_is_refused(client, make_user):
     user = make_user(Role.VOLUNTEER)
     response = client.post("/login?next=//evil.example/x", data={"username": user.username, "password": PASSWORD})
     assert response.location.endswith("/") and "evil" not in response.location
+
+
+@pytest.fixture
+def limits(app):
+    """The throttle's limits, restored after the test."""
+    saved = {k: v for k, v in app.config.items() if k.startswith("LOGIN_")}
+    yield app.config
+    app.config.update(saved)
+
+
+def test_own_login_does_not_clear_the_count_of_another_account(app, make_user):
+    """Four bad tries, a login into one's own account, repeat: the fifth bad try still counts."""
+    victim, own = make_user(Role.VOLUNTEER), make_user(Role.VOLUNTEER)
+    client = app.test_client()
+    for _ in range(4):
+        assert login(client, victim, password="wrong").status_code == 422
+    assert login(client, own).status_code == 302
+    client.post("/logout")
+    assert login(client, victim, password="wrong").status_code == 422
+    assert login(client, victim).status_code == 429  # even the right password waits
+    assert login(app.test_client(), own).status_code == 302  # the attacker's own account is not the victim's
+
+
+def test_own_login_keeps_the_address_count(app, make_user, limits):
+    limits["LOGIN_MAX_FAILURES_ADDRESS"] = 5
+    own = make_user(Role.VOLUNTEER)
+    others = [make_user(Role.VOLUNTEER) for _ in range(5)]
+    client = app.test_client()
+    for other in others[:4]:
+        login(client, other, password="wrong")
+    assert login(client, own).status_code == 302
+    client.post("/logout")
+    assert login(client, others[4], password="wrong").status_code == 422
+    assert login(client, own).status_code == 429  # the address has used its five tries
+    assert "login.throttled" in _actions()
+
+
+def _client_at(app, address: str):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_a_stranger_locks_the_account_only_from_their_own_address(app, make_user):
+    owner = make_user(Role.VOLUNTEER)
+    stranger = _client_at(app, "203.0.113.9")
+    for _ in range(8):
+        login(stranger, owner, password="wrong")
+    assert login(stranger, owner).status_code == 429
+    assert login(app.test_client(), owner).status_code == 302  # the owner, elsewhere, is not locked out
+
+
+def test_many_addresses_lock_the_account_itself(app, make_user, limits):
+    limits["LOGIN_MAX_FAILURES_ACCOUNT"] = 6
+    owner = make_user(Role.VOLUNTEER)
+    for n in range(3):
+        stranger = _client_at(app, f"203.0.113.{n}")
+        login(stranger, owner, password="wrong")
+        login(stranger, owner, password="wrong")
+    assert login(app.test_client(), owner).status_code == 429
+
+
+def test_locks_grow_longer_each_time(app, make_user, limits, frozen_clock):
+    """The first lock lasts LOGIN_LOCK_MINUTES; the next one twice as long, and so on."""
+    owner = make_user(Role.VOLUNTEER)
+    client = app.test_client()
+    waits = []
+    for _ in range(3):
+        for _ in range(5):
+            login(client, owner, password="wrong")
+        until = db.session.scalar(select(func.max(LoginThrottle.locked_until)))
+        db.session.rollback()
+        waits.append(until - frozen_clock.now)
+        frozen_clock.set(until + timedelta(seconds=1))
+    assert waits == [timedelta(minutes=15), timedelta(minutes=30), timedelta(minutes=60)]
+    frozen_clock.advance(days=2)  # a quiet while: forgotten
+    for _ in range(5):
+        login(client, owner, password="wrong")
+    assert db.session.scalar(select(func.max(LoginThrottle.locked_until))) - frozen_clock.now == timedelta(minutes=15)
+
+
+def test_parallel_attempts_check_no_more_passwords_than_the_limit(app, make_user):
+    username = make_user(Role.VOLUNTEER).username
+    start = threading.Barrier(12)
+
+    def attempt(_n):
+        client = app.test_client()
+        start.wait()
+        return client.post("/login", data={"username": username, "password": "wrong"}).status_code
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        answers = sorted(pool.map(attempt, range(12)))
+    assert answers == [422] * 5 + [429] * 7
+    assert _actions().count("login.failed") == 5 and _actions().count("login.throttled") == 7

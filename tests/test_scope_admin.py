@@ -3,9 +3,9 @@
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditLog, Household, User
+from app.models import Area, AuditLog, Household, Role, Target, Team, User, Visit, Ward
 from app.services.scope import scoped
-from tests.conftest import WARD_A, WARD_B, count
+from tests.conftest import WARD_A, WARD_B, count, login
 
 
 def _new_user_form(**overrides):
@@ -127,3 +127,87 @@ def test_ids_beyond_what_the_database_holds_are_not_found(world, login_as):
     for ident in ("2147483648", "9223372036854775808", "-1", "0", "99999999999999999999999"):
         assert client.get(f"/households/{ident}").status_code == 404
         assert client.get(f"/visits/new?household={ident}").status_code == 404
+
+
+SCOPED_MODELS = (Ward, Area, Team, User, Household, Visit, Target, AuditLog)
+
+
+def _visible(actor, model) -> list:
+    return list(db.session.scalars(scoped(actor, model)))
+
+
+def test_a_member_without_a_team_sees_no_one(world, make_user, make_household, make_visit, login_as):
+    home = make_household(world["team_a"].areas[0])
+    make_visit(home, world["volunteer_a"])
+    for role in (Role.VOLUNTEER, Role.TEAM_LEADER):
+        loner = make_user(role, WARD_A)  # removed from its team: team_id is None
+        for model in SCOPED_MODELS:
+            assert _visible(loner, model) == [], f"{role.value} without a team sees {model.__name__}"
+        client = login_as(loner)
+        form = client.get("/visits/offline-form").get_data(as_text=True)
+        assert 'name="helper_ids"' not in form  # no companions to choose, least of all the province's staff
+        assert client.get(f"/visits/new?household={home.id}").status_code == 404
+        assert client.get("/households").status_code == 200
+        assert home.address not in client.get("/households?q=").get_data(as_text=True)
+
+
+def test_scope_needs_the_ward_of_roles_that_have_one(world, make_household, ctx):
+    """A corrupt account (a coordinator or member with no ward) sees nothing, not the whole province."""
+    make_household(world["team_a"].areas[0])
+    for key in ("coordinator_a", "volunteer_a", "leader_a"):
+        actor = world[key]
+        actor.ward_code = None
+        if key != "coordinator_a":
+            actor.team_id = None
+        for model in SCOPED_MODELS:
+            assert _visible(actor, model) == [], f"{key} without a ward sees {model.__name__}"
+        db.session.rollback()
+
+
+def test_province_roles_without_a_ward_keep_their_province(world, ctx):
+    assert {w.code for w in _visible(world["admin"], Ward)} >= {WARD_A, WARD_B}
+    youth = world["youth_a"]
+    youth.ward_code = None  # a province-wide youth-union leader
+    assert {t.id for t in _visible(youth, Team)} == {world["team_a"].id, world["team_b"].id}
+    db.session.rollback()
+
+
+def test_coordinator_cannot_touch_another_coordinator_of_its_ward(app, world, make_user, login_as):
+    colleague = make_user(Role.COORDINATOR, WARD_A)
+    client = login_as(world["coordinator_a"])
+    assert client.post(f"/admin/users/{colleague.id}/active").status_code == 403
+    assert client.post(f"/admin/users/{colleague.id}/password",
+                       data={"password": "mat-khau-dai-1", "confirm": "mat-khau-dai-1"}).status_code == 403
+    db.session.refresh(colleague)
+    assert colleague.active and login(app.test_client(), colleague).status_code == 302
+    denial = db.session.scalar(select(AuditLog).where(AuditLog.action == "denied.role"))
+    assert denial.actor_id == world["coordinator_a"].id and denial.detail["what"] == "manage_user"
+
+
+def test_administrators_touch_each_other_only_before_first_use(app, world, make_user, login_as):
+    """A new administrator can be corrected by another; one in use changes only on the server."""
+    client = login_as(world["admin"])
+    new = make_user(Role.ADMIN)
+    assert f"/admin/users/{new.id}/password" in client.get("/admin/users").get_data(as_text=True)
+    assert client.post(f"/admin/users/{new.id}/password",
+                       data={"password": "mat-khau-dai-1", "confirm": "mat-khau-dai-1"}).status_code == 302
+    assert login(app.test_client(), new, password="mat-khau-dai-1").status_code == 302
+    assert client.post(f"/admin/users/{new.id}/active").status_code == 403
+    assert f"/admin/users/{new.id}/" not in client.get("/admin/users").get_data(as_text=True)
+    assert client.post(f"/admin/users/{world['admin'].id}/active").status_code == 403  # nor itself
+    db.session.refresh(new)
+    assert new.active
+
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["user", "disable", new.username])
+    assert result.exit_code == 0, result.output
+    db.session.refresh(new)
+    assert not new.active
+    assert runner.invoke(args=["user", "enable", new.username]).exit_code == 0
+    reset = runner.invoke(args=["user", "set-password", new.username], input="mat-khau-may-chu\nmat-khau-may-chu\n")
+    assert reset.exit_code == 0, reset.output
+    assert login(app.test_client(), new, password="mat-khau-may-chu").status_code == 302
+    assert runner.invoke(args=["user", "disable", "khong-co-ai"]).exit_code != 0
+    via = db.session.scalars(select(AuditLog.detail).where(AuditLog.action.in_(
+        ["user.disable", "user.enable", "user.reset_password"]), AuditLog.actor_id.is_(None)))
+    assert [d.get("via") for d in via] == ["command line"] * 3

@@ -10,7 +10,7 @@ from app.forms import show_refusal
 from app.models import Role, Team, User, Ward
 from app.services import accounts, audit, geo
 from app.services.accounts import CREATABLE_ROLES
-from app.services.scope import get_in_scope, require_role, scoped
+from app.services.scope import require_role, scoped
 from app.web import render
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -38,7 +38,7 @@ def _user_form() -> UserForm:
 @bp.route("/users")
 def users():
     rows = db.session.scalars(scoped(current_user, User).order_by(User.role, User.display_name))
-    return render("admin/users.html", users=list(rows), reset_form=PasswordResetForm())
+    return render("admin/users.html", users=list(rows), reset_form=PasswordResetForm(), manages=accounts.manages)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -63,12 +63,8 @@ def user_new():
 
 @bp.route("/users/<user_id>/active", methods=["POST"])
 def user_active(user_id):
-    user = get_in_scope(current_user, User, user_id)
-    try:
-        accounts.set_active(current_user, user, not user.active)
-    except accounts.AccountError as error:
-        flash(str(error.message), "error")
-        return redirect(url_for("admin.users")), 303
+    user = accounts.managed_user(current_user, user_id)
+    accounts.set_active(current_user, user, not user.active)
     db.session.commit()
     flash(_("Account %(name)s enabled.", name=user.username) if user.active
           else _("Account %(name)s disabled; its sessions are ended.", name=user.username), "success")
@@ -77,7 +73,7 @@ def user_active(user_id):
 
 @bp.route("/users/<user_id>/password", methods=["GET", "POST"])
 def user_password(user_id):
-    user = get_in_scope(current_user, User, user_id)
+    user = accounts.managed_user(current_user, user_id)
     form = PasswordResetForm()
     if form.validate_on_submit():
         accounts.reset_password(current_user, user, form.password.data)

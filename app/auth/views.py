@@ -21,17 +21,16 @@ def login():
     error = None
     if form.validate_on_submit():
         name = form.username.data.strip().lower()
-        keys = [f"user:{name}", f"ip:{request.remote_addr}"]
-        lock = accounts.locked_until(keys)
-        if lock:
+        attempt = accounts.count_login_attempt(name, request.remote_addr, current_app.config)
+        if attempt.refused_until:
             audit.record(None, "login.throttled", username=name[:60])
             db.session.commit()
             error = _("Too many failed attempts. Try again after %(time)s.",
-                      time=format_datetime(lock, "HH:mm"))
+                      time=format_datetime(attempt.refused_until, "HH:mm"))
             return render("auth/login.html", status=429, form=form, error=error)
         user = accounts.find_login(name)
         if accounts.check_password(user, form.password.data) and user.active:
-            accounts.clear_failures(keys)
+            accounts.login_succeeded(attempt)
             # A fresh session on login: nothing set before authentication survives it.
             session.clear()
             login_user(user, remember=form.remember.data)
@@ -39,8 +38,7 @@ def login():
             audit.record(user, "login", user)
             db.session.commit()
             return redirect(safe_next(request.args.get("next")))
-        cfg = current_app.config
-        accounts.note_failure(keys, cfg["LOGIN_MAX_FAILURES"], cfg["LOGIN_LOCK_MINUTES"])
+        accounts.login_failed(attempt)
         audit.record(None, "login.failed", username=name[:60])
         db.session.commit()
         error = _("Wrong login name or password, or the account is disabled.")

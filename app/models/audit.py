@@ -24,10 +24,14 @@ class AuditLog(db.Model):
 
 
 class LoginThrottle(db.Model):
-    """Failed logins per account name and per client address."""
+    """Login attempts per client address, per account at an address and per account (services/accounts.py)."""
 
     __tablename__ = "login_throttle"
     key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    # Attempts counted since first_failure_at: every attempt counts before its password is checked; a
+    # successful one is taken off again.
     failures: Mapped[int] = mapped_column(default=0)
     first_failure_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    # Locks in a row: each lasts twice as long as the one before.
+    lockouts: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -3,6 +3,7 @@
 import sqlite3
 from pathlib import Path
 
+from app import files
 from app.extensions import db
 
 
@@ -20,8 +21,10 @@ def backup_sqlite(target: Path, pages_per_step: int = 1024) -> int:
     if engine.dialect.name != "sqlite":
         raise BackupNotSupported(engine.dialect.name)
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    files.private_dir(target.parent)
     partial = target.with_suffix(target.suffix + ".partial")
+    partial.unlink(missing_ok=True)  # what an interrupted backup left
+    files.create_empty(partial)  # the copy (and its journal) readable by the app's user only
     source = engine.raw_connection()
     try:
         copy = sqlite3.connect(partial)

@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import insert
 
-from app import clock
+from app import clock, files
 from app.clock import utcnow
 from app.extensions import db
 from app.models import PRIORITY_TAGS, Household, HouseholdStatus, Role, User
@@ -96,9 +96,7 @@ class Checked:
 
 
 def folder(instance_path: str) -> Path:
-    path = Path(instance_path) / "imports"
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return path
+    return files.private_dir(Path(instance_path) / "imports")
 
 
 # Reading --------------------------------------------------------------------------------------------------
@@ -267,8 +265,7 @@ def purge_old(base: Path) -> None:
 
 def save(base: Path, checked: Checked) -> None:
     path = base / f"{checked.token}.json"
-    path.write_text(json.dumps(asdict(checked), ensure_ascii=False, default=str), encoding="utf-8")
-    path.chmod(0o600)
+    files.write_private(path, json.dumps(asdict(checked), ensure_ascii=False, default=str))
     os.utime(path, (checked.created, checked.created))
 
 

@@ -55,9 +55,25 @@ def _ward_clause(actor: User, column) -> ColumnElement[bool]:
     return column.in_(_province_wards(actor))
 
 
+# Roles whose scope is a team, and roles whose scope needs a ward (the others fall back to the province).
+TEAM_ROLES = (Role.VOLUNTEER, Role.TEAM_LEADER)
+WARD_ROLES = (Role.VOLUNTEER, Role.TEAM_LEADER, Role.COORDINATOR)
+
+
+def _unplaced(actor: User) -> bool:
+    """An account missing the team or ward its role is scoped by (removed from its team, or corrupt).
+
+    Comparing with its None would become `IS NULL` and match every team-less or ward-less row, so such
+    an actor sees nothing at all."""
+    role = Role(actor.role)
+    return (role in TEAM_ROLES and actor.team_id is None) or (role in WARD_ROLES and actor.ward_code is None)
+
+
 def scope_clause(actor: User, model) -> ColumnElement[bool]:
     role = Role(actor.role)
-    in_team = role in (Role.VOLUNTEER, Role.TEAM_LEADER)
+    in_team = role in TEAM_ROLES
+    if _unplaced(actor):
+        return false()
     if model is Ward:
         return _ward_clause(actor, Ward.code)
     if model is Area:

@@ -95,6 +95,7 @@ def test_admin_screens_fit_the_phone(phone, live_server, console_errors, screens
     make_user(Role.VOLUNTEER, team=team, display_name="Trương Thị Hồng Nhung",
               username="truongthihongnhung.tocongnghesocongdong.khuvuc3")
     make_user(Role.COORDINATOR, WARD_A, display_name="Lê Văn Tám", active=False)
+    make_user(Role.YOUTH_LEADER, WARD_A, display_name="Nguyễn Thị Đoàn")  # an administrator manages these two
     username = make_user(Role.ADMIN, display_name="Quản trị Cần Thơ").username
     log_in(phone, live_server, username)
     nav = phone.get_by_role("navigation", name="Menu chính")
