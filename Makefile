@@ -49,8 +49,8 @@ demo: db
 	$(FLASK) demo seed --province $(PROVINCE)
 
 messages: $(STAMP) ## extract strings and update both catalogs after changing text
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_ngettext:1,2 --no-location --sort-output -o translations/messages.pot .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_ngettext:1,2 --no-location --sort-output -w 100 -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete -w 100
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .

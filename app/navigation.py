@@ -4,6 +4,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from app.models import Role
+from app.services.scope import may
 
 _ITEMS = {
     "main.home": (_l("Today"), "home"),
@@ -31,4 +32,6 @@ def nav_items(user) -> list[tuple[str, str, str]]:
     if not user.is_authenticated:
         return []
     endpoints = current_app.view_functions
-    return [(ep, str(_ITEMS[ep][0]), _ITEMS[ep][1]) for ep in _BY_ROLE[Role(user.role)] if ep in endpoints]
+    # An account missing the team or ward its role works in can do nothing but read its home page.
+    wanted = _BY_ROLE[Role(user.role)] if may(user, Role(user.role)) else ["main.home"]
+    return [(ep, str(_ITEMS[ep][0]), _ITEMS[ep][1]) for ep in wanted if ep in endpoints]

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Area, AuditLog, Household, Role, Target, Team, User, Visit, Ward
 from app.services.scope import scoped
-from tests.conftest import WARD_A, WARD_B, count, login
+from tests.conftest import WARD_A, WARD_B, count, form_time, login
 
 
 def _new_user_form(**overrides):
@@ -146,8 +146,10 @@ def test_a_member_without_a_team_sees_no_one(world, make_user, make_household, m
         client = login_as(loner)
         form = client.get("/visits/offline-form").get_data(as_text=True)
         assert 'name="helper_ids"' not in form  # no companions to choose, least of all the province's staff
-        assert client.get(f"/visits/new?household={home.id}").status_code == 404
-        assert client.get("/households").status_code == 200
+        assert client.get(f"/visits/new?household={home.id}").status_code in (403, 404)
+        assert client.get("/households").status_code in (200, 403)
+        home_page = client.get("/").get_data(as_text=True)
+        assert "Tài khoản của bạn chưa thuộc tổ nào" in home_page and "/visits/new" not in home_page
         assert home.address not in client.get("/households?q=").get_data(as_text=True)
 
 
@@ -162,6 +164,25 @@ def test_scope_needs_the_ward_of_roles_that_have_one(world, make_household, ctx)
         for model in SCOPED_MODELS:
             assert _visible(actor, model) == [], f"{key} without a ward sees {model.__name__}"
         db.session.rollback()
+
+
+def test_an_account_missing_its_ward_or_team_may_change_nothing(world, make_user, make_household, login_as):
+    """What such an actor would create has no ward or team to belong to: refused (403), never a 500."""
+    home = make_household(world["team_a"].areas[0])
+    before = [count(Area), count(Team)]
+    coordinator = make_user(Role.COORDINATOR, WARD_A)
+    client = login_as(coordinator)
+    coordinator.ward_code = None
+    db.session.commit()
+    for path, data in (("/lists/areas", {"name": "Khu vực Mồ Côi"}), ("/lists/teams", {"name": "Tổ Mồ Côi"})):
+        assert client.post(path, data=data).status_code == 403
+    loner = make_user(Role.VOLUNTEER, WARD_A)
+    answer = login_as(loner).post("/visits/new", data={
+        "client_id": "5d0e7c1a-8f43-4c7e-9a55-3b1c2d4e5f60", "household_id": str(home.id),
+        "visited_at": form_time(), "outcome": "met"})
+    assert answer.status_code in (403, 404)
+    db.session.rollback()
+    assert [count(Area), count(Team)] == before and count(Visit) == 0
 
 
 def test_province_roles_without_a_ward_keep_their_province(world, ctx):

@@ -19,7 +19,7 @@ VISIT_FORM = "field.visit_new"
 @login_required
 def home():
     summary = overview.scope_summary(current_user)
-    if not current_user.in_team:
+    if not current_user.in_team or current_user.team_id is None:  # staff, or a member not (or no longer) in a team
         return render("main/home.html", summary=summary)
     # The visit form comes with the field blueprint; until it exists there is nothing to link to.
     visit_url = url_for(VISIT_FORM) if VISIT_FORM in current_app.view_functions else None

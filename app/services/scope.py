@@ -132,11 +132,12 @@ def get_in_scope(actor: User, model, ident):
     return obj
 
 
-def require_role(actor: User, *roles: Role, what: str = "") -> None:
-    if Role(actor.role) not in roles:
-        raise RoleDenied(what)
-
-
 def may(actor: User, *roles: Role) -> bool:
-    return Role(actor.role) in roles
+    """The actor has one of these roles and the team or ward the role works in (see `_unplaced`)."""
+    return Role(actor.role) in roles and not _unplaced(actor)
+
+
+def require_role(actor: User, *roles: Role, what: str = "") -> None:
+    if not may(actor, *roles):
+        raise RoleDenied(what)
 
