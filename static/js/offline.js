@@ -51,7 +51,7 @@
     if (status && force) {
       // No signal, or a network that works and a server that does not answer: the volunteer is told which.
       const stopped = { offline: messages.offline, server: messages.serverDown }[state];
-      status.textContent = stopped || (counts.waiting === 0 && counts.attention === 0 ? messages.allSent : "");
+      status.textContent = stopped || (counts.total === 0 ? messages.allSent : "");
     }
     if (state === "login") document.getElementById("login-to-send").hidden = false;
     // Busy: another page or the worker is sending; look again shortly so this page shows how it went.

@@ -58,6 +58,15 @@ def visits() -> int:
     return db.session.scalar(select(func.count()).select_from(Visit))
 
 
+def visits_once_sent(page: Page, expected: int, seconds: float = 15) -> int:
+    """The visits stored, once the phone has had time to send what it kept (the badge is hidden before the
+    page has counted its queue, so it cannot tell "sent")."""
+    deadline = time.monotonic() + seconds
+    while visits() != expected and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    return visits()
+
+
 def phone_with_profile(playwright, profile, **options):
     """A phone whose browser keeps its storage on disk, as a real one does across restarts."""
     return playwright.chromium.launch_persistent_context(profile, executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
@@ -116,8 +125,9 @@ def test_a_lost_acknowledgement_stores_nothing_new_on_replay(phone, live_server,
     phone.goto(live_server + "/queue")
     phone.get_by_role("button", name="Gửi ngay").click()
     expect(phone.locator("#queue-badge")).to_be_hidden(timeout=15000)
-    # The phone sent the same visit again; the server recognised it and stored nothing new.
-    assert answers[1:] == ["sent again"] and visits() == 1
+    # The phone sent the same visit again (an item leaves the queue only on a 2xx) and the server recognised it:
+    # nothing new stored. The page or the worker's Background Sync may resend it; page routes see only the page's.
+    assert visits() == 1
 
 
 def test_queued_work_survives_closing_the_browser(playwright, live_server, team, tmp_path, server_down):
@@ -205,8 +215,9 @@ def test_a_refused_item_needs_attention_with_the_servers_message(phone, live_ser
 
     phone.context.set_offline(False)
     phone.goto(live_server + "/queue")
+    phone.get_by_role("button", name="Gửi ngay").click()  # whatever the back-off after the network came back
     item = phone.locator("#queue-list .is-attention")
-    expect(item).to_contain_text("Cần xem lại")
+    expect(item).to_contain_text("Cần xem lại", timeout=15000)
     expect(item).to_contain_text("giống số căn cước công dân")
     assert visits() == 0
     phone.on("dialog", lambda dialog: dialog.accept())
@@ -293,8 +304,7 @@ def test_a_lent_phone_keeps_each_volunteers_data_apart(phone, live_server, team,
     phone.get_by_role("button", name="Đăng xuất").click()
     expect(phone).to_have_url(re.compile(r"/login"))
     ready_for_the_field(phone, live_server, lan.username)
-    expect(phone.locator("#queue-badge")).to_be_hidden(timeout=15000)
-    db.session.rollback()
+    assert visits_once_sent(phone, 1) == 1
     assert db.session.scalars(select(Visit.volunteer_id)).all() == [lan.id]
 
 
@@ -336,8 +346,7 @@ def test_a_visit_answered_with_a_gateway_error_is_kept_and_sent(phone, live_serv
     phone.get_by_role("button", name="Lưu lượt hỗ trợ").click()
     phone.wait_for_url(re.compile(r"/\?queued=server$"))  # no "502 Bad Gateway", nothing to type again
     expect(phone.get_by_text("Máy chủ không trả lời. Đã lưu trên máy")).to_be_visible()
-    expect(phone.locator("#queue-badge")).to_be_hidden(timeout=15000)  # the sync API answers: sent at once
-    assert visits() == 1
+    assert visits_once_sent(phone, 1) == 1  # the sync API answers: the phone sends it at once
 
 
 def test_a_visit_the_server_does_not_answer_in_time_is_kept_and_stored_once(
@@ -351,7 +360,7 @@ def test_a_visit_the_server_does_not_answer_in_time_is_kept_and_stored_once(
     phone.get_by_role("button", name="Lưu lượt hỗ trợ").click()
     phone.wait_for_url(re.compile(r"/\?queued=server$"))
     assert time.monotonic() - started < 4
-    expect(phone.locator("#queue-badge")).to_be_hidden(timeout=15000)
+    assert visits_once_sent(phone, 1) == 1
     phone.wait_for_timeout(max(0, 5 - (time.monotonic() - started)) * 1000)  # the held post reaches the app too
     assert visits() == 1
 
@@ -383,8 +392,9 @@ def test_an_item_that_needs_attention_is_corrected_and_sent_with_its_client_id(p
 
     phone.context.set_offline(False)
     phone.goto(live_server + "/queue")
+    phone.get_by_role("button", name="Gửi ngay").click()  # whatever the back-off after the network came back
     item = phone.locator("#queue-list .is-attention")
-    expect(item).to_contain_text("Cần xem lại")
+    expect(item).to_contain_text("Cần xem lại", timeout=15000)
     expect(item).to_contain_text(home.address)
     screenshot(phone, "needs-attention")
     item.get_by_role("link", name="Sửa").click()
