@@ -66,6 +66,8 @@ class Config:
     LOGIN_MAX_FAILURES_ACCOUNT = 50
     LOGIN_LOCK_MINUTES = 15
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    # How long a phone waits for the server before it keeps a form in its queue (tests shorten it).
+    SERVER_TIMEOUT_MS = 20_000
 
     @classmethod
     def load(cls) -> dict:

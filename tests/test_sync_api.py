@@ -10,6 +10,7 @@ from app.api.views import sync_token
 from app.clock import utcnow
 from app.extensions import db
 from app.models import AuditLog, Household, Visit
+from app.services import households
 from tests.conftest import count
 
 
@@ -160,3 +161,42 @@ def test_offline_page_is_vietnamese(client):
 def test_visit_form_for_a_household_still_on_the_phone_is_the_shell(phone):
     page = phone["client"].get(f"/visits/new?household_client={uuid.uuid4()}")
     assert page.status_code == 200 and "data-shell" in page.get_data(as_text=True)
+
+
+def test_a_visit_to_a_merged_household_names_the_household_that_stayed(phone, make_household):
+    duplicate = phone["household"]
+    middle = make_household(phone["area"], address="Số 5 Hẻm 51 (ghi lại)", display_name="Hộ Ông Tư")
+    survivor = make_household(phone["area"], address="Số 5/1 Hẻm 51", display_name="Hộ Ông Tư Mới")
+    coordinator = phone["coordinator_a"]
+    households.merge(coordinator, middle, duplicate)
+    households.merge(coordinator, survivor, middle)  # merged twice: the visit goes to the last one
+    db.session.commit()
+
+    payload = _visit(duplicate)
+    response = phone["client"].post("/api/visits", json=payload)
+    assert response.status_code == 409 and count(Visit) == 0
+    assert response.json["merged_into"] == {"id": survivor.id, "label": "Hộ Ông Tư Mới · Số 5/1 Hẻm 51"}
+    assert response.json["error"] == "Hộ này đã được gộp vào Hộ Ông Tư Mới."
+    moved = phone["client"].post("/api/visits", json={**payload, "household_id": str(survivor.id)})
+    assert moved.status_code == 201
+    assert db.session.get(Visit, moved.json["id"]).household_id == survivor.id
+
+
+def test_a_visit_stored_before_its_household_was_merged_is_still_a_replay(phone, make_household):
+    payload = _visit(phone["household"])
+    first = phone["client"].post("/api/visits", json=payload)
+    survivor = make_household(phone["area"], address="Số 5/1 Hẻm 51")
+    households.merge(phone["coordinator_a"], survivor, phone["household"])
+    db.session.commit()
+    replay = phone["client"].post("/api/visits", json=payload)  # the answer to the first send was lost
+    assert replay.status_code == 200 and replay.json["id"] == first.json["id"] and count(Visit) == 1
+
+
+def test_an_item_queued_by_another_account_on_the_phone_is_refused(phone):
+    payload = _visit(phone["household"])
+    other = phone["client"].post("/api/visits", json=payload, headers={"X-Queue-Owner": str(phone["leader_a"].id)})
+    assert other.status_code == 403 and count(Visit) == 0
+    assert "tài khoản khác" in other.json["error"]
+    assert db.session.scalar(select(AuditLog.action).where(AuditLog.action == "denied.queue_owner"))
+    own = phone["client"].post("/api/visits", json=payload, headers={"X-Queue-Owner": str(phone["volunteer_a"].id)})
+    assert own.status_code == 201 and count(Visit) == 1

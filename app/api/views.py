@@ -29,8 +29,8 @@ def sync_token(user) -> str:
     return hmac.new(key, f"sync:{user.id}.{user.session_token}".encode(), hashlib.sha256).hexdigest()
 
 
-def _error(status: int, message: str, field: str | None = None, errors: dict | None = None):
-    body = {"error": message}
+def _error(status: int, message: str, field: str | None = None, errors: dict | None = None, **extra):
+    body = {"error": message, **extra}
     if field:
         body["field"] = field
     if errors:
@@ -53,6 +53,13 @@ def sync_auth():
             audit.record(current_user, "denied.sync_token", path=request.path)
             db.session.commit()
             return _error(403, _("This request did not come from the Phủ Số app. Reload the page and try again."))
+        # A phone lent between volunteers keeps each one's queue apart: an item goes only under its owner's login.
+        owner = request.headers.get("X-Queue-Owner")
+        if owner is not None and owner != str(current_user.id):
+            audit.record(current_user, "denied.queue_owner", path=request.path)
+            db.session.commit()
+            return _error(403, _("This item was saved by another account on this phone; it is sent when that "
+                                 "account logs in."))
     require_role(current_user, Role.VOLUNTEER, Role.TEAM_LEADER, what="sync")
     return None
 
@@ -80,6 +87,11 @@ def offline_data():
         "areas": [{"id": a.id, "name": a.name} for a in areas],
         "households": [dict(zip(keys, row, strict=True)) for row in rows],
     })
+
+
+def _household_label(household: Household) -> str:
+    """Name and address, as the phone's queue shows a household."""
+    return " · ".join(part for part in (household.display_name, household.address) if part)
 
 
 def _form_errors(form) -> dict:
@@ -124,6 +136,11 @@ def visit_create():
         return _error(422, _("Please correct the marked fields."), errors=_form_errors(form))
     try:
         visit, created = visits.record(current_user, visit_input(form, form.client_id.data))
+    except visits.HouseholdMerged as merged:
+        # The phone moves the visit to the household that stayed and sends it again.
+        survivor = merged.survivor
+        return _error(409, str(merged.message), field=merged.field,
+                      merged_into={"id": survivor.id, "label": _household_label(survivor)})
     except visits.VisitError as error:
         return _error(422, str(error.message), field=error.field)
     db.session.commit()

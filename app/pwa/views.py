@@ -54,7 +54,8 @@ def service_worker():
     """Served from the site root so its scope is the whole app."""
     source = Path(current_app.static_folder, "js", "sw.js").read_text(encoding="utf-8")
     shell = [url_for("static", filename=name) for name in SHELL_STATIC]
-    header = f'const VERSION = "{shell_version()}";\nconst SHELL = {shell!r};\n'.replace("'", '"')
+    header = (f'const VERSION = "{shell_version()}";\nconst SHELL = {shell!r};\n'
+              f'const SERVER_TIMEOUT = {int(current_app.config["SERVER_TIMEOUT_MS"])};\n').replace("'", '"')
     response = Response(header + source, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"

@@ -36,6 +36,14 @@ class VisitConflict(VisitError):
     """The same client id was already used for a visit with other content."""
 
 
+class HouseholdMerged(VisitError):
+    """The household was merged into another one: the visit belongs on `survivor`, the household that stayed."""
+
+    def __init__(self, survivor: Household):
+        super().__init__("household_id", _l("This household was merged into %(name)s.", name=survivor.label))
+        self.survivor = survivor
+
+
 @dataclass
 class VisitInput:
     client_id: str
@@ -133,6 +141,8 @@ def record(actor: User, raw: VisitInput) -> tuple[Visit, bool]:
         return _replay(existing, data, actor), False
     household = get_in_scope(actor, Household, data.household_id)
     _lock(household)
+    if household.status == HouseholdStatus.MERGED:
+        raise HouseholdMerged(_survivor(actor, household))
     if household.status != HouseholdStatus.ACTIVE:
         raise VisitError("household_id", _l("This household is no longer active."))
     _validate(data, household, utcnow())
@@ -156,6 +166,13 @@ def record(actor: User, raw: VisitInput) -> tuple[Visit, bool]:
     scoring.refresh_household(household)
     audit.record(actor, "visit.create", visit, outcome=str(visit.outcome))
     return visit, True
+
+
+def _survivor(actor: User, household: Household) -> Household:
+    """The household a merged one lives on in: a survivor may itself have been merged later."""
+    while household.status == HouseholdStatus.MERGED and household.merged_into_id is not None:
+        household = get_in_scope(actor, Household, household.merged_into_id)
+    return household
 
 
 def _lock(household: Household) -> None:

@@ -1,13 +1,15 @@
 // Offline work on the page side: installs the service worker, shows what waits to be sent, sends it
 // when the network is back, keeps the team's households on the phone, and serves search and the visit
-// form from them when there is no signal. Every page still works without this file while online.
+// form from them when there is no signal, and keeps one user's data from the next user of a lent phone.
+// Every page still works without this file while online.
 "use strict";
 
 (function () {
   if (!("serviceWorker" in navigator) || !window.PhusoQueue) return;
   const Q = window.PhusoQueue;
   const REFRESH_EVERY = 10 * 60 * 1000;
-  const loggedIn = !!document.body.dataset.user;
+  const user = document.body.dataset.user || null;
+  const loggedIn = !!user;
   const messages = (document.getElementById("js-messages") || {}).dataset || {};
 
   function text(tag, content, className) {
@@ -26,11 +28,12 @@
   }
 
   async function showCounts() {
-    const counts = await Q.counts();
+    const counts = await Q.counts(user);
     const badge = document.getElementById("queue-badge");
     if (badge) {
-      badge.hidden = counts.total === 0;
-      badge.querySelector("[data-queue-count]").textContent = String(counts.total);
+      // The whole phone's count: what other accounts left waits here too.
+      badge.hidden = counts.total + counts.others === 0;
+      badge.querySelector("[data-queue-count]").textContent = String(counts.total + counts.others);
       badge.classList.toggle("needs-attention", counts.attention > 0);
     }
     const login = document.getElementById("login-to-send");
@@ -46,10 +49,13 @@
     const state = await Q.flush({ force });
     const counts = await showCounts();
     if (status && force) {
-      status.textContent = state === "offline" ? messages.offline : (counts.total === 0 ? messages.allSent : "");
+      // No signal, or a network that works and a server that does not answer: the volunteer is told which.
+      const stopped = { offline: messages.offline, server: messages.serverDown }[state];
+      status.textContent = stopped || (counts.total === 0 ? messages.allSent : "");
     }
     if (state === "login") document.getElementById("login-to-send").hidden = false;
-    if (["offline", "retry", "backoff"].includes(state)) retryLater();
+    // Busy: another page or the worker is sending; look again shortly so this page shows how it went.
+    if (["offline", "server", "backoff", "busy"].includes(state)) retryLater();
     return state;
   }
 
@@ -66,40 +72,58 @@
     const last = await Q.getMeta("households_at", 0);
     if (Date.now() - last < REFRESH_EVERY) return;
     try {
-      const response = await fetch("/api/offline-data", { credentials: "same-origin" });
+      const response = await Q.fetchWithin("/api/offline-data", { credentials: "same-origin" });
+      if (response.status === 401) await Q.session();  // the session ended: purge as the queue does
       if (!response.ok) return;
       const data = await response.json();
       await Q.storeHouseholds(data.households);
-      await Q.setMeta("areas", data.areas);
     } catch (error) {
       // No signal: keep what the phone already has.
     }
   }
 
-  // The list on /queue, drawn from the phone's storage.
+  // Where an item that needs attention is corrected: its form, filled from the queue, with the same client id.
+  function correctionUrl(item) {
+    const edit = "edit=" + encodeURIComponent(item.client_id);
+    if (item.kind === "household") return "/households/new?" + edit;
+    const p = item.payload;
+    const household = p.household_id ? "household=" + p.household_id
+      : "household_client=" + encodeURIComponent(p.household_client_id || "");
+    return "/visits/new?" + household + "&" + edit;
+  }
+
+  // The list on /queue, drawn from the phone's storage: this user's items in full, other accounts' counted only.
   async function renderQueuePage() {
     const list = document.querySelector("[data-queue-list]");
     if (!list) return;
     const d = list.dataset;
-    const items = await Q.items();
+    const all = await Q.items();
+    const items = loggedIn ? all.filter((i) => Q.ownedBy(i, user)) : [];
+    const others = all.length - items.length;
     list.replaceChildren();
-    if (!items.length) list.append(text("li", d.empty, "muted empty"));
+    if (others) list.append(text("li", d.others.replace("{n}", others), "flash flash-warning"));
+    if (!all.length) list.append(text("li", d.empty, "muted empty"));
     for (const item of items) {
-      const row = text("li", null, "list-item" + (item.status === "attention" ? " is-attention" : ""));
+      const attention = item.status === "attention";
+      const row = text("li", null, "list-item" + (attention ? " is-attention" : ""));
       const info = text("div");
-      info.append(text("strong", item.kind === "visit" ? d.visit : d.household));
-      info.append(text("span", " · " + new Date(item.created_at).toLocaleString(document.documentElement.lang)));
-      if (item.label) info.append(text("br"), text("small", item.label));
-      info.append(text("br"), text("small", item.status === "attention" ? d.attention + ": " + item.message : d.waiting,
-        item.status === "attention" ? "error" : "muted"));
+      info.append(text("strong", item.label || d.noHousehold));
+      info.append(text("br"), text("small", (item.kind === "visit" ? d.visit : d.household) + " · "
+        + new Date(item.created_at).toLocaleString(document.documentElement.lang), "muted"));
+      info.append(text("br"), text("small", attention ? d.attention + ": " + item.message : d.waiting,
+        attention ? "error" : "muted"));
       row.append(info);
-      if (item.status === "attention") {
+      if (attention) {
+        const actions = text("div", null, "actions");
+        const correct = text("a", d.correct, "chip btn-primary");
+        correct.href = correctionUrl(item);
         const discard = text("button", d.discard, "chip btn-danger");
         discard.type = "button";
         discard.addEventListener("click", async () => {
           if (window.confirm(d.confirmDiscard)) { await Q.discard(item.seq); await showCounts(); }
         });
-        row.append(discard);
+        actions.append(correct, discard);
+        row.append(actions);
       }
       list.append(row);
     }
@@ -140,6 +164,7 @@
     }
     form.elements.household_id.value = household.id || "";
     form.elements.household_client_id.value = household.id ? "" : household.client_id;
+    form.elements.household_label.value = Q.householdLabel(household);
     label.textContent = (household.display_name || household.address) + " · " + label.dataset.template
       .replace("{n}", household.people).replace("{e}", household.eligible_people).replace("{l}", household.people_level2);
     const limits = { vneid_installed: household.people, online_people: household.people,
@@ -154,20 +179,38 @@
     return now.toISOString().slice(0, 16);
   }
 
-  function prepareForms() {
+  // A queued item opened from the queue page: the form gets its fields back, client id included, so that
+  // saving puts the corrected item back into the queue in its place.
+  async function fillFromQueue(form, clientId) {
+    const item = await Q.find(clientId);
+    if (!item || !Q.ownedBy(item, user)) return;
+    for (const element of form.elements) {
+      if (!element.name || element.name === "csrf_token" || element.name === "household_label") continue;
+      const value = item.payload[element.name];
+      const values = (Array.isArray(value) ? value : value === undefined ? [] : [value]).map(String);
+      if (element.type === "checkbox" || element.type === "radio") element.checked = values.includes(element.value);
+      else if (element.type !== "submit" && element.tagName !== "BUTTON") element.value = values[0] || "";
+    }
+    form.dispatchEvent(new Event("change", { bubbles: true }));  // the visit form shows what applies
+  }
+
+  async function prepareForms() {
     // The phone makes a new id each time a form opens, also when the page itself came from the cache.
     for (const input of document.querySelectorAll("input[data-fresh-id]")) input.value = crypto.randomUUID();
     const shell = document.querySelector("form[data-shell]");
     if (shell) {
       if (shell.elements.visited_at) shell.elements.visited_at.value = localNow();
-      fillVisitShell(shell);
+      await fillVisitShell(shell);
     }
+    const editing = new URLSearchParams(location.search).get("edit");
+    const queued = document.querySelector("#main form [name=client_id]");
+    if (editing && queued) await fillFromQueue(queued.form, editing);
     const logout = document.getElementById("logout-form");
     if (logout) {
       logout.addEventListener("submit", async (event) => {
         if (logout.dataset.confirmed) return;
         event.preventDefault();
-        const counts = await Q.counts();
+        const counts = await Q.counts(user);
         if (counts.total > 0 && !window.confirm((messages.logoutWarning || "").replace("{n}", counts.total))) return;
         logout.dataset.confirmed = "1";
         logout.submit();
@@ -189,10 +232,32 @@
     }
   }
 
+  // Stored pages and households belong to one user. A page of another user purges them; a page with no
+  // one logged in asks the server whether the session has ended (it purges them then too). A logout made
+  // with no signal is finished here, on the first page of that user opened online.
+  async function checkOwner() {
+    const pendingLogout = await Q.getMeta("logout_pending", null);
+    const lastTry = Number(sessionStorage.getItem("phuso-logout-tried") || 0);
+    // Tried at most once a minute, should the server fail the logout while it serves pages.
+    if (loggedIn && pendingLogout === user && navigator.onLine && Date.now() - lastTry > 60000) {
+      sessionStorage.setItem("phuso-logout-tried", String(Date.now()));
+      const logout = document.getElementById("logout-form");
+      logout.dataset.confirmed = "1";
+      logout.submit();
+      return false;
+    }
+    if (loggedIn && pendingLogout && pendingLogout !== user) await Q.setMeta("logout_pending", null);
+    if (loggedIn) await Q.adopt(user);
+    else if (navigator.onLine && (await Q.getMeta("owner", null)) !== null) await Q.session();
+    return true;
+  }
+
   async function start() {
-    prepareForms();
+    if (!(await checkOwner())) return;
+    await prepareForms();
     const params = new URLSearchParams(location.search);
-    if (params.get("queued")) notice(messages.savedOffline, "warning");
+    if (params.get("queued")) notice(params.get("queued") === "server" ? messages.savedServerDown : messages.savedOffline, "warning");
+    if (params.get("logged_out")) notice(messages.loggedOutOffline, "warning");
     navigator.serviceWorker.addEventListener("message", async (event) => {
       if (event.data && event.data.type === "queue-changed") showCounts();
       if (event.data && event.data.type === "send") sendNow(false);

@@ -1,6 +1,9 @@
 // The phone's store for offline work, shared by pages and the service worker (importScripts).
 // IndexedDB "phuso": queue (what waits to be sent, in the order it was made), households (the team's
-// households kept for offline search and visits), meta (back-off, pause, last refresh).
+// households kept for offline search and visits), meta (back-off, pause, last refresh, owner).
+// A phone may be lent between volunteers: each queued item carries its owner's user id and goes only under
+// that login; stored pages and households belong to one user ("owner") and are purged when another logs in
+// or the session ends.
 "use strict";
 
 (function (global) {
@@ -10,6 +13,12 @@
   const FIRST_BACKOFF = 5 * 1000;
   const ENDPOINTS = { visit: "/api/visits", household: "/api/households" };
   const LIST_FIELDS = new Set(["services", "helper_ids", "priority_tags"]);
+  // Not sent: the form token, and the household's name that the visit form carries for the queue page.
+  const LOCAL_FIELDS = new Set(["csrf_token", "household_label"]);
+  const PAGES_CACHE = "phuso-pages";
+  // How long to wait for the server: the worker's header sets SERVER_TIMEOUT, pages read base.html's meta.
+  const timeoutMeta = global.document && document.querySelector("meta[name=phuso-server-timeout]");
+  const TIMEOUT = typeof SERVER_TIMEOUT === "number" ? SERVER_TIMEOUT : Number(timeoutMeta && timeoutMeta.content) || 20000;
 
   let opening = null;
   function open() {
@@ -63,22 +72,51 @@
       .toLowerCase().replace(/\s+/g, " ").trim();
   }
 
+  // A fetch that gives up when the server does not answer in time (an "AbortError").
+  async function fetchWithin(resource, options) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), TIMEOUT);
+    try {
+      return await fetch(resource, Object.assign({}, options, { signal: controller.signal }));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  // Why a fetch failed: "server" when the network is up but the server did not answer in time, else "offline".
+  function failure(error) {
+    return error && error.name === "AbortError" && global.navigator.onLine !== false ? "server" : "offline";
+  }
+
+  // A household as the queue page names it: its name and address.
+  function householdLabel(h) {
+    return [h.display_name, h.address].filter(Boolean).join(" · ");
+  }
+
   // A submitted form as the JSON the sync API takes: repeated fields (checkboxes) become lists.
   function payloadFromForm(formData) {
     const payload = {};
     for (const [key, value] of formData.entries()) {
-      if (key === "csrf_token" || typeof value !== "string") continue;
+      if (LOCAL_FIELDS.has(key) || typeof value !== "string") continue;
       if (LIST_FIELDS.has(key)) (payload[key] = payload[key] || []).push(value);
       else payload[key] = value;
     }
     return payload;
   }
 
-  async function enqueue(kind, payload, label) {
-    const item = {
-      kind, payload, label: label || "", client_id: payload.client_id,
-      created_at: new Date().toISOString(), status: "pending", message: "",
-    };
+  // Items made before items carried their owner go with whoever logs in next, as they did then.
+  const ownedBy = (item, user) => item.owner == null || String(item.owner) === String(user);
+
+  async function find(clientId) {
+    return clientId ? (await items()).find((i) => i.client_id === clientId) : undefined;
+  }
+
+  // A new item goes last; an item corrected from the queue page keeps its place and its owner.
+  async function enqueue(kind, payload, label, owner) {
+    const previous = await find(payload.client_id);
+    const item = Object.assign(previous || { kind, created_at: new Date().toISOString(), owner }, {
+      payload, label: label || "", client_id: payload.client_id, status: "pending", message: "",
+    });
     item.seq = await put("queue", item);
     if (kind === "household") {
       // Searchable and visitable on the phone at once, before it reaches the server.
@@ -98,27 +136,36 @@
     return (await all("queue")).sort((a, b) => a.seq - b.seq);
   }
 
-  async function counts() {
+  // What waits for `user` (everything when no one is logged in) and how many items other accounts left.
+  async function counts(user) {
     const list = await items();
+    const mine = user == null ? list : list.filter((i) => ownedBy(i, user));
     return {
-      waiting: list.filter((i) => i.status === "pending").length,
-      attention: list.filter((i) => i.status === "attention").length,
-      total: list.length,
+      waiting: mine.filter((i) => i.status === "pending").length,
+      attention: mine.filter((i) => i.status === "attention").length,
+      total: mine.length,
+      others: list.length - mine.length,
       paused: await getMeta("paused", false),
     };
   }
 
-  // The sync token: undefined when there is no network, null when the login has expired.
-  async function syncToken() {
+  // Who is logged in and their sync token, or { state } when that cannot be known: "offline", "server", or
+  // "login" when the session has ended, which purges the previous user's private data from the phone.
+  async function session() {
     let response;
     try {
-      response = await fetch("/api/session", { credentials: "same-origin", cache: "no-store" });
+      response = await fetchWithin("/api/session", { credentials: "same-origin", cache: "no-store" });
     } catch (error) {
-      return undefined;
+      return { state: failure(error) };
     }
-    if (response.status === 401) return null;
-    if (!response.ok) return undefined;
-    return (await response.json()).sync_token;
+    if (response.status === 401) {
+      await forgetPrivateData(null);
+      await setMeta("logout_pending", null);
+      return { state: "login" };
+    }
+    if (!response.ok) return { state: response.status >= 500 ? "server" : "login" };
+    const body = await response.json();
+    return { user: String(body.user), token: body.sync_token };
   }
 
   async function backOff() {
@@ -134,54 +181,81 @@
     return parts.join(" ");
   }
 
-  async function send(item, token) {
-    return fetch(ENDPOINTS[item.kind], {
+  async function send(item, login) {
+    return fetchWithin(ENDPOINTS[item.kind], {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-Sync-Token": token },
+      headers: { "Content-Type": "application/json", "X-Sync-Token": login.token, "X-Queue-Owner": login.user },
       body: JSON.stringify(item.payload),
     });
   }
 
-  // Send waiting items one at a time, oldest first. A 2xx (a replay included) removes the item;
-  // no network or a 5xx keeps it and backs off; an expired login pauses the queue; any other 4xx
-  // moves the item to "needs attention" with the server's message. Never dropped silently.
+  // The queue stops: an ended login waits for the next one, anything else tries again later.
+  async function stop(state) {
+    if (state === "login") await setMeta("paused", true);
+    else await backOff();
+    return state;
+  }
+
+  // A visit to a household merged away goes to the household that stayed, which the server names.
+  async function moveToSurvivor(item, survivor) {
+    item.payload.household_id = String(survivor.id);
+    delete item.payload.household_client_id;
+    item.label = survivor.label;
+    await put("queue", item);
+  }
+
+  // Send the logged-in user's waiting items one at a time, oldest first; other accounts' items wait for
+  // their owner. A 2xx (a replay included) removes the item; no network, no answer in time or a 5xx keeps
+  // it and backs off; an expired login pauses the queue; a visit to a merged household moves and goes
+  // again; any other 4xx moves the item to "needs attention" with the server's message. Never dropped.
   async function flushOnce(force) {
     if (!force && Date.now() < (await getMeta("retry_at", 0))) return "backoff";
-    const waiting = (await items()).filter((i) => i.status === "pending");
+    if (!(await items()).some((i) => i.status === "pending")) return "empty";
+    let login = await session();
+    if (login.state) return stop(login.state);
+    const all = await items();
+    const waiting = all.filter((i) => i.status === "pending" && ownedBy(i, login.user));
     if (!waiting.length) return "empty";
-    let token = await syncToken();
-    if (token === undefined) { await backOff(); return "offline"; }
-    if (token === null) { await setMeta("paused", true); return "login"; }
+    // A visit to a household added on the phone waits while that household is still in the queue
+    // (needing attention, say): it goes once the corrected household has reached the server.
+    const unsent = new Set(all.filter((i) => i.kind === "household").map((i) => i.client_id));
     await setMeta("paused", false);
     for (const item of waiting) {
+      if (item.kind === "visit" && unsent.has(item.payload.household_client_id)) continue;
       let response;
       try {
-        response = await send(item, token);
-        if (response.status === 403) {
-          // The login changed since the token was read: read it again once.
-          token = await syncToken();
-          if (!token) { await setMeta("paused", token === null); return token === null ? "login" : "offline"; }
-          response = await send(item, token);
+        for (let moves = 0; ; moves++) {
+          response = await send(item, login);
+          if (response.status === 403) {
+            // The login changed since the token was read: read it again once, and stop if it is another user's.
+            login = await session();
+            if (login.state) return stop(login.state);
+            if (!ownedBy(item, login.user)) return "empty";
+            response = await send(item, login);
+          }
+          const merged = response.status === 409 && (await response.clone().json().catch(() => ({}))).merged_into;
+          if (!merged || moves > 3) break;
+          await moveToSurvivor(item, merged);
         }
       } catch (error) {
-        await backOff();
-        return "offline";
+        return stop(failure(error));
       }
       if (response.ok) {
         const body = await response.json().catch(() => ({}));
         await remove("queue", item.seq);
+        unsent.delete(item.client_id);
         if (item.kind === "household" && body.id) {
           const local = await get("households", "c:" + item.client_id);
           if (local) await put("households", Object.assign(local, { id: body.id, local: false }));
         }
         continue;
       }
-      if (response.status === 401) { await setMeta("paused", true); return "login"; }
-      if (response.status >= 500 || response.status === 429 || response.status === 408) {
-        await backOff();
-        return "retry";
+      if (response.status === 401) {
+        await forgetPrivateData(null);
+        return stop("login");
       }
+      if (response.status >= 500 || response.status === 429 || response.status === 408) return stop("server");
       const body = await response.json().catch(() => ({}));
       await put("queue", Object.assign(item, { status: "attention", message: describe(body, response.status) }));
     }
@@ -233,14 +307,24 @@
       .slice(0, limit || 25);
   }
 
-  async function forgetPrivateData() {
+  // Stored pages and households leave the phone; queued items stay with their owner. `owner` is whose
+  // data the phone keeps from now on (null: no one's).
+  async function forgetPrivateData(owner) {
+    await caches.delete(PAGES_CACHE);
     await run("households", "readwrite", (store) => asPromise(store.clear()));
-    await setMeta("households_at", 0);
-    await setMeta("warmed_at", 0);
+    // "areas" was kept by earlier versions of this file.
+    for (const name of ["households_at", "warmed_at", "areas"]) await setMeta(name, 0);
+    await setMeta("owner", owner);
+  }
+
+  // A page of `user` opened: what another user left on the phone is purged first.
+  async function adopt(user) {
+    if ((await getMeta("owner", null)) !== user) await forgetPrivateData(user);
   }
 
   global.PhusoQueue = {
-    fold, payloadFromForm, enqueue, items, counts, flush, discard, storeHouseholds, findHousehold,
-    searchHouseholds, forgetPrivateData, getMeta, setMeta,
+    PAGES_CACHE, fold, fetchWithin, failure, householdLabel, payloadFromForm, ownedBy, find, enqueue, items,
+    counts, session, flush, discard, storeHouseholds, findHousehold, searchHouseholds, forgetPrivateData, adopt,
+    getMeta, setMeta,
   };
 })(self);

@@ -1,21 +1,24 @@
-// Phủ Số service worker, served from /sw.js (VERSION and SHELL are prepended by the server).
+// Phủ Số service worker, served from /sw.js (VERSION, SHELL and SERVER_TIMEOUT are prepended by the server).
 // Static files: cache first, stored at install. Pages: network first with a short timeout, then the
-// cached copy, then a Vietnamese offline page. Visit and household forms posted with no signal are
-// kept in the queue (queue.js) and sent later exactly once.
+// cached copy, then a Vietnamese offline page. Visit and household forms posted with no signal, or that the
+// server does not answer, are kept in the queue (queue.js) and sent later exactly once.
 "use strict";
 
 importScripts("/static/js/queue.js");
 
 const STATIC_CACHE = "phuso-static-" + VERSION;
-const PAGES_CACHE = "phuso-pages";
+const PAGES_CACHE = PhusoQueue.PAGES_CACHE;
 const NETWORK_TIMEOUT = 4000;
 const MAX_PAGES = 80;
 // Pages a volunteer needs in the field, stored after login so they open with no network.
 const FIELD_PAGES = ["/", "/households", "/households/new", "/visits/offline-form", "/queue", "/offline"];
+// Pages that name no one, kept with the shell: what opens after a logout with no signal.
+const PUBLIC_PAGES = ["/offline", "/login"];
 const QUEUED_FORMS = { "/visits/new": "visit", "/households/new": "household" };
 
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(STATIC_CACHE).then((cache) => cache.addAll([...SHELL, "/offline"])));
+  const pages = PUBLIC_PAGES.map((path) => new Request(path, { credentials: "omit" }));
+  event.waitUntil(caches.open(STATIC_CACHE).then((cache) => cache.addAll([...SHELL, ...pages])));
   self.skipWaiting();
 });
 
@@ -33,7 +36,7 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin || url.pathname.startsWith("/api/")) return;
   if (request.method === "POST") {
-    if (url.pathname === "/logout") event.respondWith(logOut(request));
+    if (url.pathname === "/logout") event.respondWith(logOut(request, url));
     else if (QUEUED_FORMS[url.pathname]) event.respondWith(postOrQueue(event, QUEUED_FORMS[url.pathname]));
     return;
   }
@@ -80,36 +83,41 @@ async function page(request, url) {
 
 async function offlinePage(url) {
   const cache = await caches.open(PAGES_CACHE);
-  const stored = (await cache.match(url.href)) || (await cache.match(url.origin + url.pathname));
-  if (stored) return stored;
   // Any household's visit form and any search open from the one copy kept of each.
-  if (url.pathname === "/visits/new") return cache.match(url.origin + "/visits/offline-form");
-  if (url.pathname === "/households") return cache.match(url.origin + "/households");
-  return (await cache.match(url.origin + "/offline")) || caches.match("/offline");
+  const shared = url.pathname === "/visits/new" ? "/visits/offline-form" : url.pathname;
+  return (await cache.match(url.href)) || (await caches.match(url.origin + shared))
+    || (await cache.match(url.origin + "/offline")) || caches.match("/offline");
 }
 
 async function postOrQueue(event, kind) {
   const request = event.request;
   const form = await request.clone().formData();
   const payload = PhusoQueue.payloadFromForm(form);
-  const { waiting } = await PhusoQueue.counts();
-  // Keep the order things were made in: while anything waits, or the household itself still waits
-  // on this phone, a new item goes behind it in the queue.
-  const mustQueue = waiting > 0 || (kind === "visit" && payload.household_client_id && !payload.household_id);
+  const owner = await PhusoQueue.getMeta("owner", null);
+  // An item corrected from the queue page goes back into the queue in its place.
+  const correction = await PhusoQueue.find(payload.client_id);
+  const { waiting } = await PhusoQueue.counts(owner);
+  // Keep the order things were made in: while anything of this user waits, or the household itself still
+  // waits on this phone, a new item goes behind it in the queue.
+  const mustQueue = correction || waiting > 0 || (kind === "visit" && payload.household_client_id && !payload.household_id);
+  let reason = "offline";
   if (!mustQueue) {
     try {
-      const response = await fetch(request);
+      const response = await PhusoQueue.fetchWithin(request);
       // 400 is a form token that expired while the page sat in the cache: the queue does not need it.
-      if (response.status !== 400) return response;
+      // A 5xx (a gateway error too) is a server that did not answer: the client id makes the resend safe.
+      if (response.status !== 400 && response.status < 500) return response;
+      if (response.status >= 500) reason = "server";
     } catch (error) {
-      // No signal: keep it on the phone.
+      reason = PhusoQueue.failure(error);  // no signal, or no answer in time: keep it on the phone
     }
   }
-  const item = await PhusoQueue.enqueue(kind, payload, payload.display_name || payload.address || "");
+  const label = form.get("household_label") || PhusoQueue.householdLabel(payload);
+  const item = await PhusoQueue.enqueue(kind, payload, label, owner);
   event.waitUntil(afterQueued());
-  const next = kind === "household"
-    ? "/visits/new?household_client=" + encodeURIComponent(item.client_id) + "&queued=1"
-    : "/?queued=1";
+  let next = "/?queued=" + reason;
+  if (correction) next = "/queue";
+  else if (kind === "household") next = "/visits/new?household_client=" + encodeURIComponent(item.client_id) + "&queued=" + reason;
   return Response.redirect(new URL(next, self.location.origin).href, 303);
 }
 
@@ -150,11 +158,21 @@ async function warm() {
   await tellPages({ type: "warmed" });
 }
 
-async function logOut(request) {
-  // Private pages and the team's households leave the phone; unsent work stays until it is sent.
-  await caches.delete(PAGES_CACHE);
-  await PhusoQueue.forgetPrivateData();
-  return fetch(request);
+async function logOut(request, url) {
+  // Private pages and the team's households leave the phone; unsent work stays with its owner until sent.
+  const owner = await PhusoQueue.getMeta("owner", null);
+  await PhusoQueue.forgetPrivateData(null);
+  try {
+    const response = await PhusoQueue.fetchWithin(request);
+    if (response.status < 500) {
+      await PhusoQueue.setMeta("logout_pending", null);
+      return response;
+    }
+  } catch (error) {
+    // No signal: the phone has forgotten the user; the server hears of it on the next page opened online.
+  }
+  await PhusoQueue.setMeta("logout_pending", owner);
+  return Response.redirect(new URL("/login?logged_out=1", url.origin).href, 303);
 }
 
 async function tellPages(message) {

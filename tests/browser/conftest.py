@@ -3,6 +3,7 @@ and a 360-px phone to hold in the hand. Screenshots land in test-artifacts/ for 
 
 import re
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -17,18 +18,25 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 class Reachability:
     """Makes the server unreachable for a while: every request answers 503, as a dead link would fail.
+    Or one request (method and path) goes wrong: a gateway in front answers it with an error status, or
+    holds it for some seconds before the app sees it, as an overloaded server does.
 
     Playwright's offline switch covers pages but not a service worker that the browser starts by
-    itself, so tests that need "no network" for the worker too switch the server off instead.
+    itself, and its routes do not see the worker's own requests, so tests that need "no network" or
+    a failing server for the worker too switch the server itself.
     """
 
     def __init__(self, app):
-        self.app, self.down = app, False
+        self.app, self.down, self.faults = app, False, {}
 
     def __call__(self, environ, start_response):
+        status, delay = self.faults.get((environ["REQUEST_METHOD"], environ["PATH_INFO"]), (None, 0))
         if self.down:
-            start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+            status = 503
+        if status:
+            start_response(f"{status} Gateway Fault", [("Content-Type", "text/plain")])
             return [b"unreachable"]
+        time.sleep(delay)
         return self.app(environ, start_response)
 
 
@@ -44,6 +52,25 @@ def server_down(reachability):
         reachability.down = down
     yield switch
     reachability.down = False
+
+
+@pytest.fixture
+def server_fault(reachability):
+    """server_fault("POST", "/visits/new", status=502) answers that request with a gateway error;
+    delay=5 holds it five seconds before the app answers it. Cleared after the test."""
+    def fault(method: str, path: str, status: int | None = None, delay: float = 0) -> None:
+        reachability.faults[(method, path)] = (status, delay)
+    yield fault
+    reachability.faults.clear()
+
+
+@pytest.fixture
+def short_server_timeout(app):
+    """Phones give up waiting for the server after 1.5 s instead of 20 (set before the phone loads the app)."""
+    before = app.config["SERVER_TIMEOUT_MS"]
+    app.config["SERVER_TIMEOUT_MS"] = 1500
+    yield 1.5
+    app.config["SERVER_TIMEOUT_MS"] = before
 
 
 @pytest.fixture(scope="session")
