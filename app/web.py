@@ -17,7 +17,7 @@ from app.extensions import db, login_manager
 from app.models import User
 from app.navigation import nav_items
 from app.services import audit
-from app.services.scope import OutOfScope, RoleDenied
+from app.services.scope import OutOfScope, RoleDenied, as_id
 
 LANG_COOKIE = "lang"
 request_log = logging.getLogger("phuso.requests")
@@ -62,9 +62,10 @@ def _sqlite_pragmas(dbapi_connection, _record):
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
     ident, _sep, token = user_id.partition(".")
-    if not ident.isdigit():
+    key = as_id(ident)
+    if key is None:
         return None
-    user = db.session.get(User, int(ident))
+    user = db.session.get(User, key)
     if user is None or not user.active or user.session_token != token:
         return None
     return user

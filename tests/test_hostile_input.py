@@ -422,3 +422,13 @@ def test_filter_ids_beyond_range_are_refused_with_a_message(places, login_as):
         for ident in (str(2**31), str(2**63), "-1"):
             response = coordinator.get("/ward/visits", query_string={key: ident})
             assert response.status_code == 422 and "Lựa chọn không hợp lệ." in response.text
+
+
+@pytest.mark.parametrize("ident", [str(2**63), "99999999999999999999", "²", "-1", ""])
+def test_a_session_naming_no_possible_user_is_logged_out(app, ctx, ident):
+    """The login cookie is signed, but its id still goes through the one bound: never a 5xx, just the login."""
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = f"{ident}.token"
+    response = client.get("/")
+    assert response.status_code == 302 and "/login" in response.location

@@ -111,6 +111,13 @@ def as_id(ident) -> int | None:
     return key if 0 < key < 2**31 else None
 
 
+def known_to(actor: User, model, made_by) -> Select:
+    """`select(model)` of the rows the actor may see or made itself (`made_by` names the maker): all a client
+    id from the actor's phone may name. Another ward's or team's row is not in it, so its client id answers
+    exactly as one never used: no oracle, and client ids are unique per maker only."""
+    return select(model).where(scope_clause(actor, model) | (made_by == actor.id))
+
+
 def get_in_scope(actor: User, model, ident):
     """The object with this primary key if the actor may see it, else OutOfScope (404)."""
     key = as_id(ident)
