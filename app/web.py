@@ -4,6 +4,7 @@ import logging
 import time
 from datetime import date, datetime
 
+import flask
 from flask import Flask, current_app, g, render_template, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
@@ -12,8 +13,10 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import UnicodeConverter
 
 from app.extensions import db, login_manager
+from app.forms import FieldData
 from app.models import User
 from app.navigation import nav_items
 from app.services import audit
@@ -71,6 +74,18 @@ def _load_user(user_id: str) -> User | None:
     return user
 
 
+class Request(flask.Request):
+    parameter_storage_class = FieldData  # the query string and form fields, without NUL characters
+
+
+class PathPart(UnicodeConverter):
+    """A part of a path (an id, a token): one holding a NUL character matches no route, as for query strings."""
+
+    def __init__(self, map, *args, **kwargs):
+        super().__init__(map, *args, **kwargs)
+        self.regex = self.regex.replace("[^/]", "[^/\\x00]")
+
+
 MAX_PAGE = 10_000
 
 
@@ -118,6 +133,8 @@ def _error_page(error: HTTPException):
 
 
 def init_app(app: Flask) -> None:
+    app.request_class = Request
+    app.url_map.converters["default"] = app.url_map.converters["string"] = PathPart
     if app.config["PROXY_FIX"]:
         n = app.config["PROXY_FIX"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)

@@ -12,15 +12,15 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from flask import Request
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
-from werkzeug.datastructures import ImmutableMultiDict
 
 import app as app_package
+from app import web
 from app.api.views import sync_token
 from app.extensions import db
+from app.forms import FieldData
 from app.models import Role, Visit
 from app.models._types import utcnow
 from app.services import counters
@@ -250,7 +250,7 @@ def _get_form_fields(page: str) -> set[str]:
             for name in re.findall(r'name="([^"]+)"', form)}
 
 
-class _ReadArgs(ImmutableMultiDict):
+class _ReadArgs(FieldData):
     """The query string, noting every key a view (or its form) looks up."""
 
     read: set[str] = set()
@@ -272,7 +272,7 @@ class _ReadArgs(ImmutableMultiDict):
         return super().__contains__(key)
 
 
-class _ReadingRequest(Request):
+class _ReadingRequest(web.Request):
     parameter_storage_class = _ReadArgs
 
 
@@ -432,3 +432,21 @@ def test_a_session_naming_no_possible_user_is_logged_out(app, ctx, ident):
         session["_user_id"] = f"{ident}.token"
     response = client.get("/")
     assert response.status_code == 302 and "/login" in response.location
+
+
+def test_nul_characters_never_reach_the_database(places, login_as, get_objects):
+    """PostgreSQL text cannot hold NUL: the query string and form drop it at the door, a path part holding one
+    matches no route, a household client id that is no UUID names nothing."""
+    client = login_as(places["volunteer_a"])
+    assert client.get("/households", query_string={"q": "Số\x00"}).status_code == 200
+    assert client.get("/visits/new", query_string={"household_client": "a\x00b"}).status_code == 200
+    assert client.get(f"/board/public/{quote(chr(0))}").status_code == 404
+    assert client.get(f"/board/public/{get_objects['token']}{quote(chr(0))}").status_code == 404
+    client.environ_base["HTTP_X_SYNC_TOKEN"] = sync_token(places["volunteer_a"])
+    local_now = (utcnow() + timedelta(hours=7)).strftime("%Y-%m-%dT%H:%M")
+    response = _attack(client, "/api/visits", {"client_id": str(uuid.uuid4()), "household_client_id": "a\x00",
+                                               "visited_at": local_now, "outcome": "nobody_home"}, as_json=True)
+    assert response.status_code == 404 and response.json["field"] == "household_id"
+    coordinator = login_as(places["coordinator_a"])
+    merge = f"/lists/households/{places['household'].id}/merge"
+    assert coordinator.get(merge, query_string={"q": "\x00"}).status_code == 200
