@@ -68,7 +68,7 @@ def search(actor: User, query: str, limit: int = SEARCH_LIMIT) -> list[Household
 def by_client_id(actor: User, client_id: str) -> Household | None:
     """The household the phone named by its own id, if it has reached the server and is in scope."""
     try:
-        uuid.UUID(client_id)
+        uuid.UUID(client_id.strip())
     except ValueError:  # a phone's ids are UUIDs (the household form checks it): anything else names nothing
         return None
     return db.session.scalar(scoped(actor, Household).where(Household.client_id == client_id.strip().lower())
