@@ -1,9 +1,13 @@
-"""The base form: WTForms' own messages are translated through our catalogs (it ships no Vietnamese)."""
+"""The base form: WTForms' own messages are translated through our catalogs (it ships no Vietnamese); the
+date fields every form uses."""
+
+from datetime import date, datetime
 
 from flask_babel import get_translations, gettext, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+from wtforms import DateField, DateTimeLocalField
 
 
 class _BabelTranslations:
@@ -15,18 +19,49 @@ class _BabelTranslations:
         return get_translations().ungettext(singular, plural, n)
 
 
+class FieldData(ImmutableMultiDict):
+    """Fields sent by a person (query string, form, JSON object) without NUL characters: no person types one,
+    and PostgreSQL text cannot hold one. Every request's query string and form come as this (app.web), and
+    so does the sync API's JSON, so the rule is kept at the door once."""
+
+    def __init__(self, mapping=None):
+        pairs = MultiDict(mapping).items(multi=True) if mapping is not None else ()
+        super().__init__([(_without_nul(key), _without_nul(value)) for key, value in pairs])
+
+
+def _without_nul(value):
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
 class Form(FlaskForm):
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):
             return _BabelTranslations()
 
-        def wrap_formdata(self, form, formdata):
-            data = super().wrap_formdata(form, formdata)
-            if data is None:
-                return None
-            # No person types a NUL character, and PostgreSQL text cannot hold one: drop it at the door.
-            return MultiDict((key, value.replace("\x00", "") if isinstance(value, str) else value)
-                             for key, value in data.items(multi=True))
+
+# Every date the app takes in (a period, a target, a campaign, a visit, a follow-up) lies in these years. Year 1 or
+# 9999 means nothing here, and date arithmetic next to them (a day before, a time zone away) overflows.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+
+
+class _SupportedDates:
+    """A date field that refuses, with its message, a date outside FIRST_DAY..LAST_DAY."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        day = self.data.date() if isinstance(self.data, datetime) else self.data
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            self.data = None
+            raise ValueError(_l("Choose a date from %(first)s to %(last)s.", first=f"{FIRST_DAY:%d/%m/%Y}",
+                                last=f"{LAST_DAY:%d/%m/%Y}"))
+
+
+class DayField(_SupportedDates, DateField):
+    pass
+
+
+class DayTimeField(_SupportedDates, DateTimeLocalField):
+    pass
 
 
 def show_refusal(form, error) -> None:

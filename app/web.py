@@ -6,6 +6,7 @@ from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import flask
 from flask import Flask, current_app, g, render_template, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
@@ -14,13 +15,15 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import UnicodeConverter
 
 from app import files
 from app.extensions import db, login_manager
+from app.forms import FieldData
 from app.models import User
 from app.navigation import nav_items
 from app.services import audit
-from app.services.scope import OutOfScope, RoleDenied
+from app.services.scope import OutOfScope, RoleDenied, as_id
 
 LANG_COOKIE = "lang"
 request_log = logging.getLogger("phuso.requests")
@@ -79,12 +82,25 @@ def _sqlite_pragmas(dbapi_connection, _record):
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
     ident, _sep, token = user_id.partition(".")
-    if not ident.isdigit():
+    key = as_id(ident)
+    if key is None:
         return None
-    user = db.session.get(User, int(ident))
+    user = db.session.get(User, key)
     if user is None or not user.active or user.session_token != token:
         return None
     return user
+
+
+class Request(flask.Request):
+    parameter_storage_class = FieldData  # the query string and form fields, without NUL characters
+
+
+class PathPart(UnicodeConverter):
+    """A part of a path (an id, a token): one holding a NUL character matches no route, as for query strings."""
+
+    def __init__(self, map, *args, **kwargs):
+        super().__init__(map, *args, **kwargs)
+        self.regex = self.regex.replace("[^/]", "[^/\\x00]")
 
 
 MAX_PAGE = 10_000
@@ -152,6 +168,8 @@ def _error_page(error: HTTPException):
 
 
 def init_app(app: Flask) -> None:
+    app.request_class = Request
+    app.url_map.converters["default"] = app.url_map.converters["string"] = PathPart
     if app.config["PROXY_FIX"]:
         n = app.config["PROXY_FIX"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)

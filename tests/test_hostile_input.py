@@ -8,16 +8,21 @@ negative, huge and non-numeric numbers, dates in the wrong format, foreign ids, 
 import re
 import uuid
 from datetime import timedelta
+from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+import app as app_package
+from app import web
 from app.api.views import sync_token
 from app.clock import utcnow
 from app.extensions import db
-from app.models import Visit
+from app.forms import FieldData
+from app.models import Role, Visit
 from app.services import counters
 from tests.conftest import login
 
@@ -216,3 +221,232 @@ def test_absurd_page_numbers_answer_a_page(places, login_as):
         client = login_as(places[who])
         for page in ("-5", "0", "abc", "99999999999999999999"):
             assert client.get(url, query_string={"page": page}).status_code == 200
+
+
+# --- The query string of every GET route ----------------------------------------------------------------
+
+# Parameters any view might read, beyond those found in the source and in the pages' GET forms.
+COMMON_PARAMS = ("page", "period", "start", "end", "from", "to", "ward", "code", "team", "area", "campaign",
+                 "household", "volunteer", "q", "sort", "order", "next", "status", "indicator", "year", "month",
+                 "view", "all", "pick", "id", "format", "lang")
+HOSTILE_QUERY_VALUES = (
+    "0001-01-01", "9999-12-31", "10000-01-01", "0000-00-00", "2026-02-30", "-2026-01-01", "9999-12",
+    "-1", "0", str(2**31), str(2**63), str(-2**63 - 1), str(2**64), "99999999999999999999", "1e309", "NaN",
+    "\x00", "\x01\x1f\x7f", "a\x00b", "x" * 10_000, "🙂" * 100, "<script>alert(1)</script>", "' OR 1=1 --",
+    "//evil.example", "/\\evil.example", "", " ", "true", "1", "best", "worst",
+)
+
+
+def _params_read_in_source() -> set[str]:
+    """Every `request.args/values.get("name")` of the app: a parameter added later is attacked too."""
+    found = set()
+    for path in Path(app_package.__file__).parent.rglob("*.py"):
+        found |= set(re.findall(r"request\.(?:args|values)\.get\(\s*\"(\w+)\"", path.read_text(encoding="utf-8")))
+    return found
+
+
+def _get_form_fields(page: str) -> set[str]:
+    return {name for form in re.findall(r"<form\b[^>]*method=\"get\"[^>]*>(.*?)</form>", page, re.S | re.I)
+            for name in re.findall(r'name="([^"]+)"', form)}
+
+
+class _ReadArgs(FieldData):
+    """The query string, noting every key a view (or its form) looks up."""
+
+    read: set[str] = set()
+
+    def __getitem__(self, key):
+        self.read.add(key)
+        return super().__getitem__(key)
+
+    def get(self, key, default=None, type=None):
+        self.read.add(key)
+        return super().get(key, default, type)
+
+    def getlist(self, key, type=None):
+        self.read.add(key)
+        return super().getlist(key, type)
+
+    def __contains__(self, key):
+        self.read.add(key)
+        return super().__contains__(key)
+
+
+class _ReadingRequest(web.Request):
+    parameter_storage_class = _ReadArgs
+
+
+def _routes() -> list[str]:
+    from tests.test_access_matrix import ACCESS
+
+    return sorted(f"{endpoint} {method}" for endpoint, method in ACCESS)
+
+
+@pytest.fixture
+def get_objects(places, make_campaign, login_as):
+    """Real objects to fill each route's URL parts, as the access matrix does."""
+    from tests.test_access_matrix import _import_token
+
+    campaign = make_campaign()
+    return {"household_id": places["ids"]["household"], "visit_id": places["ids"]["visit"],
+            "area_id": places["ids"]["area"], "team_id": places["ids"]["team"], "user_id": places["ids"]["volunteer"],
+            "ward_code": places["team_a"].ward_code, "campaign_id": campaign.id, "token": campaign.share_token,
+            "import": _import_token(login_as(places["coordinator_a"]), places["team_a"].areas[0])}
+
+
+QUERY_PARAMS_READ: dict = {}
+
+
+def _assert_answers(client, path: str, query: list, who) -> None:
+    response = client.get(path, query_string=query)
+    assert response.status_code < 500, f"{path} as {who}: {response.status_code} for {query!r:.300}"
+
+
+@pytest.fixture
+def browsers(app, places):
+    """One logged-in client per role, kept across Hypothesis' examples (logging in hashes a password)."""
+    opened = {}
+
+    def browser(role):
+        if role not in opened:
+            opened[role] = client = app.test_client()
+            if role is not None:
+                from tests.test_access_matrix import ACTOR_KEYS
+
+                login(client, places[ACTOR_KEYS[role]])
+                client.environ_base["HTTP_X_SYNC_TOKEN"] = sync_token(places[ACTOR_KEYS[role]])
+        return opened[role]
+    return browser
+
+
+@pytest.mark.parametrize("endpoint", [route.split()[0] for route in _routes() if route.endswith(" GET")])
+@settings(max_examples=15, **HOSTILE_SETTINGS)
+@given(data=st.data())
+def test_hostile_query_strings_never_fail(app, places, get_objects, browsers, monkeypatch, endpoint, data):
+    """Every GET route, opened by every role that may open it, with hostile values in every parameter it reads
+    (each value alone in each parameter, each value in all of them, every value under one repeated key, then
+    Hypothesis' mixtures of any parameter a view could read): never a 5xx."""
+    from tests.test_access_matrix import ACCESS, ACTOR_KEYS, PUBLIC, SYNC_API, _url
+
+    monkeypatch.setattr(app, "request_class", _ReadingRequest)
+    access = ACCESS[(endpoint, "GET")]
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint and "GET" in r.methods)
+    url = _url(rule, access, get_objects)
+    path = url.split("?")[0]
+    allowed = {Role.VOLUNTEER, Role.TEAM_LEADER} if access.who == SYNC_API else access.who
+    roles = [None] if access.who == PUBLIC else [role for role in ACTOR_KEYS if role in allowed]
+    for role in roles:
+        client = browsers(role)
+        key = (endpoint, role)
+        if key not in QUERY_PARAMS_READ:
+            # The page's GET forms name what its form reads (a form copies the query string before reading it).
+            fields = _get_form_fields(client.get(url).get_data(as_text=True))
+            candidates = sorted(set(COMMON_PARAMS) | _params_read_in_source() | fields)
+            _ReadArgs.read = set()
+            for query in (url.partition("?")[2], [(name, "1") for name in candidates]):
+                client.get(path, query_string=query)
+            read = sorted(_ReadArgs.read | fields)
+            QUERY_PARAMS_READ[key] = (candidates, read)
+            for name in read:
+                for value in HOSTILE_QUERY_VALUES:
+                    _assert_answers(client, path, [(name, value)], role)
+                _assert_answers(client, path, [(name, value) for value in HOSTILE_QUERY_VALUES], role)
+            for value in HOSTILE_QUERY_VALUES:
+                _assert_answers(client, path, [(name, value) for name in read], role)
+        candidates, read = QUERY_PARAMS_READ[key]
+        names = st.sampled_from(read) if read and data.draw(st.booleans(), label="read only") else st.sampled_from(
+            candidates)
+        query = data.draw(st.lists(st.tuples(names, st.one_of(st.sampled_from(HOSTILE_QUERY_VALUES), HOSTILE_TEXT)),
+                                   max_size=6), label="query")
+        _assert_answers(client, path, query, role)
+
+
+HOSTILE_IDS = ("-1", "0", str(2**31), str(2**63), str(-2**63 - 1), "99999999999999999999", "1e3", "abc", "\x00",
+               "..", "x" * 2_000)
+
+
+@pytest.mark.parametrize("route", _routes())
+def test_hostile_ids_in_the_path_are_not_found(app, get_objects, browsers, route):
+    """Every part of every route's path that names an object, given an id no row has (negative, past 2**31 or
+    2**63, not a number): refused as not found, never a 5xx."""
+    from tests.test_access_matrix import ACCESS, FIXED_PARTS, PUBLIC, SYNC_API, _url
+
+    endpoint, method = route.split()
+    access = ACCESS[(endpoint, method)]
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint and method in r.methods)
+    allowed = [Role.VOLUNTEER] if access.who == SYNC_API else [None] if access.who == PUBLIC else sorted(access.who)
+    client = browsers(allowed[0])
+    for part in sorted(set(rule.arguments) - set(FIXED_PARTS)):
+        for value in HOSTILE_IDS:
+            named = {**get_objects, part: quote(value, safe=""), **({"import": quote(value)} if part == "token" else {})}
+            response = client.open(_url(rule, access, named), method=method)
+            assert response.status_code in (400, 403, 404), f"{route} {part}={value!r:.40}: {response.status_code}"
+
+
+OUT_OF_RANGE = "Chọn ngày từ 01/01/2000 đến 31/12/2100."
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1999-12-31", "2101-01-01", "9999-12-31"])
+def test_dates_outside_the_supported_years_are_refused_with_a_message(places, login_as, day):
+    """Year 1 or 9999 in a period, a target, a campaign or a visit: a Vietnamese message, nothing stored."""
+    today = (utcnow() + timedelta(hours=7)).date()
+    coordinator = login_as(places["coordinator_a"])
+    for url in ("/ward", "/ward/visits"):
+        for key in ("start", "end"):
+            response = coordinator.get(url, query_string={key: day})
+            assert response.status_code == 422 and OUT_OF_RANGE in response.text, (url, key)
+    assert coordinator.get("/ward/report.csv", query_string={"start": day}).status_code == 400
+    target = _attack(coordinator, "/ward/targets", {"indicator": "reach", "period_start": day,
+                                                    "period_end": today.isoformat(), "value": "50"})
+    assert target.status_code == 422 and OUT_OF_RANGE in target.text
+
+    from tests.test_ranking import _form
+
+    campaign = _attack(login_as(places["youth_a"]), "/campaigns/new", _form(start_date=day, end_date=day))
+    assert campaign.status_code == 422 and OUT_OF_RANGE in campaign.text
+
+    client = login_as(places["volunteer_a"])
+    client.environ_base["HTTP_X_SYNC_TOKEN"] = sync_token(places["volunteer_a"])
+    visit = {"client_id": str(uuid.uuid4()), "household_id": places["household"].id, "outcome": "met",
+             "visited_at": f"{today.isoformat()}T08:00", "vneid_installed": 0, "level2_activated": 0,
+             "online_people": 0, "followup_needed": True, "followup_reason": "Hẹn lại", "followup_due": day}
+    for changes in ({"visited_at": f"{day}T00:00"}, {}):
+        response = _attack(client, "/api/visits", {**visit, **changes}, as_json=True)
+        field = "visited_at" if changes else "followup_due"
+        assert response.status_code == 422 and response.json["errors"][field] == [OUT_OF_RANGE]
+
+
+def test_filter_ids_beyond_range_are_refused_with_a_message(places, login_as):
+    coordinator = login_as(places["coordinator_a"])
+    for key in ("area", "team", "volunteer"):
+        for ident in (str(2**31), str(2**63), "-1"):
+            response = coordinator.get("/ward/visits", query_string={key: ident})
+            assert response.status_code == 422 and "Lựa chọn không hợp lệ." in response.text
+
+
+@pytest.mark.parametrize("ident", [str(2**63), "99999999999999999999", "²", "-1", ""])
+def test_a_session_naming_no_possible_user_is_logged_out(app, ctx, ident):
+    """The login cookie is signed, but its id still goes through the one bound: never a 5xx, just the login."""
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = f"{ident}.token"
+    response = client.get("/")
+    assert response.status_code == 302 and "/login" in response.location
+
+
+def test_nul_characters_never_reach_the_database(places, login_as, get_objects):
+    """PostgreSQL text cannot hold NUL: the query string and form drop it at the door, a path part holding one
+    matches no route, a household client id that is no UUID names nothing."""
+    client = login_as(places["volunteer_a"])
+    assert client.get("/households", query_string={"q": "Số\x00"}).status_code == 200
+    assert client.get("/visits/new", query_string={"household_client": "a\x00b"}).status_code == 200
+    assert client.get(f"/board/public/{quote(chr(0))}").status_code == 404
+    assert client.get(f"/board/public/{get_objects['token']}{quote(chr(0))}").status_code == 404
+    client.environ_base["HTTP_X_SYNC_TOKEN"] = sync_token(places["volunteer_a"])
+    local_now = (utcnow() + timedelta(hours=7)).strftime("%Y-%m-%dT%H:%M")
+    response = _attack(client, "/api/visits", {"client_id": str(uuid.uuid4()), "household_client_id": "a\x00",
+                                               "visited_at": local_now, "outcome": "nobody_home"}, as_json=True)
+    assert response.status_code == 404 and response.json["field"] == "household_id"
+    coordinator = login_as(places["coordinator_a"])
+    merge = f"/lists/households/{places['household'].id}/merge"
+    assert coordinator.get(merge, query_string={"q": "\x00"}).status_code == 200

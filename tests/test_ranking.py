@@ -393,3 +393,24 @@ def test_a_long_board_shows_its_top_and_the_own_team_and_everything_on_asking(
     assert idle.name in _text(client.get("/board/public/board-token?all=1"))
     csv_text = _text(login_as(world["youth_a"]).get(f"/campaigns/{campaign.id}/export.csv"))
     assert all(s.team in csv_text for s in standings)
+
+
+def test_a_deactivated_team_drops_out_of_the_board_its_page_and_the_export(
+        world, make_team, make_user, make_household, make_visit, frozen_clock, login_as):
+    retired = make_team(WARD_A, name="Tổ Giải Thể")
+    member = make_user(Role.VOLUNTEER, team=retired)
+    make_visit(make_household(retired.areas[0]), member, visited_at=at(2))
+    campaign = _campaign()
+    _rebuild()
+    page = f"/campaigns/{campaign.id}"
+    assert "Tổ Giải Thể" in _text(login_as(world["youth_a"]).get(page))
+    assert login_as(world["coordinator_a"]).post(f"/lists/teams/{retired.id}/active", data={"active": "0"}).status_code == 303
+    for who in ("youth_a", "coordinator_a", "volunteer_a"):
+        client = login_as(world[who])
+        board = client.get(page)
+        assert board.status_code == 200 and "Tổ Giải Thể" not in _text(board)
+        assert client.get(f"{page}/teams/{retired.id}").status_code == 404
+        assert client.get(f"{page}/teams/{world['team_a'].id}").status_code == 200
+    export = login_as(world["coordinator_a"]).get(f"{page}/export.csv")
+    assert export.status_code == 200 and "Tổ Giải Thể" not in export.get_data(as_text=True)
+    assert login_as(member).get("/").status_code == 200

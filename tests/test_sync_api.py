@@ -10,7 +10,7 @@ from app.api.views import sync_token
 from app.clock import utcnow
 from app.extensions import db
 from app.models import AuditLog, Household, Visit
-from app.services import households
+from app.services import counters, households, visits
 from tests.conftest import count
 
 
@@ -200,3 +200,75 @@ def test_an_item_queued_by_another_account_on_the_phone_is_refused(phone):
     assert db.session.scalar(select(AuditLog.action).where(AuditLog.action == "denied.queue_owner"))
     own = phone["client"].post("/api/visits", json=payload, headers={"X-Queue-Owner": str(phone["volunteer_a"].id)})
     assert own.status_code == 201 and count(Visit) == 1
+
+
+# --- No oracle: another ward's or team's client id is simply unknown ------------------------------------------
+
+@pytest.fixture
+def strangers(phone, make_team, make_user, make_household, make_visit):
+    """A visit and a household added offline by another ward's team, and by another team of the same ward."""
+    neighbours = make_team(phone["team_a"].ward_code)  # its own area, not one of team A's
+    found = {}
+    for name, team, member in (("other ward", phone["team_b"], phone["volunteer_b"]),
+                               ("other team", neighbours, make_user(team=neighbours))):
+        household = make_household(team.areas[0], client_id=str(uuid.uuid4()), created_by_id=member.id)
+        visit = make_visit(household, member)
+        found[name] = {"household": household.client_id, "visit": visit.client_id}
+    counters.rebuild()  # the factory writes visits directly; bring the counters in step
+    db.session.commit()
+    return found
+
+
+def _their_rows(own_area) -> list:
+    """Every stored visit and household outside the phone's area, as they stand."""
+    db.session.rollback()
+    return [tuple(row) for model in (Visit, Household) for row in db.session.execute(
+        select(model.__table__).where(model.area_id != own_area.id).order_by(model.id))]
+
+
+def _shape(response) -> tuple:
+    """Status and body, with the ids that are the request's own (the new row, the client id sent) left out."""
+    body = dict(response.json)
+    body.pop("id", None)
+    body.pop("client_id", None)
+    return response.status_code, body
+
+
+def test_another_wards_or_teams_client_ids_answer_as_unknown_ones(phone, strangers):
+    before = _their_rows(phone["area"])
+    cases = {"unknown": {"household": str(uuid.uuid4()), "visit": str(uuid.uuid4())}, **strangers}
+    answers = {}
+    for case, ids in cases.items():
+        # A visit naming a household by a client id this phone has not sent: the household has not reached us.
+        waiting = phone["client"].post("/api/visits", json=_visit(household_client_id=ids["household"]))
+        visit = phone["client"].post("/api/visits", json=_visit(phone["household"], client_id=ids["visit"]))
+        household = phone["client"].post("/api/households", json={
+            "client_id": ids["household"], "area_id": str(phone["area"].id), "address": f"Số 7 Hẻm {case}",
+            "people": "2", "eligible_people": "1"})
+        answers[case] = (_shape(visit), _shape(household), _shape(waiting))
+        assert visit.json.get("client_id") == ids["visit"] and household.json.get("client_id") == ids["household"]
+    assert answers["other ward"] == answers["unknown"] and answers["other team"] == answers["unknown"]
+    assert answers["unknown"][0] == (201, {"created": True}) and answers["unknown"][1] == (201, {"created": True})
+    assert answers["unknown"][2] == (404, {"error": "Hộ của lượt hỗ trợ này chưa được gửi lên máy chủ.",
+                                           "field": "household_id"})
+    assert _their_rows(phone["area"]) == before
+
+
+def test_two_workers_racing_on_one_client_id_store_one_visit(phone, monkeypatch):
+    """The loser of a race finds nothing when it looks, then its insert fails: it answers as a replay (same
+    content) or a conflict (other content), inside a savepoint that leaves the rest of its transaction whole."""
+    payload = _visit(phone["household"])
+    first = phone["client"].post("/api/visits", json=payload)
+    looked = []
+    real = visits._by_client_id
+
+    def too_early(actor, client_id):  # the first look runs before the winner's insert is committed
+        looked.append(client_id)
+        return None if len(looked) % 2 else real(actor, client_id)
+
+    monkeypatch.setattr(visits, "_by_client_id", too_early)
+    replay = phone["client"].post("/api/visits", json=payload)
+    assert replay.status_code == 200 and replay.json == {**first.json, "created": False}
+    conflict = phone["client"].post("/api/visits", json={**payload, "outcome": "declined"})
+    assert conflict.status_code == 422 and conflict.json["error"] == "Lượt hỗ trợ này đã được lưu với nội dung khác."
+    assert len(looked) == 4 and count(Visit) == 1

@@ -11,14 +11,13 @@ import hmac
 from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.api.forms import json_formdata
 from app.extensions import csrf, db
 from app.field.views import household_form, household_input, visit_form, visit_input
 from app.models import Area, Household, HouseholdStatus, Role
 from app.services import audit, households, visits
-from app.services.scope import get_in_scope, require_role, scoped
+from app.services.scope import require_role, scoped
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 csrf.exempt(bp)
@@ -127,10 +126,10 @@ def visit_create():
     household_client_id = payload.pop("household_client_id", None)
     if household_client_id and not payload.get("household_id"):
         # A household added offline is named by the id the phone gave it; it was sent before this visit.
-        found = db.session.scalar(select(Household.id).where(Household.client_id == str(household_client_id)))
+        found = households.by_client_id(current_user, str(household_client_id))
         if found is None:
             return _error(404, _("The household of this visit has not reached the server."), field="household_id")
-        payload["household_id"] = get_in_scope(current_user, Household, found).id
+        payload["household_id"] = found.id
     form = visit_form(formdata=json_formdata(payload), csrf=False)
     if not form.validate():
         return _error(422, _("Please correct the marked fields."), errors=_form_errors(form))

@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, DecimalField, SelectField, SelectMultipleField, TextAreaField, ValidationError
+from wtforms import DecimalField, SelectField, SelectMultipleField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.forms import Form
+from app.forms import DayField, Form
 from app.models.visit import OUTCOME_LABELS
 from app.services.indicators import DEFINITIONS
 
@@ -31,8 +31,8 @@ class PeriodForm(Form):
     class Meta:
         csrf = False
 
-    start = DateField(_l("From"), validators=[Optional()])
-    end = DateField(_l("To"), validators=[Optional()])
+    start = DayField(_l("From"), validators=[Optional()])
+    end = DayField(_l("To"), validators=[Optional()])
 
     def validate_end(self, field):
         if self.start.data and field.data and field.data < self.start.data:
@@ -42,8 +42,8 @@ class PeriodForm(Form):
 class TargetForm(Form):
     indicator = SelectField(_l("Indicator"), choices=[(d.key.value, d.label) for d in DEFINITIONS],
                             validators=[DataRequired(message=_l("Choose an indicator."))])
-    period_start = DateField(_l("Period from"), validators=[InputRequired(message=_l("Choose the first day."))])
-    period_end = DateField(_l("Period to"), validators=[InputRequired(message=_l("Choose the last day."))])
+    period_start = DayField(_l("Period from"), validators=[InputRequired(message=_l("Choose the first day."))])
+    period_end = DayField(_l("Period to"), validators=[InputRequired(message=_l("Choose the last day."))])
     value = DecimalField(_l("Target (%)"), places=2, validators=[
         InputRequired(message=_l("Enter the target as a percentage.")),
         NumberRange(min=0, max=100, message=_l("A target is a percentage from 0 to 100."))],
@@ -56,13 +56,14 @@ class VisitFilterForm(Form):
     class Meta:
         csrf = False
 
-    area = SelectField(_l("Area"), coerce=int, validators=[Optional()], validate_choice=False)
-    team = SelectField(_l("Team"), coerce=int, validators=[Optional()], validate_choice=False)
-    volunteer = SelectField(_l("Volunteer"), coerce=int, validators=[Optional()], validate_choice=False)
+    # Choices are the coordinator's areas, teams and volunteers (set by the view): any other id is refused.
+    area = SelectField(_l("Area"), coerce=int, validators=[Optional()])
+    team = SelectField(_l("Team"), coerce=int, validators=[Optional()])
+    volunteer = SelectField(_l("Volunteer"), coerce=int, validators=[Optional()])
     outcome = SelectField(_l("Outcome"), choices=[("", _l("Any outcome")), *OUTCOME_LABELS.items()],
                           validators=[Optional()])
-    start = DateField(_l("From"), validators=[Optional()])
-    end = DateField(_l("To"), validators=[Optional()])
+    start = DayField(_l("From"), validators=[Optional()])
+    end = DayField(_l("To"), validators=[Optional()])
     flagged = SelectField(_l("Flag"), choices=[("", _l("All visits")), ("yes", _l("Flagged only")),
                                                ("no", _l("Not flagged"))], validators=[Optional()])
 

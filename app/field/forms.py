@@ -1,8 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateField,
-    DateTimeLocalField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -14,7 +12,7 @@ from wtforms import (
 from wtforms.validators import UUID, DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.forms import Form
+from app.forms import DayField, DayTimeField, Form
 from app.models import ONLINE_SERVICES, PRIORITY_TAGS
 from app.models.visit import OUTCOME_LABELS
 
@@ -50,7 +48,7 @@ class HouseholdForm(Form):
 class VisitForm(Form):
     client_id = HiddenField(validators=[DataRequired(), UUID()])
     household_id = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,12}$")])
-    visited_at = DateTimeLocalField(_l("Time of the visit"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
+    visited_at = DayTimeField(_l("Time of the visit"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
     outcome = RadioField(_l("Outcome"), choices=[(k.value, v) for k, v in OUTCOME_LABELS.items()],
                          validators=[InputRequired(message=_l("Choose the outcome of the visit."))])
     vneid_installed = IntegerField(_l("VNeID installed for (people)"), default=0, validators=[InputRequired(), _COUNT],
@@ -66,6 +64,6 @@ class VisitForm(Form):
     helper_ids = CheckboxListField(_l("Team-mates who came along"), coerce=int, choices=[], validators=[Optional()])
     followup_needed = BooleanField(_l("Needs a follow-up visit"))
     followup_reason = StringField(_l("Why"), validators=[Optional(), Length(max=200)])
-    followup_due = DateField(_l("Come back by"), validators=[Optional()])
+    followup_due = DayField(_l("Come back by"), validators=[Optional()])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=500)],
                          render_kw={"rows": 3, "placeholder": _l("Never write a citizen-ID number, a password or an OTP.")})

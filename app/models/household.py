@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, String
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
@@ -33,6 +33,8 @@ class Household(db.Model):
         CheckConstraint("people >= 0 AND eligible_people >= 0 AND eligible_people <= people", name="counts"),
         CheckConstraint("people_level2 >= 0 AND people_level2 <= eligible_people", name="level2"),
         CheckConstraint("phone IS NULL OR phone_consent_at IS NOT NULL", name="phone_consent"),
+        # A client id is unique per maker, not globally: another ward's is simply unknown (scope.known_to).
+        UniqueConstraint("client_id", "created_by_id"),
         # The team board counts its areas' households from this index alone (it covers every column read);
         # the ward and province boards read the per-area counts (area_count, area_day_count) instead.
         Index("ix_household_area_figures", "area_id", "status", "reached_at", "last_visit_at", "people_online",
@@ -44,7 +46,7 @@ class Household(db.Model):
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     # Made by the phone for households added offline; visits queued after it name it.
-    client_id: Mapped[str | None] = mapped_column(String(36), unique=True)
+    client_id: Mapped[str | None] = mapped_column(String(36))
     ward_code: Mapped[int] = mapped_column(ForeignKey("ward.code"))
     area_id: Mapped[int] = mapped_column(ForeignKey("area.id"))
     address: Mapped[str | None] = mapped_column(String(200))

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -65,6 +66,9 @@ class Visit(db.Model):
     __tablename__ = "visit"
     __table_args__ = (
         CheckConstraint("vneid_installed >= 0 AND level2_activated >= 0 AND online_people >= 0", name="counts"),
+        # Made by the phone when the form opens: a visit sent twice is stored once. Unique per volunteer, not
+        # globally, so another ward's id is simply unknown (services/scope.known_to).
+        UniqueConstraint("client_id", "volunteer_id"),
         Index("ix_visit_team_time", "team_id", "visited_at"),
         Index("ix_visit_ward_time", "ward_code", "visited_at"),
         Index("ix_visit_household_time", "household_id", "visited_at"),
@@ -74,8 +78,7 @@ class Visit(db.Model):
               "followup_due", "area_id", "team_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Made by the phone when the form opens: a visit sent twice is stored once.
-    client_id: Mapped[str] = mapped_column(String(36), unique=True)
+    client_id: Mapped[str] = mapped_column(String(36))
     content_hash: Mapped[str] = mapped_column(String(64))
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id"))
     ward_code: Mapped[int] = mapped_column(ForeignKey("ward.code"))

@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from app.forms import Form
+from app.forms import DayField, Form
 from app.services.scoring import MAX_WEIGHT, RULES
 
 PROVINCE = "province"
@@ -13,8 +13,8 @@ class CampaignForm(Form):
     name = StringField(_l("Campaign name"), validators=[
         DataRequired(message=_l("Give the campaign a name.")),
         Length(max=150)])
-    start_date = DateField(_l("First day"), validators=[InputRequired(message=_l("Choose the first day."))])
-    end_date = DateField(_l("Last day"), validators=[InputRequired(message=_l("Choose the last day."))])
+    start_date = DayField(_l("First day"), validators=[InputRequired(message=_l("Choose the first day."))])
+    end_date = DayField(_l("Last day"), validators=[InputRequired(message=_l("Choose the last day."))])
     # Choices (the leader's ward, or the province and its wards) are set by the view.
     scope = SelectField(_l("Who takes part"), validators=[DataRequired(message=_l("Choose who takes part."))])
 

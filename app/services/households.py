@@ -1,6 +1,7 @@
 """Finding, adding, checking and keeping households inside the actor's areas."""
 
 import re
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,7 +16,7 @@ from app.models import PRIORITY_TAGS, Area, Household, HouseholdStatus, User, Vi
 from app.services import area_counts, audit, scoring
 from app.services.errors import FieldError
 from app.services.indicators import STALE_DAYS
-from app.services.scope import get_in_scope, scoped
+from app.services.scope import get_in_scope, known_to, scoped
 from app.services.text import clean, fold, looks_like_citizen_id
 from app.services.visits import recompute_household
 
@@ -65,7 +66,12 @@ def search(actor: User, query: str, limit: int = SEARCH_LIMIT) -> list[Household
 
 def by_client_id(actor: User, client_id: str) -> Household | None:
     """The household the phone named by its own id, if it has reached the server and is in scope."""
-    return db.session.scalar(scoped(actor, Household).where(Household.client_id == client_id.strip().lower()))
+    try:
+        uuid.UUID(client_id.strip())
+    except ValueError:  # a phone's ids are UUIDs (the household form checks it): anything else names nothing
+        return None
+    return db.session.scalar(scoped(actor, Household).where(Household.client_id == client_id.strip().lower())
+                             .order_by(Household.id).limit(1))
 
 
 @dataclass
@@ -158,9 +164,10 @@ def create(actor: User, data: HouseholdInput) -> tuple[Household, bool]:
     """Add a household to one of the actor's areas; a client id already stored returns that household."""
     if data.client_id:
         data.client_id = data.client_id.strip().lower()
-        existing = db.session.scalar(select(Household).where(Household.client_id == data.client_id))
+        existing = db.session.scalar(known_to(actor, Household, Household.created_by_id)
+                                     .where(Household.client_id == data.client_id).order_by(Household.id).limit(1))
         if existing is not None:
-            # The same offline item sent twice: answer with what is stored, if the actor may see it.
+            # The same offline item sent twice: answer with what is stored, if the actor may (still) see it.
             return get_in_scope(actor, Household, existing.id), False
     area = _open_area(actor, data.area_id)
     validate(data)

@@ -117,13 +117,27 @@ def scoped(actor: User, model, *columns) -> Select:
     return stmt.where(scope_clause(actor, model))
 
 
-def get_in_scope(actor: User, model, ident):
-    """The object with this primary key if the actor may see it, else OutOfScope (404)."""
+def as_id(ident) -> int | None:
+    """`ident` as a row id, or None when no row can have it: not a whole number, or beyond any id an INTEGER
+    column holds (PostgreSQL's is 32-bit; SQLite cannot even take a number past 2**63 as a parameter)."""
     try:
         key = int(ident)
     except (TypeError, ValueError):
-        raise OutOfScope(model.__tablename__, ident) from None
-    if not 0 < key < 2**31:  # beyond any id an INTEGER column holds (PostgreSQL's is 32-bit)
+        return None
+    return key if 0 < key < 2**31 else None
+
+
+def known_to(actor: User, model, made_by) -> Select:
+    """`select(model)` of the rows the actor may see or made itself (`made_by` names the maker): all a client
+    id from the actor's phone may name. Another ward's or team's row is not in it, so its client id answers
+    exactly as one never used: no oracle, and client ids are unique per maker only."""
+    return select(model).where(scope_clause(actor, model) | (made_by == actor.id))
+
+
+def get_in_scope(actor: User, model, ident):
+    """The object with this primary key if the actor may see it, else OutOfScope (404)."""
+    key = as_id(ident)
+    if key is None:
         raise OutOfScope(model.__tablename__, ident)
     pk = model.__mapper__.primary_key[0]
     obj = db.session.scalar(scoped(actor, model).where(pk == key))

@@ -36,7 +36,7 @@ from app.models import (
 from app.services import audit, counters
 from app.services.errors import FieldError
 from app.services.figures import Ratio
-from app.services.scope import OutOfScope, RoleDenied, get_in_scope, require_role, scoped
+from app.services.scope import OutOfScope, RoleDenied, as_id, get_in_scope, require_role, scoped
 from app.services.upsert import upsert_add
 
 MAX_WEIGHT = 100
@@ -355,13 +355,18 @@ def _scope_filter(column, campaign: Campaign):
     return column.in_(select(Ward.code).where(Ward.province_code == campaign.province_code))
 
 
+def _taking_part(campaign: Campaign):
+    """The teams a campaign ranks: the active ones of its ward or province (a deactivated team drops out)."""
+    return _scope_filter(Team.ward_code, campaign) & Team.active.is_(True)
+
+
 def _teams(campaign: Campaign) -> dict[int, Standing]:
     members = func.count(User.id)
     stmt = (
         select(Team.id, Team.name, Team.ward_code, Ward.name, members)
         .join(Ward, Ward.code == Team.ward_code)
         .outerjoin(User, and_(User.team_id == Team.id, User.active.is_(True), User.role.in_(TEAM_ROLES)))
-        .where(_scope_filter(Team.ward_code, campaign), Team.active.is_(True))
+        .where(_taking_part(campaign))
         .group_by(Team.id, Team.name, Team.ward_code, Ward.name)
     )
     return {tid: Standing(tid, name, ward_code, ward, count, Ratio(0, 0), dict.fromkeys(SCORE_COLUMNS, 0))
@@ -458,12 +463,10 @@ class CountedDay:
 
 
 def campaign_team(campaign: Campaign, team_id) -> Team:
-    """A team taking part in the campaign; any other id is "not found"."""
-    try:
-        ident = int(team_id)
-    except (TypeError, ValueError):
-        ident = None
-    team = db.session.scalar(select(Team).where(Team.id == ident, _scope_filter(Team.ward_code, campaign)))
+    """A team taking part in the campaign (one its leaderboard ranks); any other id is "not found"."""
+    ident = as_id(team_id)
+    team = None if ident is None else db.session.scalar(
+        select(Team).where(Team.id == ident, _taking_part(campaign)))
     if team is None:
         raise OutOfScope("team", team_id)
     return team

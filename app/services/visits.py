@@ -9,7 +9,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -19,7 +18,7 @@ from app.models import ONLINE_SERVICES, Household, HouseholdStatus, Outcome, Rol
 from app.services import area_counts, audit, counters, scoring
 from app.services.errors import FieldError
 from app.services.household_state import HouseholdState, apply_visit, replayed_states
-from app.services.scope import RoleDenied, get_in_scope, may, require_role, scoped
+from app.services.scope import RoleDenied, get_in_scope, known_to, may, require_role, scoped
 from app.services.text import clean, looks_like_citizen_id
 
 EDIT_WINDOW = timedelta(hours=24)
@@ -126,6 +125,12 @@ def _helpers(actor: User, ids: tuple[int, ...]) -> list[User]:
     return [get_in_scope(actor, User, i) for i in ids if i != actor.id]
 
 
+def _by_client_id(actor: User, client_id: str) -> Visit | None:
+    """The visit this client id names for the actor: one of its team's or its own (unique per volunteer)."""
+    return db.session.scalar(known_to(actor, Visit, Visit.volunteer_id).where(Visit.client_id == client_id)
+                             .order_by(Visit.id).limit(1))
+
+
 def _replay(existing: Visit, data: VisitInput, actor: User) -> Visit:
     if existing.content_hash != data.content_hash():
         raise VisitConflict("client_id", _l("This visit was already saved with different content."))
@@ -136,7 +141,7 @@ def record(actor: User, raw: VisitInput) -> tuple[Visit, bool]:
     """Store a visit once per client id. Returns (visit, created); a replay returns the stored visit."""
     team_id = _team_of(actor)
     data = raw.normalised()
-    existing = db.session.scalar(select(Visit).where(Visit.client_id == data.client_id))
+    existing = _by_client_id(actor, data.client_id)
     if existing is not None:
         return _replay(existing, data, actor), False
     household = get_in_scope(actor, Household, data.household_id)
@@ -157,7 +162,7 @@ def record(actor: User, raw: VisitInput) -> tuple[Visit, bool]:
             db.session.add(visit)
             db.session.flush()
     except IntegrityError:
-        existing = db.session.scalar(select(Visit).where(Visit.client_id == data.client_id))
+        existing = _by_client_id(actor, data.client_id)
         if existing is None:
             raise
         return _replay(existing, data, actor), False
