@@ -16,13 +16,13 @@ from pathlib import Path
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from sqlalchemy import insert
 
 from app.extensions import db
 from app.models import PRIORITY_TAGS, Household, HouseholdStatus, Role, User
 from app.models._types import utcnow
-from app.services import area_counts, areas, audit, households
+from app.services import area_counts, areas, audit, households, spreadsheet
 from app.services.scope import OutOfScope, require_role, scoped
 from app.services.text import fold, looks_like_citizen_id
 
@@ -102,43 +102,30 @@ def folder(instance_path: str) -> Path:
 
 # Reading --------------------------------------------------------------------------------------------------
 
-def _cell(value) -> str:
-    """A cell as text; whole numbers from spreadsheets lose their ".0"."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def _read_csv(data: bytes) -> list[list[str]]:
+def _read(filename: str, data: bytes) -> list[tuple[int, tuple[str, ...], bool]]:
+    """For each non-blank row below the header: its number, the known columns' cells (in the order of COLUMNS)
+    and whether any of its cells looks like a citizen-ID number. Reading stops at the first row past
+    the limit, whatever the file says of its size; only the known columns are kept."""
+    columns: dict[str, int] | None = None
+    lines = []
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFileError(_l("The file is not in UTF-8. Save it as “CSV UTF-8” and try again.")) from None
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first_line.count)
-    return [[_cell(v) for v in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
-
-
-def _read_xlsx(data: bytes) -> list[list[str]]:
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a damaged or foreign file
-        raise ImportFileError(_l("The file could not be read as an Excel workbook (.xlsx).")) from None
-    try:
-        return [[_cell(v) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)]
-    finally:
-        book.close()
-
-
-def read_table(filename: str, data: bytes) -> list[list[str]]:
-    name = filename.lower()
-    if name.endswith(".csv"):
-        return _read_csv(data)
-    if name.endswith(".xlsx"):
-        return _read_xlsx(data)
-    raise ImportFileError(_l("Choose a CSV or XLSX file."))
+        for number, raw in spreadsheet.rows(filename, data):
+            if number > MAX_ROWS + 1:
+                raise ImportFileError(_l("The file has more than %(n)s rows; split it into smaller files.",
+                                         n=MAX_ROWS))
+            if not any(raw):
+                continue
+            if columns is None:
+                columns = _header_map(raw)
+                continue
+            cells = tuple(raw[columns[c]] if c in columns and columns[c] < len(raw) else "" for c in COLUMNS)
+            # One search over the whole row: a newline keeps two cells' digits apart.
+            lines.append((number, cells, looks_like_citizen_id("\n".join(raw))))
+    except spreadsheet.Unreadable as error:
+        raise ImportFileError(error.message) from None
+    if not lines:
+        raise ImportFileError(_l("The file has no household rows."))
+    return lines
 
 
 def _header_map(header: list[str]) -> dict[str, int]:
@@ -175,8 +162,8 @@ class _RowRefused(Exception):
         self.column, self.message = column, message
 
 
-def _check_row(cells: dict[str, str], raw: list[str], area_by_name, tag_names) -> households.HouseholdInput:
-    if any(looks_like_citizen_id(value) for value in raw):
+def _check_row(cells: dict[str, str], citizen_id: bool, area_by_name, tag_names) -> households.HouseholdInput:
+    if citizen_id:
         raise _RowRefused("row", _l("A value looks like a citizen-ID (CCCD) number; Phủ Số never stores one. "
                                     "Remove it from the file."))
     if not cells["area"]:
@@ -221,26 +208,15 @@ def _existing_addresses(actor: User) -> set[tuple[int, str]]:
 def check(actor: User, filename: str, data: bytes) -> Checked:
     """Read the file and check every row; rows that break a rule are listed, with the reason, by row number."""
     require_role(actor, Role.COORDINATOR, what="import")
-    table = read_table(filename, data)
-    while table and not any(table[-1]):
-        table.pop()
-    if len(table) < 2:
-        raise ImportFileError(_l("The file has no household rows."))
-    if len(table) - 1 > MAX_ROWS:
-        raise ImportFileError(_l("The file has more than %(n)s rows; split it into smaller files.", n=MAX_ROWS))
-    columns = _header_map(table[0])
+    lines = _read(filename, data)
     area_by_name, tag_names = areas.by_folded_name(actor), _tag_names()
     seen = _existing_addresses(actor)
     now = utcnow()
     checked = Checked(token=secrets.token_urlsafe(24), actor_id=actor.id, ward_code=actor.ward_code,
-                      filename=filename[-120:], total=0)
-    for number, raw in enumerate(table[1:], start=2):
-        if not any(raw):
-            continue
-        checked.total += 1
-        cells = {c: (raw[columns[c]] if c in columns and columns[c] < len(raw) else "") for c in COLUMNS}
+                      filename=filename[-120:], total=len(lines))
+    for number, cells, citizen_id in lines:
         try:
-            row = _check_row(cells, raw, area_by_name, tag_names)
+            row = _check_row(dict(zip(COLUMNS, cells, strict=True)), citizen_id, area_by_name, tag_names)
         except _RowRefused as refused:
             checked.errors.append(asdict(RowError(number, refused.column, str(refused.message))))
             continue
