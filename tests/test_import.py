@@ -233,8 +233,8 @@ HOSTILE = [
     pytest.param("ho.csv", hostile.csv_filled_rows, "Tệp có hơn 50000 dòng", id="csv-rows"),
     pytest.param("ho.csv", hostile.csv_blank_lines, "Tệp có hơn 50000 dòng", id="csv-blank-lines"),
     pytest.param("ho.csv", hostile.csv_long_line, "quá nhiều dữ liệu", id="csv-long-line"),
-    pytest.param("ho.csv", hostile.csv_long_field, "Không đọc được tệp CSV", id="csv-long-field"),
-    pytest.param("ho.csv", hostile.csv_quoted_lines, "Thiếu các cột", id="csv-quoted-lines"),
+    pytest.param("ho.csv", hostile.csv_long_field, "quá nhiều dữ liệu", id="csv-long-field"),
+    pytest.param("ho.csv", hostile.csv_quoted_lines, "quá nhiều dữ liệu", id="csv-quoted-lines"),
 ]
 
 

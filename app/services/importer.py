@@ -106,7 +106,7 @@ def _read(filename: str, data: bytes) -> list[tuple[int, tuple[str, ...], bool]]
     """For each non-blank row below the header: its number, the known columns' cells (in the order of COLUMNS)
     and whether any of its cells looks like a citizen-ID number. Reading stops at the first row past
     the limit, whatever the file says of its size; only the known columns are kept."""
-    columns: dict[str, int] | None = None
+    columns: list[int | None] | None = None  # where each of COLUMNS is in the file
     lines = []
     try:
         for number, raw in spreadsheet.rows(filename, data):
@@ -116,9 +116,9 @@ def _read(filename: str, data: bytes) -> list[tuple[int, tuple[str, ...], bool]]
             if not any(raw):
                 continue
             if columns is None:
-                columns = _header_map(raw)
+                columns = [_header_map(raw).get(c) for c in COLUMNS]
                 continue
-            cells = tuple(raw[columns[c]] if c in columns and columns[c] < len(raw) else "" for c in COLUMNS)
+            cells = tuple(raw[i] if i is not None and i < len(raw) else "" for i in columns)
             # One search over the whole row: a newline keeps two cells' digits apart.
             lines.append((number, cells, looks_like_citizen_id("\n".join(raw))))
     except spreadsheet.Unreadable as error:

@@ -10,7 +10,6 @@ where its row limit ends. CSV lines and fields have a fixed maximum length.
 
 import csv
 import io
-import itertools
 import posixpath
 import string
 import struct
@@ -24,7 +23,7 @@ from flask_babel import lazy_gettext as _l
 
 # Columns read from the left; a household list needs eight, the rest leaves room for the user's own.
 MAX_COLUMNS = 12
-MAX_LINE = 20_000  # characters in one CSV line; csv's own field limit (131,072) bounds a quoted field
+MAX_LINE = 20_000  # characters in one CSV row, even one whose quoted cells span several lines
 MAX_PARTS = 500
 MAX_DIRECTORY = 256 * 1024  # bytes of the zip's central directory, read in full by zipfile when it opens
 MAX_UNPACKED = 64 * 1024 * 1024  # bytes of all the parts unpacked: a 50,000-row list is about 25 MB
@@ -65,24 +64,24 @@ def rows(filename: str, data: bytes) -> Iterator[tuple[int, list[str]]]:
 
 def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
     stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+    read = [0]  # characters read for the row being parsed: one row, even over several lines, has MAX_LINE
+
+    def lines() -> Iterator[str]:
+        for line in iter(lambda: stream.readline(MAX_LINE + 1), ""):
+            read[0] += len(line)
+            if read[0] > MAX_LINE:
+                raise Unreadable(TOO_MUCH)
+            yield line
+
     try:
         first = stream.readline(MAX_LINE + 1)
         delimiter = max(",;\t", key=first.count)
-        lines = itertools.chain([first], iter(lambda: stream.readline(MAX_LINE + 1), ""))
-        for number, row in enumerate(csv.reader(_bounded(lines), delimiter=delimiter), start=1):
+        stream.seek(0)
+        for number, row in enumerate(csv.reader(lines(), delimiter=delimiter), start=1):
+            read[0] = 0
             yield number, [value.strip() for value in row[:MAX_COLUMNS]]
     except UnicodeDecodeError:
         raise Unreadable(_l("The file is not in UTF-8. Save it as “CSV UTF-8” and try again.")) from None
-    except csv.Error:
-        raise Unreadable(_l("The CSV file could not be read: a cell is too long or a quotation mark is not "
-                            "closed.")) from None
-
-
-def _bounded(lines: Iterator[str]) -> Iterator[str]:
-    for line in lines:
-        if len(line) > MAX_LINE:
-            raise Unreadable(TOO_MUCH)
-        yield line
 
 
 # XLSX: the archive ----------------------------------------------------------------------------------------
