@@ -16,7 +16,8 @@ from app.services import importer
 from bench import hostile_import as hostile
 from tests.conftest import WARD_A, WARD_B, count
 
-HEADER = "Khu vực,Địa chỉ,Tên hiển thị,Số người,Số người từ 14 tuổi,Số điện thoại,Đồng ý lưu số điện thoại,Nhóm ưu tiên"
+HEADER = ("Khu vực,Địa chỉ,Tên hiển thị,Số người,Số người từ 14 tuổi,Số điện thoại,Đồng ý lưu số điện thoại,Nhóm ưu tiên,"
+          "Đồng ý lưu nhóm ưu tiên")
 
 
 @pytest.fixture
@@ -44,7 +45,7 @@ def test_import_preview_then_confirm(ward, login_as):
     client = login_as(ward["coordinator_a"])
     response = _upload(client, _csv(
         HEADER,
-        "khu vuc binh thuy,Số 2 Đường Trần Hưng Đạo,Nguyễn Văn Bình,4,3,0901234567,có,Người cao tuổi sống một mình; hộ nghèo",
+        "khu vuc binh thuy,Số 2 Đường Trần Hưng Đạo,Nguyễn Văn Bình,4,3,0901234567,có,Người cao tuổi sống một mình; hộ nghèo,có",
         "Khu vực Bình Thủy,Số 3 Đường Trần Hưng Đạo,,2,2,,,",
         bom=True,
     ))
@@ -58,6 +59,7 @@ def test_import_preview_then_confirm(ward, login_as):
     assert stored.area_id == ward["area"].id and stored.ward_code == WARD_A
     assert (stored.people, stored.eligible_people, stored.phone) == (4, 3, "0901234567")
     assert stored.phone_consent_at is not None and stored.tags == ["elderly_alone", "poor"]
+    assert stored.tags_consent_at is not None
     assert stored.search_key == "so 2 duong tran hung dao nguyen van binh"
     assert count(Household) == 3
     audit = db.session.scalar(select(AuditLog).where(AuditLog.action == "household.import"))
@@ -142,7 +144,7 @@ def test_xlsx_import_and_both_templates(ward, login_as):
 
     book = Workbook()
     book.active.append(HEADER.split(","))
-    book.active.append(["Khu vực Bình Thủy", "Số 4 Đường Lê Lợi", "Trần Thị Hoa", 3.0, 2, "0912345678", "x", ""])
+    book.active.append(["Khu vực Bình Thủy", "Số 4 Đường Lê Lợi", "Trần Thị Hoa", 3.0, 2, "0912345678", "x", "", ""])
     out = io.BytesIO()
     book.save(out)
     token = _token(_upload(client, out.getvalue(), "ho.xlsx"))

@@ -3,7 +3,7 @@ from wtforms import DateField, DecimalField, SelectField, SelectMultipleField, T
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.forms import Form
-from app.models.visit import OUTCOME_LABELS
+from app.models.visit import OUTCOME_LABELS, Outcome
 from app.services.indicators import DEFINITIONS
 
 
@@ -59,7 +59,9 @@ class VisitFilterForm(Form):
     area = SelectField(_l("Area"), coerce=int, validators=[Optional()], validate_choice=False)
     team = SelectField(_l("Team"), coerce=int, validators=[Optional()], validate_choice=False)
     volunteer = SelectField(_l("Volunteer"), coerce=int, validators=[Optional()], validate_choice=False)
-    outcome = SelectField(_l("Outcome"), choices=[("", _l("Any outcome")), *OUTCOME_LABELS.items()],
+    # No choice lists the households with no need for now by name.
+    outcome = SelectField(_l("Outcome"), choices=[("", _l("Any outcome")), *(
+        (outcome.value, label) for outcome, label in OUTCOME_LABELS.items() if outcome != Outcome.DECLINED)],
                           validators=[Optional()])
     start = DateField(_l("From"), validators=[Optional()])
     end = DateField(_l("To"), validators=[Optional()])

@@ -41,6 +41,7 @@ COLUMNS = {
     "phone": "Số điện thoại",
     "phone_consent": "Đồng ý lưu số điện thoại",
     "priority_tags": "Nhóm ưu tiên",
+    "tags_consent": "Đồng ý lưu nhóm ưu tiên",
 }
 _HEADER_ALIASES = {
     "area": "area", "khu vuc": "area", "ap": "area", "to dan pho": "area",
@@ -52,6 +53,7 @@ _HEADER_ALIASES = {
     "phone": "phone", "so dien thoai": "phone", "dien thoai": "phone",
     "phone consent": "phone_consent", "dong y luu so dien thoai": "phone_consent", "dong y": "phone_consent",
     "priority": "priority_tags", "nhom uu tien": "priority_tags", "uu tien": "priority_tags",
+    "priority consent": "tags_consent", "dong y luu nhom uu tien": "tags_consent",
 }
 REQUIRED = ("area", "address", "people", "eligible_people")
 _YES = {"co", "x", "1", "yes", "y", "true", "dong y"}
@@ -59,10 +61,10 @@ _NO = {"", "khong", "0", "no", "n", "false"}
 COLUMN_LABELS = {
     "area": _l("Area"), "address": _l("Address"), "display_name": _l("Name shown"), "people": _l("People"),
     "eligible_people": _l("People aged 14 and over"), "phone": _l("Phone"), "phone_consent": _l("Phone consent"),
-    "priority_tags": _l("Priority"), "row": _l("Row"),
+    "priority_tags": _l("Priority"), "tags_consent": _l("Priority consent"), "row": _l("Row"),
 }
 EXAMPLE = ["Khu vực 1", "51/3 Hẻm 51, Đường 3 Tháng 2", "Nguyễn Văn Bình", 4, 3, "0901234567", "có",
-           "Người cao tuổi sống một mình"]
+           "Người cao tuổi sống một mình; Hộ cận nghèo", "có"]
 
 
 class ImportFileError(ValueError):
@@ -178,9 +180,7 @@ def _check_row(cells: dict[str, str], citizen_id: bool, area_by_name, tag_names)
         raise _RowRefused("people", _l("The number of people must be a whole number."))
     if eligible is None:
         raise _RowRefused("eligible_people", _l("The number of people aged 14 and over must be a whole number."))
-    consent = fold(cells["phone_consent"])
-    if consent not in _YES | _NO:
-        raise _RowRefused("phone_consent", _l("Write “có” or leave the consent empty."))
+    consent, tags_consent = _consent(cells, "phone_consent"), _consent(cells, "tags_consent")
     tags = []
     for name in re.split(r"[,;]", cells["priority_tags"]):
         if fold(name):
@@ -190,13 +190,20 @@ def _check_row(cells: dict[str, str], citizen_id: bool, area_by_name, tag_names)
     data = households.HouseholdInput(
         area_id=area.id, address=cells["address"], display_name=cells["display_name"] or None,
         people=people, eligible_people=eligible, phone=cells["phone"] or None,
-        phone_consent=consent in _YES, priority_tags=tuple(tags),
+        phone_consent=consent, priority_tags=tuple(tags), tags_consent=tags_consent,
     )
     try:
         households.validate(data)
     except households.HouseholdError as error:
         raise _RowRefused(error.field if error.field in COLUMNS else "row", error.message) from None
     return data
+
+
+def _consent(cells: dict[str, str], column: str) -> bool:
+    answer = fold(cells[column])
+    if answer not in _YES | _NO:
+        raise _RowRefused(column, _l("Write “có” or leave the consent empty."))
+    return answer in _YES
 
 
 def _existing_addresses(actor: User) -> set[tuple[int, str]]:
@@ -278,7 +285,8 @@ def store(actor: User, checked: Checked) -> int:
                              "added). Nothing was imported; please upload the file again."))
     now = utcnow()
     rows = [{**row, "ward_code": actor.ward_code, "created_by_id": actor.id, "created_at": now, "updated_at": now,
-             "phone_consent_at": now if row["phone"] else None, "status": HouseholdStatus.ACTIVE}
+             "phone_consent_at": now if row["phone"] else None,
+             "tags_consent_at": now if row["tags_consent_at"] else None, "status": HouseholdStatus.ACTIVE}
             for row in checked.rows]
     if rows:
         db.session.execute(insert(Household), rows)
@@ -307,7 +315,7 @@ def template_xlsx() -> bytes:
     # The phone column is text, so a leading zero survives.
     for cell in sheet["F"]:
         cell.number_format = "@"
-    for letter, width in zip("ABCDEFGH", (16, 36, 24, 10, 20, 16, 24, 32), strict=True):
+    for letter, width in zip("ABCDEFGHI", (16, 36, 24, 10, 20, 16, 24, 32, 24), strict=True):
         sheet.column_dimensions[letter].width = width
     out = io.BytesIO()
     book.save(out)
