@@ -160,3 +160,13 @@ def test_offline_page_is_vietnamese(client):
 def test_visit_form_for_a_household_still_on_the_phone_is_the_shell(phone):
     page = phone["client"].get(f"/visits/new?household_client={uuid.uuid4()}")
     assert page.status_code == 200 and "data-shell" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("body", "status"), [
+    ("[" * 50_000, 400),  # nested deeper than Python's stack: was a 500
+    ("{" + ",".join(f'"k{n}": 0' for n in range(500_000)) + "}", 413),  # 6 MB of keys: parsed in full before
+])
+def test_hostile_json_bodies_are_refused_before_they_cost_anything(phone, body, status):
+    response = phone["client"].post("/api/visits", data=body, content_type="application/json")
+    assert response.status_code == status and response.get_json()["error"]
+    assert count(Visit) == 0
