@@ -225,6 +225,7 @@ HOSTILE = [
     pytest.param("ho.xlsx", lambda: hostile.many_strings(800_000), "quá nhiều dữ liệu", id="strings"),
     pytest.param("ho.xlsx", hostile.long_cells, "quá nhiều dữ liệu", id="long-cells"),
     pytest.param("ho.xlsx", lambda: hostile.long_tag(200_000), "quá nhiều dữ liệu", id="long-tag"),
+    pytest.param("ho.xlsx", lambda: hostile.deep_nesting(5_000), "quá nhiều dữ liệu", id="deep-nesting"),
     pytest.param("ho.xlsx", hostile.entity_expansion, "Không đọc được tệp dưới dạng tệp Excel", id="entities"),
     pytest.param("ho.xlsx", lambda: hostile.zip_bomb(70 * 1024 * 1024), "Khi giải nén", id="bomb"),
     pytest.param("ho.xlsx", lambda: hostile.zip_bomb(3 * 1024 * 1024), "Khi giải nén", id="bomb-ratio"),

@@ -5,7 +5,7 @@ zip member's compression. The archive's central directory is checked before anyt
 parts, their unpacked size, their compression); the XML parts are streamed through expat with no DTD, only the
 first MAX_COLUMNS columns are kept, and the whole reading has a budget of XML elements and of kept text, so a
 sheet padded with millions of empty cells stops early. Rows come one at a time, so the caller stops reading
-where its row limit ends. CSV lines and fields have a fixed maximum length.
+where its row limit ends. A CSV row has a fixed maximum length, even over quoted line breaks.
 """
 
 import csv
@@ -21,17 +21,18 @@ from xml.parsers import expat
 
 from flask_babel import lazy_gettext as _l
 
-# Columns read from the left; a household list needs eight, the rest leaves room for the user's own.
+# Columns read from the left: the template has nine; the rest leaves room for a row number and the user's own.
 MAX_COLUMNS = 12
 MAX_LINE = 20_000  # characters in one CSV row, even one whose quoted cells span several lines
 MAX_PARTS = 500
 MAX_DIRECTORY = 256 * 1024  # bytes of the zip's central directory, read in full by zipfile when it opens
 MAX_UNPACKED = 64 * 1024 * 1024  # bytes of all the parts unpacked: a 50,000-row list is about 25 MB
 MAX_RATIO = 100  # unpacked / packed for a part over 1 MB; real sheets stay under 20
-MAX_ELEMENTS = 1_500_000  # XML elements read in all: 50,000 rows of 8 filled cells take about 1.2 million
+MAX_ELEMENTS = 1_500_000  # XML elements read in all: 50,000 rows of the template take about 1.25 million
 MAX_TEXT = 48 * 1024 * 1024  # bytes of Python strings kept: 50,000 rows of the template take about 35 MB
 MAX_CELL = 32_767  # characters in one cell, as in Excel
 MAX_QUIET = 512 * 1024  # bytes of XML without a new element (see _Part.feed)
+MAX_DEPTH = 64  # elements open at once: expat keeps each one (a sheet nests seven deep)
 CHUNK = 64 * 1024
 
 BAD_XLSX = _l("The file could not be read as an Excel workbook (.xlsx).")
@@ -150,6 +151,7 @@ class _Part:
         self.starts: dict[str, str] = {}
         self.ends: dict[str, str] = {}
         self.pieces: list[str] = []
+        self.depth = 0
         self.parser = expat.ParserCreate()
         self.parser.buffer_text = True
         self.parser.StartElementHandler = self._root
@@ -169,7 +171,8 @@ class _Part:
 
     def _count(self, _name, _attrs):
         self.left -= 1
-        if self.left < 0:
+        self.depth += 1
+        if self.left < 0 or self.depth > MAX_DEPTH:
             raise Unreadable(TOO_MUCH)
 
     def _start(self, name, attrs):
@@ -180,6 +183,7 @@ class _Part:
             self.start(local, attrs)
 
     def _end(self, name):
+        self.depth -= 1
         local = self.ends.get(name)
         if local is not None:
             self.end(local)
@@ -326,9 +330,7 @@ class _Sheet(_Part):
         self.phonetic = 0
 
     def _start(self, name, attrs):
-        self.left -= 1
-        if self.left < 0:
-            raise Unreadable(TOO_MUCH)
+        self._count(name, attrs)
         self.pieces.clear()
         local = self.starts.get(name)
         if local == "c":
@@ -351,6 +353,7 @@ class _Sheet(_Part):
             self.phonetic += 1
 
     def _end(self, name):
+        self.depth -= 1
         local = self.ends.get(name)
         if local == "v" or local == "t":
             if self.kind is not None and not self.phonetic:
@@ -374,6 +377,7 @@ class _Sheet(_Part):
         self.parser.CharacterDataHandler = None
 
     def _skip_end(self, name):
+        self.depth -= 1
         if self.ends.get(name) == "row":
             self.parser.StartElementHandler, self.parser.EndElementHandler = self._start, self._end
             self.parser.CharacterDataHandler = self.pieces.append
