@@ -330,7 +330,10 @@ class _Sheet(_Part):
         self.phonetic = 0
 
     def _start(self, name, attrs):
-        self._count(name, attrs)
+        self.left -= 1  # _count, written out: this runs for nearly every element of the file
+        self.depth += 1
+        if self.left < 0 or self.depth > MAX_DEPTH:
+            raise Unreadable(TOO_MUCH)
         self.pieces.clear()
         local = self.starts.get(name)
         if local == "c":
