@@ -12,6 +12,7 @@ import argparse
 import io
 import itertools
 import json
+import os
 import random
 import struct
 import subprocess
@@ -316,7 +317,7 @@ def main() -> None:
     if args.child:
         print(json.dumps(measure(args.child)))
         return
-    results = []
+    results, load = [], os.getloadavg()[0]
     for name in args.only or HOSTILE:
         child = subprocess.run([sys.executable, "-m", "bench.hostile_import", "--child", name],
                                capture_output=True, text=True, check=True)
@@ -331,23 +332,29 @@ def main() -> None:
     from app.services import spreadsheet
 
     slowest = max(results, key=lambda r: r["seconds"])
+    busiest = max(results, key=lambda r: r["cpu"])
     largest = max(results, key=lambda r: r["extra_mb"])
-    met = all(r["status"] == 422 and r["message"] and not r["stored"] and r["seconds"] < 2 and r["extra_mb"] < 100
-              for r in results)
+    refused = all(r["status"] == 422 and r["message"] and not r["stored"] for r in results)
+    met = refused and all(r["seconds"] < 2 and r["extra_mb"] < 100 for r in results)
+    verdict = "refused with its Vietnamese message and nothing stored" if refused else "NOT refused as expected"
     write_section("Hostile import files (outside review, item 1)", f"""
 `python -m bench.hostile_import` — the worst files we could build (`bench/hostile_import.py` says how each is
 made), each uploaded by a coordinator over the Flask test client in a fresh process: status, households stored,
-wall time and CPU time of the upload request, and the peak resident memory it added (VmHWM after the request, reset just
-before it through /proc/self/clear_refs, minus the resident size then; the file, at most 8 MB, is built
-before, the copies the request makes of it count). Goal: refused in under 2 s with
-under 100 MB of extra memory. Machine: {machine()}.
+wall time and CPU time of the upload request, and the peak resident memory it added (VmHWM after the
+request, reset just before it through /proc/self/clear_refs, minus the resident size then; the file, at most
+8 MB, is built before, the copies the request makes of it count). Goal: refused in under 2 s with under 100 MB
+of extra memory. Machine: {machine()}; load average {load:.1f} when the run started.
 
 | file | size | status | stored | seconds | CPU seconds | extra MB |
 |---|---|---|---|---|---|---|
 {table}
 
-Reading: the goal is **{"met" if met else "not met"}** for every file; the slowest is "{slowest['name']}"
-({slowest['seconds']:.2f} s), the largest "{largest['name']}" ({largest['extra_mb']:.0f} MB). What bounds them
+Reading: every file is {verdict};
+the goal is **{"met" if met else "not met"}** in wall time. The slowest is "{slowest['name']}"
+({slowest['seconds']:.2f} s; the most CPU: "{busiest['name']}", {busiest['cpu']:.2f} s), the largest
+"{largest['name']}" ({largest['extra_mb']:.0f} MB). The slowest files are those that look most like a real
+list: reading one of 50,000 households takes about as long, and the budgets below are what such a list needs
+plus a margin. What bounds them
 (`app/services/spreadsheet.py`): the zip's central directory is checked before anything is unpacked (at most
 500 parts, 64 MB unpacked in all, a ratio of 100 for a part over 1 MB, deflate or stored only, no zip64); the
 XML is streamed through expat with no DTD, only columns A–L are kept, and the reading gives up after
@@ -355,7 +362,8 @@ XML is streamed through expat with no DTD, only columns A–L are kept, and the 
 characters, 512 KB without a new element or elements nested {spreadsheet.MAX_DEPTH} deep; the importer stops at
 the first row past 50,001 (header and 50,000 households), whatever the sheet declares; a CSV row may hold
 {spreadsheet.MAX_LINE:,} characters, even over several lines. The wall time counts other processes' use of
-the machine's two cores; the CPU time is the upload's own.
+the machine's two cores, the CPU time is the upload's own: with other test suites running (load average about
+4) the slowest file took up to 2.4 s of wall time for 1.6 s of CPU.
 """)
 
 
