@@ -10,13 +10,14 @@ from sqlalchemy import func, select
 
 from bench.common import fresh_app, machine, timed, write_section
 
-HEADER = "Khu vực,Địa chỉ,Tên hiển thị,Số người,Số người từ 14 tuổi,Số điện thoại,Đồng ý lưu số điện thoại,Nhóm ưu tiên"
+HEADER = ("Khu vực,Địa chỉ,Tên hiển thị,Số người,Số người từ 14 tuổi,Số điện thoại,Đồng ý lưu số điện thoại,Nhóm ưu tiên,"
+          "Đồng ý lưu nhóm ưu tiên")
 AREAS = 40
 
 
 def _file(rows: int) -> bytes:
     lines = [HEADER] + [
-        f"Khu vực {n % AREAS + 1},Số {n} Đường Trần Hưng Đạo,Nguyễn Văn {n},4,3,09{n:08d},có,Hộ nghèo"
+        f"Khu vực {n % AREAS + 1},Số {n} Đường Trần Hưng Đạo,Nguyễn Văn {n},4,3,09{n:08d},có,Hộ nghèo,có"
         for n in range(rows)
     ]
     return ("\ufeff" + "\n".join(lines) + "\n").encode()
@@ -67,7 +68,7 @@ def main() -> None:
     )
     write_section("Household import (ward lists issue)", f"""
 `python -m bench.import_households` — one CSV file of {args.rows:,} households (UTF-8 with BOM, Vietnamese
-headers, name, phone with consent and a priority group on every row) over 40 areas of one ward, sent by a
+headers, name, phone and a sensitive priority group with consent on every row) over 40 areas of one ward, sent by a
 coordinator over the Flask test client. "check" is step 1 (upload, read, check every row against the ward's
 areas and addresses, write the waiting file); "store" is step 2 (confirm: re-check addresses, bulk insert in
 one transaction, commit). Goal: under 30 s in all. Machine: {machine()}.

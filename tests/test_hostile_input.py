@@ -133,7 +133,7 @@ SYNC_FIELDS = {
                     "level2_activated", "online_people", "services", "cashless_setup", "other_help", "helper_ids",
                     "followup_needed", "followup_reason", "followup_due", "note"],
     "/api/households": ["client_id", "area_id", "address", "display_name", "people", "eligible_people", "phone",
-                        "phone_consent", "priority_tags"],
+                        "phone_consent", "priority_tags", "tags_consent"],
 }
 JSON_VALUES = st.one_of(HOSTILE_TEXT, st.integers(), st.floats(allow_nan=True), st.booleans(), st.none(),
                         st.lists(HOSTILE_TEXT, max_size=3), st.dictionaries(st.text(max_size=5), st.integers(),

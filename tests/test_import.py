@@ -2,6 +2,7 @@
 
 import io
 import json
+import tracemalloc
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -10,9 +11,11 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditLog, Household, Role
 from app.services import importer
+from bench import hostile_import as hostile
 from tests.conftest import WARD_A, WARD_B, count
 
-HEADER = "Khu vực,Địa chỉ,Tên hiển thị,Số người,Số người từ 14 tuổi,Số điện thoại,Đồng ý lưu số điện thoại,Nhóm ưu tiên"
+HEADER = ("Khu vực,Địa chỉ,Tên hiển thị,Số người,Số người từ 14 tuổi,Số điện thoại,Đồng ý lưu số điện thoại,Nhóm ưu tiên,"
+          "Đồng ý lưu nhóm ưu tiên")
 
 
 @pytest.fixture
@@ -40,7 +43,7 @@ def test_import_preview_then_confirm(ward, login_as):
     client = login_as(ward["coordinator_a"])
     response = _upload(client, _csv(
         HEADER,
-        "khu vuc binh thuy,Số 2 Đường Trần Hưng Đạo,Nguyễn Văn Bình,4,3,0901234567,có,Người cao tuổi sống một mình; hộ nghèo",
+        "khu vuc binh thuy,Số 2 Đường Trần Hưng Đạo,Nguyễn Văn Bình,4,3,0901234567,có,Người cao tuổi sống một mình; hộ nghèo,có",
         "Khu vực Bình Thủy,Số 3 Đường Trần Hưng Đạo,,2,2,,,",
         bom=True,
     ))
@@ -54,6 +57,7 @@ def test_import_preview_then_confirm(ward, login_as):
     assert stored.area_id == ward["area"].id and stored.ward_code == WARD_A
     assert (stored.people, stored.eligible_people, stored.phone) == (4, 3, "0901234567")
     assert stored.phone_consent_at is not None and stored.tags == ["elderly_alone", "poor"]
+    assert stored.tags_consent_at is not None
     assert stored.search_key == "so 2 duong tran hung dao nguyen van binh"
     assert count(Household) == 3
     audit = db.session.scalar(select(AuditLog).where(AuditLog.action == "household.import"))
@@ -138,7 +142,7 @@ def test_xlsx_import_and_both_templates(ward, login_as):
 
     book = Workbook()
     book.active.append(HEADER.split(","))
-    book.active.append(["Khu vực Bình Thủy", "Số 4 Đường Lê Lợi", "Trần Thị Hoa", 3.0, 2, "0912345678", "x", ""])
+    book.active.append(["Khu vực Bình Thủy", "Số 4 Đường Lê Lợi", "Trần Thị Hoa", 3.0, 2, "0912345678", "x", "", ""])
     out = io.BytesIO()
     book.save(out)
     token = _token(_upload(client, out.getvalue(), "ho.xlsx"))
@@ -202,3 +206,83 @@ def test_twenty_thousand_rows_are_stored(ward, login_as):
     token = _token(_upload(client, _csv(*lines)))
     assert client.post(f"/lists/import/{token}").status_code == 303
     assert count(Household) == 20_001
+
+
+# Hostile files (outside review, item 1): whatever a file claims, reading stops early and costs little. -----
+
+def _refused(client, data: bytes, name: str, message: str) -> None:
+    response = _upload(client, data, name)
+    assert response.status_code == 422, response.status_code
+    assert message in response.get_data(as_text=True)
+    assert count(Household) == 1
+
+
+HOSTILE = [
+    pytest.param("ho.xlsx", lambda: hostile.declared_dimension("XFD12000"), "Thiếu các cột", id="dimension"),
+    pytest.param("ho.xlsx", hostile.last_row, "Tệp có hơn 50000 dòng", id="last-row"),
+    pytest.param("ho.xlsx", hostile.wide_rows, "quá nhiều dữ liệu", id="wide-rows"),
+    pytest.param("ho.xlsx", lambda: hostile.many_strings(800_000), "quá nhiều dữ liệu", id="strings"),
+    pytest.param("ho.xlsx", hostile.long_cells, "quá nhiều dữ liệu", id="long-cells"),
+    pytest.param("ho.xlsx", lambda: hostile.long_tag(200_000), "quá nhiều dữ liệu", id="long-tag"),
+    pytest.param("ho.xlsx", lambda: hostile.deep_nesting(5_000), "quá nhiều dữ liệu", id="deep-nesting"),
+    pytest.param("ho.xlsx", hostile.entity_expansion, "Không đọc được tệp dưới dạng tệp Excel", id="entities"),
+    pytest.param("ho.xlsx", lambda: hostile.zip_bomb(70 * 1024 * 1024), "Khi giải nén", id="bomb"),
+    pytest.param("ho.xlsx", lambda: hostile.zip_bomb(3 * 1024 * 1024), "Khi giải nén", id="bomb-ratio"),
+    pytest.param("ho.xlsx", lambda: hostile.lying_sizes(20 * 1024 * 1024), "Không đọc được tệp dưới dạng tệp Excel",
+                 id="lying-sizes"),
+    pytest.param("ho.xlsx", lambda: hostile.many_parts(20_000), "Không đọc được tệp dưới dạng tệp Excel", id="parts"),
+    pytest.param("ho.xlsx", hostile.lzma_parts, "Không đọc được tệp dưới dạng tệp Excel", id="lzma"),
+    pytest.param("ho.csv", hostile.csv_filled_rows, "Tệp có hơn 50000 dòng", id="csv-rows"),
+    pytest.param("ho.csv", hostile.csv_blank_lines, "Tệp có hơn 50000 dòng", id="csv-blank-lines"),
+    pytest.param("ho.csv", hostile.csv_long_line, "quá nhiều dữ liệu", id="csv-long-line"),
+    pytest.param("ho.csv", hostile.csv_long_field, "quá nhiều dữ liệu", id="csv-long-field"),
+    pytest.param("ho.csv", hostile.csv_quoted_lines, "quá nhiều dữ liệu", id="csv-quoted-lines"),
+]
+
+
+@pytest.mark.parametrize(("name", "build", "message"), HOSTILE)
+def test_hostile_files_are_refused_in_vietnamese_and_nothing_is_stored(ward, login_as, name, build, message):
+    _refused(login_as(ward["coordinator_a"]), build(), name, message)
+
+
+@pytest.mark.parametrize(("build", "message"), [
+    (lambda: hostile.declared_dimension("XFD12000"), "Thiếu các cột"),
+    (hostile.empty_rows, "Tệp có hơn 50000 dòng"),
+    (hostile.wide_rows, "quá nhiều dữ liệu"),
+], ids=["dimension", "empty-rows", "wide-rows"])
+def test_what_a_sheet_declares_costs_no_memory(ward, login_as, build, message):
+    """The review's files: a 1.5 KB sheet that declares A1:XFD12000 and holds two cells, a sheet with all
+    1,048,576 rows, rows of 16,384 cells. Each is refused having allocated under 100 MB (the time is measured
+    by bench/hostile_import.py)."""
+    client, data = login_as(ward["coordinator_a"]), build()
+    tracemalloc.start()
+    try:
+        _refused(client, data, "ho.xlsx", message)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 100 * 1024 * 1024, f"{peak / 1e6:.0f} MB"
+
+
+def test_sheets_from_other_programs_are_read_alike(ward, login_as):
+    """Prefixed elements (x:c), inline and rich-text strings with a phonetic guide, cells without a reference,
+    numbers written as 3.0 or 9.01234567E8, a TRUE consent, a gap in the rows: the error names row 5."""
+    main = hostile._MAIN.decode()
+    header = "".join(f'<x:c t="inlineStr"><x:is><x:t>{label}</x:t></x:is></x:c>' for label in hostile.HEADER)
+    rows = (f'<x:row r="1">{header}</x:row>'
+            '<x:row r="2"><x:c r="A2" t="s"><x:v>0</x:v></x:c><x:c r="B2" t="s"><x:v>1</x:v></x:c>'
+            '<x:c r="D2"><x:v>3.0</x:v></x:c><x:c r="E2"><x:v>2</x:v></x:c>'
+            '<x:c r="F2"><x:v>9.01234567E8</x:v></x:c><x:c r="G2" t="b"><x:v>1</x:v></x:c></x:row>'
+            '<x:row r="5"><x:c t="s"><x:v>0</x:v></x:c><x:c t="inlineStr"><x:is><x:t>Số 9 Hẻm 4</x:t></x:is></x:c>'
+            '<x:c/><x:c><x:v>ba</x:v></x:c><x:c><x:v>2</x:v></x:c></x:row>')
+    strings = ("<si><t>Khu vực Bình Thủy</t></si>"
+               "<si><r><t>Số 6 </t></r><r><rPr><b/></rPr><t>Hẻm 4</t></r><rPh sb=\"0\" eb=\"1\"><t>X</t></rPh></si>")
+    data = hostile.workbook([rows.encode()], strings=[strings.encode()], frame=(
+        f'<x:worksheet xmlns:x="{main}"><x:sheetData>'.encode(), b"</x:sheetData></x:worksheet>"))
+    client = login_as(ward["coordinator_a"])
+    token = _token(_upload(client, data, "ho.xlsx"))
+    preview = client.get(f"/lists/import/{token}").get_data(as_text=True)
+    assert "1 hộ hợp lệ." in preview and '<td class="num">5</td>' in preview
+    client.post(f"/lists/import/{token}")
+    stored = db.session.scalar(select(Household).where(Household.address == "Số 6 Hẻm 4"))
+    assert (stored.people, stored.eligible_people, stored.phone) == (3, 2, "901234567")

@@ -201,7 +201,7 @@ def test_bad_filters_are_refused(lists, login_as, args):
 def _household_form(area, **overrides):
     data = {"area_id": str(area.id), "address": "51/3 Hẻm 51, Đường 3 Tháng 2", "display_name": "Nguyễn Văn Bình",
             "people": "5", "eligible_people": "4", "phone": "0901 234 567", "phone_consent": "y",
-            "priority_tags": ["elderly_alone", "poor"]}
+            "priority_tags": ["elderly_alone", "poor"], "tags_consent": "y"}
     data.update(overrides)
     return data
 
@@ -215,7 +215,7 @@ def test_coordinator_edits_a_household(lists, login_as):
     assert (home.people, home.eligible_people, home.phone, home.tags) == (5, 4, "0901 234 567", ["elderly_alone", "poor"])
     assert home.search_key == "51/3 hem 51, duong 3 thang 2 nguyen van binh" and home.phone_consent_at is not None
     assert _actions("household.update")[0].detail["fields"] == [
-        "display_name", "eligible_people", "people", "phone", "phone_consent_at", "priority_tags"]
+        "display_name", "eligible_people", "people", "phone", "phone_consent_at", "priority_tags", "tags_consent_at"]
 
 
 @pytest.mark.parametrize(("overrides", "message"), [

@@ -272,3 +272,13 @@ def test_two_workers_racing_on_one_client_id_store_one_visit(phone, monkeypatch)
     conflict = phone["client"].post("/api/visits", json={**payload, "outcome": "declined"})
     assert conflict.status_code == 422 and conflict.json["error"] == "Lượt hỗ trợ này đã được lưu với nội dung khác."
     assert len(looked) == 4 and count(Visit) == 1
+
+
+@pytest.mark.parametrize(("body", "status"), [
+    ("[" * 50_000, 400),  # nested deeper than Python's stack: was a 500
+    ("{" + ",".join(f'"k{n}": 0' for n in range(500_000)) + "}", 413),  # 6 MB of keys: parsed in full before
+])
+def test_hostile_json_bodies_are_refused_before_they_cost_anything(phone, body, status):
+    response = phone["client"].post("/api/visits", data=body, content_type="application/json")
+    assert response.status_code == status and response.get_json()["error"]
+    assert count(Visit) == 0

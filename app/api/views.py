@@ -22,6 +22,10 @@ from app.services.scope import require_role, scoped
 bp = Blueprint("api", __name__, url_prefix="/api")
 csrf.exempt(bp)
 
+# One queued household or visit is a few hundred bytes (a note holds 500 characters); anything far larger is
+# not from our pages and would only cost memory to parse.
+MAX_BODY = 64 * 1024
+
 
 def sync_token(user) -> str:
     key = current_app.config["SECRET_KEY"].encode()
@@ -44,6 +48,7 @@ def _same_origin() -> bool:
 
 @bp.before_request
 def sync_auth():
+    request.max_content_length = MAX_BODY
     if not current_user.is_authenticated:
         return _error(401, _("Your login has expired. Log in again to send what is waiting."))
     if request.method != "GET":
@@ -98,7 +103,10 @@ def _form_errors(form) -> dict:
 
 
 def _payload() -> dict | None:
-    payload = request.get_json(silent=True)
+    try:
+        payload = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser's stack: no form sends that
+        return None
     return payload if isinstance(payload, dict) else None
 
 

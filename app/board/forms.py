@@ -3,7 +3,7 @@ from wtforms import DecimalField, SelectField, SelectMultipleField, TextAreaFiel
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.forms import DayField, Form
-from app.models.visit import OUTCOME_LABELS
+from app.models.visit import OUTCOME_LABELS, Outcome
 from app.services.indicators import DEFINITIONS
 
 
@@ -60,7 +60,9 @@ class VisitFilterForm(Form):
     area = SelectField(_l("Area"), coerce=int, validators=[Optional()])
     team = SelectField(_l("Team"), coerce=int, validators=[Optional()])
     volunteer = SelectField(_l("Volunteer"), coerce=int, validators=[Optional()])
-    outcome = SelectField(_l("Outcome"), choices=[("", _l("Any outcome")), *OUTCOME_LABELS.items()],
+    # No choice lists the households with no need for now by name.
+    outcome = SelectField(_l("Outcome"), choices=[("", _l("Any outcome")), *(
+        (outcome.value, label) for outcome, label in OUTCOME_LABELS.items() if outcome != Outcome.DECLINED)],
                           validators=[Optional()])
     start = DayField(_l("From"), validators=[Optional()])
     end = DayField(_l("To"), validators=[Optional()])

@@ -38,6 +38,7 @@ class HouseholdForm(Form):
                                    validators=[InputRequired(), NumberRange(min=0, max=50)],
                                    render_kw={"inputmode": "numeric", "min": 0, "max": 50})
     priority_tags = CheckboxListField(_l("Priority"), choices=list(PRIORITY_TAGS.items()), validators=[Optional()])
+    tags_consent = BooleanField(_l("The household agrees that we keep these groups"))
     phone = StringField(_l("Phone (optional)"), validators=[
         Optional(), Length(max=20), Regexp(r"^\+?[0-9 .]{8,20}$", message=_l("Enter a phone number of digits only."))],
         render_kw={"inputmode": "tel", "autocomplete": "off"})

@@ -76,6 +76,7 @@ def household_input(form: HouseholdForm) -> households.HouseholdInput:
         area_id=form.area_id.data, address=form.address.data, display_name=form.display_name.data,
         people=form.people.data, eligible_people=form.eligible_people.data, phone=form.phone.data,
         phone_consent=form.phone_consent.data, priority_tags=tuple(form.priority_tags.data or ()),
+        tags_consent=form.tags_consent.data,
         client_id=form.client_id.data or None,
     )
 

@@ -198,6 +198,7 @@ def _household_form(home: Household) -> HouseholdForm:
     if not form.is_submitted():
         form.priority_tags.data = home.tags
         form.phone_consent.data = home.phone_consent_at is not None
+        form.tags_consent.data = home.tags_consent_at is not None
     return form
 
 

@@ -3,7 +3,7 @@
 from app.models.audit import AuditLog, LoginThrottle
 from app.models.counts import AREA_COUNT_COLUMNS, AREA_DAY_COLUMNS, COUNTER_COLUMNS, AreaCount, AreaDayCount, DailyCount
 from app.models.geo import Province, Ward
-from app.models.household import PRIORITY_TAGS, Household, HouseholdStatus
+from app.models.household import PRIORITY_TAGS, SENSITIVE_TAGS, Household, HouseholdStatus
 from app.models.org import Area, Role, Team, User, member_areas, team_areas
 from app.models.plan import Campaign, Indicator, Target
 from app.models.score import SCORE_COLUMNS, ScoreUnit, TeamDayScore
@@ -16,6 +16,7 @@ __all__ = [
     "ONLINE_SERVICES",
     "PRIORITY_TAGS",
     "SCORE_COLUMNS",
+    "SENSITIVE_TAGS",
     "Area",
     "AreaCount",
     "AreaDayCount",

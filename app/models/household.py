@@ -25,6 +25,9 @@ PRIORITY_TAGS = {
     "near_poor": _l("Near-poor household"),
     "policy": _l("Policy family"),
 }
+# Sensitive personal data (Decree 13/2023: health, financial situation, social-policy status): kept only with
+# the household's recorded consent, never in a named export. "Elderly living alone" is none of these.
+SENSITIVE_TAGS = frozenset({"disability", "poor", "near_poor", "policy"})
 
 
 class Household(db.Model):
@@ -59,6 +62,8 @@ class Household(db.Model):
     phone: Mapped[str | None] = mapped_column(String(20))
     phone_consent_at: Mapped[datetime | None] = mapped_column(DateTime)
     priority_tags: Mapped[str] = mapped_column(String(200), default="")
+    # When the household agreed that its sensitive priority tags be kept; None when it has none.
+    tags_consent_at: Mapped[datetime | None] = mapped_column(DateTime)
     status: Mapped[HouseholdStatus] = mapped_column(String(10), default=HouseholdStatus.ACTIVE)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"))
     # Current state, kept up to date from visits.

@@ -39,7 +39,8 @@ class Outcome(enum.StrEnum):
 OUTCOME_LABELS = {
     Outcome.MET: _l("Met"),
     Outcome.NOBODY_HOME: _l("Nobody home"),
-    Outcome.DECLINED: _l("Declined"),
+    # Never "refused": a household may simply have no need yet, and is never listed by name for it.
+    Outcome.DECLINED: _l("No need for now"),
     Outcome.MOVED_AWAY: _l("Moved away"),
 }
 

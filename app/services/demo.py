@@ -15,6 +15,7 @@ from sqlalchemy import func, insert, select
 from app.clock import utcnow
 from app.extensions import db
 from app.models import (
+    SENSITIVE_TAGS,
     Area,
     Household,
     Outcome,
@@ -190,12 +191,14 @@ def _seed_ward(rng, ward: Ward, size: SeedSize, password_hash: str, now: datetim
             for _ in range(visits):
                 visit = _visit_row(rng, household_id, area, team, members, state, now, size.months)
                 visit_rows.append(visit)
+            tags = "elderly_alone" if rng.random() < 0.06 else ("poor" if rng.random() < 0.05 else "")
             household_rows.append({
                 "id": household_id, "ward_code": ward.code, "area_id": area.id, "address": address,
                 "display_name": display_name, "address_key": fold(address),
                 "search_key": fold(f"{address} {display_name or ''}"),
                 "people": people, "eligible_people": eligible,
-                "priority_tags": "elderly_alone" if rng.random() < 0.06 else ("poor" if rng.random() < 0.05 else ""),
+                # A sensitive tag only with the household's consent, given when it was listed.
+                "priority_tags": tags, "tags_consent_at": created if tags in SENSITIVE_TAGS else None,
                 "status": "active", "people_level2": state.people_level2, "people_online": state.people_online,
                 "cashless": state.cashless, "reached_at": state.reached_at, "last_visit_at": state.last_visit_at,
                 "created_by_id": members[0].id, "created_at": created, "updated_at": created,

@@ -12,7 +12,7 @@ from sqlalchemy.sql import Select
 
 from app.clock import local_day_bounds, local_today, utcnow
 from app.extensions import db
-from app.models import PRIORITY_TAGS, Area, Household, HouseholdStatus, User, Visit
+from app.models import PRIORITY_TAGS, SENSITIVE_TAGS, Area, Household, HouseholdStatus, User, Visit
 from app.services import area_counts, audit, scoring
 from app.services.errors import FieldError
 from app.services.indicators import STALE_DAYS
@@ -39,6 +39,7 @@ class HouseholdInput:
     phone: str | None = None
     phone_consent: bool = False
     priority_tags: tuple[str, ...] = ()
+    tags_consent: bool = False
     client_id: str | None = None
 
 
@@ -137,10 +138,14 @@ def validate(data: HouseholdInput) -> None:
     unknown = set(data.priority_tags) - set(PRIORITY_TAGS)
     if unknown:
         raise HouseholdError("priority_tags", _l("Unknown priority tag."))
+    if SENSITIVE_TAGS.intersection(data.priority_tags) and not data.tags_consent:
+        raise HouseholdError("tags_consent", _l(
+            "Disability, poor or near-poor household and policy family are kept only with the household's consent."))
 
 
 def columns(data: HouseholdInput, now: datetime) -> dict:
-    """The stored columns of a valid input: text cleaned, keys folded, the phone only with consent."""
+    """The stored columns of a valid input: text cleaned, keys folded, the phone and the sensitive tags only
+    with consent (and a consent time only when there is something it covers)."""
     address = clean(data.address)
     name = clean(data.display_name)
     phone = clean(data.phone) if data.phone_consent else None
@@ -150,6 +155,7 @@ def columns(data: HouseholdInput, now: datetime) -> dict:
         "people": data.people, "eligible_people": data.eligible_people,
         "phone": phone, "phone_consent_at": now if phone else None,
         "priority_tags": ",".join(sorted(set(data.priority_tags))),
+        "tags_consent_at": now if data.tags_consent and SENSITIVE_TAGS.intersection(data.priority_tags) else None,
     }
 
 
@@ -181,7 +187,8 @@ def create(actor: User, data: HouseholdInput) -> tuple[Household, bool]:
 
 
 def update(actor: User, household: Household, data: HouseholdInput) -> None:
-    """Correct a household with the same rules as when it was added; a kept phone keeps its consent time."""
+    """Correct a household with the same rules as when it was added; a kept phone, or sensitive tags still
+    consented to, keep their consent time."""
     area = _open_area(actor, data.area_id, current=household.area_id)
     validate(data)
     if data.eligible_people < household.people_level2:
@@ -191,6 +198,8 @@ def update(actor: User, household: Household, data: HouseholdInput) -> None:
     values = columns(data, utcnow())
     if values["phone"] and values["phone"] == household.phone:
         values["phone_consent_at"] = household.phone_consent_at
+    if values["tags_consent_at"] and household.tags_consent_at:
+        values["tags_consent_at"] = household.tags_consent_at
     values["area_id"] = area.id
     changed = sorted(k for k, v in values.items() if getattr(household, k) != v and not k.endswith("_key"))
     before = area_counts.contribution(household)
@@ -230,8 +239,10 @@ def merge(actor: User, survivor: Household, duplicate: Household) -> None:
 
 
 def erase(actor: User, household: Household) -> None:
-    """Remove what identifies the household, at its request; its counts and visits stay, so figures hold."""
+    """Remove what identifies the household, and its priority tags, at its request; its counts and visits
+    stay, so figures hold."""
     household.address = household.display_name = household.phone = household.phone_consent_at = None
+    household.priority_tags, household.tags_consent_at = "", None
     household.search_key = household.address_key = ""
     household.erased_at = utcnow()
     # Notes are free text written at the door: they may name the household.

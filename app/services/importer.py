@@ -16,14 +16,14 @@ from pathlib import Path
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from sqlalchemy import insert
 
 from app import clock, files
 from app.clock import utcnow
 from app.extensions import db
 from app.models import PRIORITY_TAGS, Household, HouseholdStatus, Role, User
-from app.services import area_counts, areas, audit, households
+from app.services import area_counts, areas, audit, households, spreadsheet
 from app.services.scope import OutOfScope, require_role, scoped
 from app.services.text import fold, looks_like_citizen_id
 
@@ -42,6 +42,7 @@ COLUMNS = {
     "phone": "Số điện thoại",
     "phone_consent": "Đồng ý lưu số điện thoại",
     "priority_tags": "Nhóm ưu tiên",
+    "tags_consent": "Đồng ý lưu nhóm ưu tiên",
 }
 _HEADER_ALIASES = {
     "area": "area", "khu vuc": "area", "ap": "area", "to dan pho": "area",
@@ -53,6 +54,7 @@ _HEADER_ALIASES = {
     "phone": "phone", "so dien thoai": "phone", "dien thoai": "phone",
     "phone consent": "phone_consent", "dong y luu so dien thoai": "phone_consent", "dong y": "phone_consent",
     "priority": "priority_tags", "nhom uu tien": "priority_tags", "uu tien": "priority_tags",
+    "priority consent": "tags_consent", "dong y luu nhom uu tien": "tags_consent",
 }
 REQUIRED = ("area", "address", "people", "eligible_people")
 _YES = {"co", "x", "1", "yes", "y", "true", "dong y"}
@@ -60,10 +62,10 @@ _NO = {"", "khong", "0", "no", "n", "false"}
 COLUMN_LABELS = {
     "area": _l("Area"), "address": _l("Address"), "display_name": _l("Name shown"), "people": _l("People"),
     "eligible_people": _l("People aged 14 and over"), "phone": _l("Phone"), "phone_consent": _l("Phone consent"),
-    "priority_tags": _l("Priority"), "row": _l("Row"),
+    "priority_tags": _l("Priority"), "tags_consent": _l("Priority consent"), "row": _l("Row"),
 }
 EXAMPLE = ["Khu vực 1", "51/3 Hẻm 51, Đường 3 Tháng 2", "Nguyễn Văn Bình", 4, 3, "0901234567", "có",
-           "Người cao tuổi sống một mình"]
+           "Người cao tuổi sống một mình; Hộ cận nghèo", "có"]
 
 
 class ImportFileError(ValueError):
@@ -101,43 +103,30 @@ def folder(instance_path: str) -> Path:
 
 # Reading --------------------------------------------------------------------------------------------------
 
-def _cell(value) -> str:
-    """A cell as text; whole numbers from spreadsheets lose their ".0"."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def _read_csv(data: bytes) -> list[list[str]]:
+def _read(filename: str, data: bytes) -> list[tuple[int, tuple[str, ...], bool]]:
+    """For each non-blank row below the header: its number, the known columns' cells (in the order of COLUMNS)
+    and whether any of its cells looks like a citizen-ID number. Reading stops at the first row past
+    the limit, whatever the file says of its size; only the known columns are kept."""
+    columns: list[int | None] | None = None  # where each of COLUMNS is in the file
+    lines = []
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFileError(_l("The file is not in UTF-8. Save it as “CSV UTF-8” and try again.")) from None
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first_line.count)
-    return [[_cell(v) for v in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
-
-
-def _read_xlsx(data: bytes) -> list[list[str]]:
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a damaged or foreign file
-        raise ImportFileError(_l("The file could not be read as an Excel workbook (.xlsx).")) from None
-    try:
-        return [[_cell(v) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)]
-    finally:
-        book.close()
-
-
-def read_table(filename: str, data: bytes) -> list[list[str]]:
-    name = filename.lower()
-    if name.endswith(".csv"):
-        return _read_csv(data)
-    if name.endswith(".xlsx"):
-        return _read_xlsx(data)
-    raise ImportFileError(_l("Choose a CSV or XLSX file."))
+        for number, raw in spreadsheet.rows(filename, data):
+            if number > MAX_ROWS + 1:
+                raise ImportFileError(_l("The file has more than %(n)s rows; split it into smaller files.",
+                                         n=MAX_ROWS))
+            if not any(raw):
+                continue
+            if columns is None:
+                columns = [_header_map(raw).get(c) for c in COLUMNS]
+                continue
+            cells = tuple(raw[i] if i is not None and i < len(raw) else "" for i in columns)
+            # One search over the whole row: a newline keeps two cells' digits apart.
+            lines.append((number, cells, looks_like_citizen_id("\n".join(raw))))
+    except spreadsheet.Unreadable as error:
+        raise ImportFileError(error.message) from None
+    if not lines:
+        raise ImportFileError(_l("The file has no household rows."))
+    return lines
 
 
 def _header_map(header: list[str]) -> dict[str, int]:
@@ -174,8 +163,8 @@ class _RowRefused(Exception):
         self.column, self.message = column, message
 
 
-def _check_row(cells: dict[str, str], raw: list[str], area_by_name, tag_names) -> households.HouseholdInput:
-    if any(looks_like_citizen_id(value) for value in raw):
+def _check_row(cells: dict[str, str], citizen_id: bool, area_by_name, tag_names) -> households.HouseholdInput:
+    if citizen_id:
         raise _RowRefused("row", _l("A value looks like a citizen-ID (CCCD) number; Phủ Số never stores one. "
                                     "Remove it from the file."))
     if not cells["area"]:
@@ -190,9 +179,7 @@ def _check_row(cells: dict[str, str], raw: list[str], area_by_name, tag_names) -
         raise _RowRefused("people", _l("The number of people must be a whole number."))
     if eligible is None:
         raise _RowRefused("eligible_people", _l("The number of people aged 14 and over must be a whole number."))
-    consent = fold(cells["phone_consent"])
-    if consent not in _YES | _NO:
-        raise _RowRefused("phone_consent", _l("Write “có” or leave the consent empty."))
+    consent, tags_consent = _consent(cells, "phone_consent"), _consent(cells, "tags_consent")
     tags = []
     for name in re.split(r"[,;]", cells["priority_tags"]):
         if fold(name):
@@ -202,13 +189,20 @@ def _check_row(cells: dict[str, str], raw: list[str], area_by_name, tag_names) -
     data = households.HouseholdInput(
         area_id=area.id, address=cells["address"], display_name=cells["display_name"] or None,
         people=people, eligible_people=eligible, phone=cells["phone"] or None,
-        phone_consent=consent in _YES, priority_tags=tuple(tags),
+        phone_consent=consent, priority_tags=tuple(tags), tags_consent=tags_consent,
     )
     try:
         households.validate(data)
     except households.HouseholdError as error:
         raise _RowRefused(error.field if error.field in COLUMNS else "row", error.message) from None
     return data
+
+
+def _consent(cells: dict[str, str], column: str) -> bool:
+    answer = fold(cells[column])
+    if answer not in _YES | _NO:
+        raise _RowRefused(column, _l("Write “có” or leave the consent empty."))
+    return answer in _YES
 
 
 def _existing_addresses(actor: User) -> set[tuple[int, str]]:
@@ -220,26 +214,15 @@ def _existing_addresses(actor: User) -> set[tuple[int, str]]:
 def check(actor: User, filename: str, data: bytes) -> Checked:
     """Read the file and check every row; rows that break a rule are listed, with the reason, by row number."""
     require_role(actor, Role.COORDINATOR, what="import")
-    table = read_table(filename, data)
-    while table and not any(table[-1]):
-        table.pop()
-    if len(table) < 2:
-        raise ImportFileError(_l("The file has no household rows."))
-    if len(table) - 1 > MAX_ROWS:
-        raise ImportFileError(_l("The file has more than %(n)s rows; split it into smaller files.", n=MAX_ROWS))
-    columns = _header_map(table[0])
+    lines = _read(filename, data)
     area_by_name, tag_names = areas.by_folded_name(actor), _tag_names()
     seen = _existing_addresses(actor)
     now = utcnow()
     checked = Checked(token=secrets.token_urlsafe(24), actor_id=actor.id, ward_code=actor.ward_code,
-                      filename=filename[-120:], total=0)
-    for number, raw in enumerate(table[1:], start=2):
-        if not any(raw):
-            continue
-        checked.total += 1
-        cells = {c: (raw[columns[c]] if c in columns and columns[c] < len(raw) else "") for c in COLUMNS}
+                      filename=filename[-120:], total=len(lines))
+    for number, cells, citizen_id in lines:
         try:
-            row = _check_row(cells, raw, area_by_name, tag_names)
+            row = _check_row(dict(zip(COLUMNS, cells, strict=True)), citizen_id, area_by_name, tag_names)
         except _RowRefused as refused:
             checked.errors.append(asdict(RowError(number, refused.column, str(refused.message))))
             continue
@@ -302,7 +285,8 @@ def store(actor: User, checked: Checked) -> int:
                              "added). Nothing was imported; please upload the file again."))
     now = utcnow()
     rows = [{**row, "ward_code": actor.ward_code, "created_by_id": actor.id, "created_at": now, "updated_at": now,
-             "phone_consent_at": now if row["phone"] else None, "status": HouseholdStatus.ACTIVE}
+             "phone_consent_at": now if row["phone"] else None,
+             "tags_consent_at": now if row["tags_consent_at"] else None, "status": HouseholdStatus.ACTIVE}
             for row in checked.rows]
     if rows:
         db.session.execute(insert(Household), rows)
@@ -331,7 +315,7 @@ def template_xlsx() -> bytes:
     # The phone column is text, so a leading zero survives.
     for cell in sheet["F"]:
         cell.number_format = "@"
-    for letter, width in zip("ABCDEFGH", (16, 36, 24, 10, 20, 16, 24, 32), strict=True):
+    for letter, width in zip("ABCDEFGHI", (16, 36, 24, 10, 20, 16, 24, 32, 24), strict=True):
         sheet.column_dimensions[letter].width = width
     out = io.BytesIO()
     book.save(out)
