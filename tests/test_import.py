@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditLog, Household, Role
-from app.services import importer
+from app.services.lists import importer
 from tests.conftest import WARD_A, WARD_B, count
 
 HEADER = "Khu vực,Địa chỉ,Tên hiển thị,Số người,Số người từ 14 tuổi,Số điện thoại,Đồng ý lưu số điện thoại,Nhóm ưu tiên"

@@ -10,7 +10,8 @@ from app.api.views import sync_token
 from app.clock import utcnow
 from app.extensions import db
 from app.models import AuditLog, Household, Visit
-from app.services import counters, households, visits
+from app.services import rollups, visits
+from app.services.lists import households
 from tests.conftest import count
 
 
@@ -214,7 +215,7 @@ def strangers(phone, make_team, make_user, make_household, make_visit):
         household = make_household(team.areas[0], client_id=str(uuid.uuid4()), created_by_id=member.id)
         visit = make_visit(household, member)
         found[name] = {"household": household.client_id, "visit": visit.client_id}
-    counters.rebuild()  # the factory writes visits directly; bring the counters in step
+    rollups.rebuild()  # the factory writes visits directly; bring the counters in step
     db.session.commit()
     return found
 

@@ -15,9 +15,8 @@ from sqlalchemy.orm import selectinload
 from app.clock import utcnow
 from app.extensions import db
 from app.models import ONLINE_SERVICES, Household, HouseholdStatus, Outcome, Role, User, Visit
-from app.services import area_counts, audit, counters, scoring
+from app.services import audit, rollups
 from app.services.errors import FieldError
-from app.services.household_state import HouseholdState, apply_visit, replayed_states
 from app.services.scope import RoleDenied, get_in_scope, known_to, may, require_role, scoped
 from app.services.text import clean, looks_like_citizen_id
 
@@ -166,9 +165,7 @@ def record(actor: User, raw: VisitInput) -> tuple[Visit, bool]:
         if existing is None:
             raise
         return _replay(existing, data, actor), False
-    _apply(household, visit)
-    counters.apply_change(None, counters.contribution(visit))
-    scoring.refresh_household(household)
+    rollups.visit_recorded(household, visit)
     audit.record(actor, "visit.create", visit, outcome=str(visit.outcome))
     return visit, True
 
@@ -201,41 +198,6 @@ def _fields(data: VisitInput) -> dict:
     }
 
 
-def _apply(household: Household, visit: Visit) -> None:
-    state = _state_of(household)
-    apply_visit(state, visited_at=visit.visited_at, met=visit.outcome == Outcome.MET,
-                level2_activated=visit.level2_activated, online_people=visit.online_people,
-                cashless_setup=visit.cashless_setup)
-    _store_state(household, state)
-
-
-def _state_of(household: Household) -> HouseholdState:
-    return HouseholdState(
-        people=household.people, eligible_people=household.eligible_people, people_level2=household.people_level2,
-        people_online=household.people_online, cashless=household.cashless, reached_at=household.reached_at,
-        last_visit_at=household.last_visit_at,
-    )
-
-
-def _store_state(household: Household, state: HouseholdState) -> None:
-    """The one writer of a household's state from visits; its area's counts move with it."""
-    before = area_counts.contribution(household)
-    household.people_level2 = state.people_level2
-    household.people_online = state.people_online
-    household.cashless = state.cashless
-    household.reached_at = state.reached_at
-    household.last_visit_at = state.last_visit_at
-    area_counts.apply_change(before, area_counts.contribution(household))
-
-
-def recompute_household(household: Household) -> None:
-    """Rebuild a household's state and campaign household-days from its unflagged visits (after an edit,
-    a delete, a flag or a merge)."""
-    db.session.flush()
-    _store_state(household, replayed_states(household.id, household.id)[household.id])
-    scoring.refresh_household(household)
-
-
 def can_change(actor: User, visit: Visit, now: datetime | None = None) -> bool:
     """The volunteer who logged it, or the team's leader, within 24 hours of logging it."""
     now = now or utcnow()
@@ -251,12 +213,11 @@ def update(actor: User, visit: Visit, raw: VisitInput) -> Visit:
     household = visit.household
     _validate(data, household, utcnow(), previous=visit)
     changed = sorted(k for k, v in _fields(data).items() if getattr(visit, k) != v)
-    before = counters.contribution(visit)
+    before = rollups.visit_snapshot(visit)
     for key, value in _fields(data).items():
         setattr(visit, key, value)
     visit.content_hash = VisitInput(**{**asdict(data), "client_id": visit.client_id}).content_hash()
-    counters.apply_change(before, counters.contribution(visit))
-    recompute_household(household)
+    rollups.visit_changed(before, visit, household)
     audit.record(actor, "visit.update", visit, fields=changed)
     return visit
 
@@ -266,9 +227,9 @@ def delete(actor: User, visit: Visit) -> None:
         raise RoleDenied("visit.delete")
     household = visit.household
     audit.record(actor, "visit.delete", visit, household_id=household.id)
-    counters.apply_change(counters.contribution(visit), None)
+    before = rollups.visit_snapshot(visit)
     db.session.delete(visit)
-    recompute_household(household)
+    rollups.visit_changed(before, None, household)
 
 
 def flag(actor: User, visit: Visit, reason: str) -> Visit:
@@ -295,10 +256,9 @@ def unflag(actor: User, visit: Visit) -> Visit:
 
 
 def _set_flag(visit: Visit, flagged: bool) -> None:
-    before = counters.contribution(visit)
+    before = rollups.visit_snapshot(visit)
     visit.flagged = flagged
-    counters.apply_change(before, counters.contribution(visit))
-    recompute_household(visit.household)
+    rollups.visit_changed(before, visit, visit.household)
 
 
 def close_followup(actor: User, visit: Visit) -> Visit:
@@ -306,10 +266,9 @@ def close_followup(actor: User, visit: Visit) -> Visit:
     require_role(actor, Role.VOLUNTEER, Role.TEAM_LEADER, what="followup.close")
     if not visit.followup_needed or visit.followup_closed_at is not None:
         raise VisitError("followup", _l("This follow-up is already closed."))
-    before = counters.contribution(visit)
+    before = rollups.visit_snapshot(visit)
     visit.followup_closed_at = utcnow()
-    counters.apply_change(before, counters.contribution(visit))
-    scoring.refresh_household(visit.household)
+    rollups.visit_changed(before, visit, visit.household)
     audit.record(actor, "followup.close", visit)
     return visit
 
@@ -340,6 +299,6 @@ def review_list(actor: User, wanted: VisitFilter, page: int, page_size: int) -> 
         stmt = stmt.where(Visit.visited_at < wanted.end)
     stmt = stmt.options(selectinload(Visit.household), selectinload(Visit.team), selectinload(Visit.volunteer),
                         selectinload(Visit.flagged_by))
-    rows = list(db.session.scalars(stmt.order_by(Visit.visited_at.desc(), Visit.id.desc())
-                                   .offset((page - 1) * page_size).limit(page_size + 1)))
-    return rows[:page_size], len(rows) > page_size
+    pages = db.paginate(stmt.order_by(Visit.visited_at.desc(), Visit.id.desc()), page=page, per_page=page_size,
+                        error_out=False)
+    return pages.items, pages.has_next

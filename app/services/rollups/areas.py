@@ -18,7 +18,7 @@ from sqlalchemy import case, delete, func, insert, literal, select, union_all
 from app.clock import local_today
 from app.extensions import db
 from app.models import AREA_COUNT_COLUMNS, AREA_DAY_COLUMNS, AreaCount, AreaDayCount, Household, HouseholdStatus
-from app.services.figures import local_day_sql
+from app.services.reports.figures import local_day_sql
 from app.services.upsert import upsert_add
 
 
