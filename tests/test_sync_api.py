@@ -257,7 +257,7 @@ def test_another_wards_or_teams_client_ids_answer_as_unknown_ones(phone, strange
 
 def test_two_workers_racing_on_one_client_id_store_one_visit(phone, monkeypatch):
     """The loser of a race finds nothing when it looks, then its insert fails: it answers as a replay (same
-    content) or a conflict (other content), inside a savepoint that leaves the rest of its transaction whole."""
+    content) or a conflict (other content), and the household's state is as the winner left it."""
     payload = _visit(phone["household"])
     first = phone["client"].post("/api/visits", json=payload)
     looked = []

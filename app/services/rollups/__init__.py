@@ -2,7 +2,7 @@
 
 One door: a writer of visits (services/visits.py) or households (services/lists) takes a snapshot of what
 it is about to change and hands it, with the changed row, to `visit_changed()` / `household_changed()`
-(or `visit_recorded()` for a new visit). Behind the door each rollup moves by the difference of
+(a new visit: `visit_arriving()`, then `visit_recorded()`, write_path.py). Behind the door each rollup moves by the difference of
 contributions: the household's state (household_state.py, one rule), the daily counts (daily.py), the
 per-area household counts (areas.py) and the campaign household-days with their team-day sums
 (household_days.py). `verify()` recomputes all of them from the raw rows and lists what differs;
@@ -10,14 +10,15 @@ per-area household counts (areas.py) and the campaign household-days with their 
 """
 
 from app.extensions import db
-from app.models import Outcome
-from app.services.rollups import areas, daily, household_days, household_state
+from app.services.rollups import areas, daily, household_days, household_state, write_path
 from app.services.rollups.common import Difference
 from app.services.rollups.household_state import HouseholdState, apply_visit
+from app.services.rollups.write_path import Arrival, VisitRow
 
 __all__ = [
-    "Difference", "HouseholdState", "apply_visit", "household_changed", "household_snapshot", "households_added",
-    "rebuild", "rebuild_counts", "verify", "visit_changed", "visit_recorded", "visit_snapshot",
+    "Arrival", "Difference", "HouseholdState", "VisitRow", "apply_visit", "household_changed", "household_snapshot",
+    "households_added", "rebuild", "rebuild_counts", "verify", "visit_arriving", "visit_changed", "visit_recorded",
+    "visit_snapshot", "visit_withdrawn",
 ]
 
 
@@ -48,15 +49,20 @@ def visit_snapshot(visit):
     return daily.contribution(visit)
 
 
-def visit_recorded(household, visit) -> None:
-    """A new visit (flushed) of a household its writer holds locked."""
-    state = household_state.state_of(household)
-    apply_visit(state, visited_at=visit.visited_at, met=visit.outcome == Outcome.MET,
-                level2_activated=visit.level2_activated, online_people=visit.online_people,
-                cashless_setup=visit.cashless_setup)
-    household_state.store(household, state)
-    daily.apply_change(None, daily.contribution(visit))
-    household_days.refresh_household(household)
+def visit_arriving(household_id: int, new: VisitRow, where) -> Arrival | None:
+    """Step one of a new visit: lock its household (if it is active and meets `where`), write the state the
+    visit gives it, and read what the rollups need. None: nothing was written."""
+    return write_path.arrive(household_id, new, where)
+
+
+def visit_recorded(arrival: Arrival, visit, new: VisitRow) -> None:
+    """Step two, once the visit is inserted: every other rollup moves by it."""
+    write_path.recorded(arrival, visit, new)
+
+
+def visit_withdrawn(arrival: Arrival) -> None:
+    """Instead of step two when the visit was not inserted: the household's state goes back."""
+    write_path.withdrawn(arrival)
 
 
 def visit_changed(before, visit, household) -> None:

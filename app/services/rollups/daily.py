@@ -16,7 +16,7 @@ from app.extensions import db
 from app.models import COUNTER_COLUMNS, DailyCount, Outcome, Visit
 from app.services.reports.figures import local_day_sql
 from app.services.rollups.common import BATCH, Difference
-from app.services.upsert import upsert_add
+from app.services.upsert import upsert_add_rows
 
 # (ward_code, day, area_id, team_id, member_id): the primary key of daily_count.
 Key = tuple[int, date, int, int, int]
@@ -57,10 +57,9 @@ def apply_change(before: Contribution | None, after: Contribution | None) -> Non
         deltas[before.key].subtract(dict(before.values))
     if after is not None:
         deltas[after.key].update(dict(after.values))
-    for key, delta in deltas.items():
-        if any(delta.values()):
-            upsert_add(DailyCount, dict(zip(KEY_COLUMNS, key, strict=True)), KEY_COLUMNS,
-                       {c: delta[c] for c in COUNTER_COLUMNS})
+    upsert_add_rows(DailyCount, KEY_COLUMNS, COUNTER_COLUMNS, [
+        {**dict(zip(KEY_COLUMNS, key, strict=True)), **{c: delta[c] for c in COUNTER_COLUMNS}}
+        for key, delta in deltas.items() if any(delta.values())])
 
 
 def _counter_select():

@@ -8,13 +8,13 @@ days x teams rows and never reads raw visits. `unit_differences()` is what `flas
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, tuple_
 
 from app.clock import local_today
 from app.extensions import db
 from app.models import SCORE_COLUMNS, Household, Outcome, ScoreUnit, TeamDayScore, Visit
 from app.services.rollups.common import BATCH, Difference
-from app.services.upsert import upsert_add
+from app.services.upsert import upsert_add, upsert_add_rows
 
 _VISIT_COLUMNS = (Visit.household_id, Visit.id, Visit.team_id, Visit.visited_at, Visit.outcome,
                   Visit.level2_activated, Visit.services, Visit.cashless_setup, Visit.followup_needed,
@@ -149,3 +149,28 @@ def rebuild_units() -> int:
         db.session.execute(insert(TeamDayScore), sums[start:start + BATCH])
     return written
 
+
+
+def apply_units_change(household_id: int, ward_code: int, area_id: int, before: dict[UnitKey, dict[str, int]],
+                       after: dict[UnitKey, dict[str, int]]) -> None:
+    """Move the stored household-days of one household, and its teams' day sums, from `before` to `after`
+    (both from `_household_days`): one upsert for each table, a delete only for a household-day that emptied."""
+    zero = dict.fromkeys(SCORE_COLUMNS, 0)
+    units, days = [], defaultdict(lambda: dict(zero))
+    for key in before.keys() | after.keys():
+        delta = {c: after.get(key, zero)[c] - before.get(key, zero)[c] for c in SCORE_COLUMNS}
+        if not any(delta.values()):
+            continue
+        _household_id, day, team_id = key
+        if key in after:
+            units.append({"household_id": household_id, "day": day, "team_id": team_id, "area_id": area_id, **delta})
+        for column, value in delta.items():
+            days[(day, team_id)][column] += value
+    upsert_add_rows(ScoreUnit, ("household_id", "day", "team_id"), SCORE_COLUMNS, units, replaced=("area_id",))
+    upsert_add_rows(TeamDayScore, ("day", "team_id"), SCORE_COLUMNS,
+                    [{"day": day, "team_id": team_id, "ward_code": ward_code, **delta}
+                     for (day, team_id), delta in days.items() if any(delta.values())])
+    emptied = list(before.keys() - after.keys())
+    if emptied:
+        db.session.execute(delete(ScoreUnit).where(tuple_(ScoreUnit.household_id, ScoreUnit.day,
+                                                          ScoreUnit.team_id).in_(emptied)))
