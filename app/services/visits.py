@@ -173,7 +173,8 @@ def _why_not(actor: User, data: VisitInput) -> tuple[Visit, bool] | None:
     return None
 
 
-ATTEMPTS = 3
+# A try fails only when another visit to the household was stored meanwhile; each waits for that one.
+ATTEMPTS = 10
 
 
 def record(actor: User, raw: VisitInput) -> tuple[Visit, bool]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from types import SimpleNamespace
 
-from sqlalchemy import DateTime, case, func, literal, or_, select, update
+from sqlalchemy import DateTime, case, func, literal, literal_column, or_, select, update
 from sqlalchemy.orm.util import identity_key
 
 from app.extensions import db
@@ -49,6 +49,18 @@ def _visits_json(household_id: int):
         rows = func.json_group_array(func.json_array(*columns))
     # By value, not correlated: SQLite writes RETURNING's columns unqualified, so `id` would be the visit's.
     return select(rows).where(visit.c.household_id == household_id, visit.c.flagged.is_(False)).scalar_subquery()
+
+
+def _unchanged_since_snapshot(household_id: int) -> list:
+    """PostgreSQL: a statement that waited for another transaction's lock on the household updates the row
+    version that transaction left, but reads the visits as they were before it: the row must be the version
+    this statement's snapshot sees, else nothing is written and the caller tries again. (SQLite runs one
+    writer at a time: nothing changes while a statement runs.)"""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return []
+    seen = Household.__table__.alias("seen")
+    return [literal_column("household.xmin::text") == select(literal_column("seen.xmin::text")).select_from(seen)
+            .where(seen.c.id == household_id).scalar_subquery()]
 
 
 def _least(a, b):
@@ -89,7 +101,8 @@ def arrive(household_id: int, new: VisitRow, where) -> Arrival | None:
         if new.cashless_setup:
             values["cashless"] = True
     row = db.session.execute(
-        update(household).where(household.c.id == household_id, household.c.status == HouseholdStatus.ACTIVE, *where)
+        update(household).where(household.c.id == household_id, household.c.status == HouseholdStatus.ACTIVE,
+                                *_unchanged_since_snapshot(household_id), *where)
         .values(values)
         .returning(household.c.ward_code, household.c.area_id, household.c.people, household.c.eligible_people,
                    _visits_json(household_id))
