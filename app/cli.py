@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db
-from app.services import accounts, backup, counters, demo, geo
+from app.services import accounts, backup, demo, geo, rollups
 
 geo_cli = AppGroup("geo", help="Administrative units from the vietnam-provinces package.")
 demo_cli = AppGroup("demo", help="Invented demonstration data.")
@@ -64,7 +64,7 @@ SHOWN_DIFFERENCES = 50
 @rollup_cli.command("verify")
 def rollup_verify() -> None:
     """Recompute every counter, household state and area count from the raw data; exit 1 when anything differs."""
-    differences = counters.verify()
+    differences = rollups.verify()
     for difference in differences[:SHOWN_DIFFERENCES]:
         click.echo(str(difference))
     if len(differences) > SHOWN_DIFFERENCES:
@@ -77,7 +77,7 @@ def rollup_verify() -> None:
 @rollup_cli.command("rebuild")
 def rollup_rebuild() -> None:
     """Rewrite the counters, repair household state from the visits and rewrite the per-area counts."""
-    repaired = counters.rebuild()
+    repaired = rollups.rebuild()
     db.session.commit()
     click.echo(f"Counters rewritten; {len(repaired)} household state values repaired; area counts rewritten.")
 

@@ -22,6 +22,7 @@ from app.extensions import db, login_manager
 from app.forms import FieldData
 from app.models import User
 from app.navigation import nav_items
+from app.numbers import format_percent
 from app.services import audit
 from app.services.scope import OutOfScope, RoleDenied, as_id
 
@@ -252,8 +253,3 @@ def _format_day(value: date | datetime | None) -> str:
     return format_date(value, "dd/MM/yyyy")
 
 
-def format_percent(value: float | None) -> str:
-    """93,48% in Vietnamese, 93.48% in English: two decimals, as ward reports write them."""
-    if value is None:
-        return "–"
-    return format_decimal(value, format="#,##0.00") + "%"

@@ -329,7 +329,7 @@ def main() -> None:
         f"| {r['name']} | {r['bytes'] / 1e6:.2f} MB | {r['status']}{'' if r['message'] else ' (other message)'} "
         f"| {r['stored']} | {r['seconds']:.2f} | {r['cpu']:.2f} | {r['extra_mb']:.0f} |"
         for r in results)
-    from app.services import spreadsheet
+    from app.services.lists import spreadsheet
 
     slowest = max(results, key=lambda r: r["seconds"])
     busiest = max(results, key=lambda r: r["cpu"])
@@ -355,7 +355,7 @@ the goal is **{"met" if met else "not met"}** in wall time. The slowest is "{slo
 "{largest['name']}" ({largest['extra_mb']:.0f} MB). The slowest files are those that look most like a real
 list: reading one of 50,000 households takes about as long, and the budgets below are what such a list needs
 plus a margin. What bounds them
-(`app/services/spreadsheet.py`): the zip's central directory is checked before anything is unpacked (at most
+(`app/services/lists/spreadsheet.py`): the zip's central directory is checked before anything is unpacked (at most
 500 parts, 64 MB unpacked in all, a ratio of 100 for a part over 1 MB, deflate or stored only, no zip64); the
 XML is streamed through expat with no DTD, only columns A–L are kept, and the reading gives up after
 {spreadsheet.MAX_ELEMENTS:,} XML elements, {spreadsheet.MAX_TEXT >> 20} MB of kept text, a cell over 32,767

@@ -317,12 +317,13 @@ def hold_write_lock(path: str) -> None:
     conn.close()
 
 
-def prepare(backend: str, args):
-    """A fresh database with one demo account per simulated phone; returns (app, url, volunteer names)."""
-    if backend == "postgresql":
+def prepare(backend: str, args, pg_url: str | None = None):
+    """A fresh database with one demo account per simulated phone; returns (app, url, volunteer names).
+    PostgreSQL: `load_bench`, made afresh, or the schema of `pg_url` dropped and made again."""
+    if backend == "postgresql" and pg_url is None:
         subprocess.run(["dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "postgres", PG_DATABASE], check=True)
         subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", PG_DATABASE], check=True)
-    app = fresh_app(backend, PG_URL)
+    app = fresh_app(backend, pg_url or PG_URL)
     from sqlalchemy import func, select
 
     from app.extensions import db

@@ -27,7 +27,7 @@ def run(backend: str, args) -> dict:
     from app.clock import local_today
     from app.extensions import db
     from app.models import Campaign, Household, Role, ScoreUnit, Team, TeamDayScore, User, Visit, Ward
-    from app.services import demo, scoring
+    from app.services import demo, ranking
     from app.services.accounts import hash_password
 
     app, seeded_s = province_dataset(backend, args)
@@ -39,7 +39,7 @@ def run(backend: str, args) -> dict:
         campaign = db.session.scalar(select(Campaign).where(Campaign.share_token == "bench-board"))
         if campaign is None:
             campaign = Campaign(name="Tháng thi đua", start_date=today - timedelta(days=29), end_date=today,
-                                province_code=92, weights=dict(scoring.DEFAULT_WEIGHTS), share_token="bench-board")
+                                province_code=92, weights=dict(ranking.DEFAULT_WEIGHTS), share_token="bench-board")
             db.session.add(campaign)
         db.session.commit()
         sizes = {

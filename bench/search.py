@@ -18,7 +18,7 @@ def run(backend: str, households: int, rounds: int) -> dict:
     from app.extensions import db
     from app.models import Role, User
     from app.services import demo
-    from app.services import households as household_search
+    from app.services.lists import households as household_search
 
     app = fresh_app(backend)
     areas = 40

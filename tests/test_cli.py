@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Area, Household, Role, Team, User, Visit, Ward
-from app.services import counters
+from app.services import rollups
 from app.services.text import fold
 
 
@@ -69,7 +69,7 @@ def test_demo_seed_grows_by_the_new_wards_only(app, ctx):
     assert grown.output.count("already has data") == 2 and "seeded " in grown.output
     after = _counts()
     assert after[0] == before[0] + 2 and after[3] == before[3] + 20 and after[4] > before[4]
-    assert counters.verify() == []
+    assert rollups.verify() == []
 
 
 @pytest.mark.parametrize("options", [

@@ -9,7 +9,8 @@ from sqlalchemy import delete, func, select, update
 from app.clock import local_today, utcnow
 from app.extensions import db
 from app.models import AreaCount, AreaDayCount, DailyCount, Household, Outcome, Visit
-from app.services import counters, households, visits
+from app.services import rollups, visits
+from app.services.lists import households
 from app.services.visits import VisitInput
 
 
@@ -102,7 +103,7 @@ def test_a_visit_its_counters_and_household_state_are_one_transaction(app, world
         assert db.session.scalar(select(func.count()).select_from(Visit)) == 0
     db.session.rollback()  # as when the worker dies before committing: nothing half-stored remains
     assert db.session.scalar(select(func.count()).select_from(Visit)) == 0
-    assert counters.verify() == []
+    assert rollups.verify() == []
 
 
 def test_flagging_needs_a_reason(world, home, rollup_verified):
@@ -134,7 +135,7 @@ def test_verify_finds_a_missed_update_and_rebuild_repairs_it(app, world, home):
 def test_demo_data_comes_with_counters_that_agree(app, ctx):
     result = app.test_cli_runner().invoke(args=["demo", "seed", "--wards", "1", "--areas", "2", "--households", "15"])
     assert result.exit_code == 0, result.output
-    assert counters.verify() == []
+    assert rollups.verify() == []
     total = db.session.scalar(select(db.func.sum(DailyCount.visits)))
     assert total and total > 0 and local_today() - timedelta(days=120) < min(r.day for r in _rows())
 

@@ -23,7 +23,7 @@ from app.clock import utcnow
 from app.extensions import db
 from app.forms import FieldData
 from app.models import Role, Visit
-from app.services import counters
+from app.services import rollups
 from tests.conftest import login
 
 HOSTILE_TEXT = st.one_of(
@@ -68,7 +68,7 @@ def _attack(client, url: str, data: dict, as_json: bool = False):
         message = response.json["error"] if response.is_json else response.get_data(as_text=True)
         assert response.is_json or MESSAGE_SHOWN.search(message), f"{url}: {response.status_code} without a message"
         assert VIETNAMESE.search(message), f"{url}: the message is not in Vietnamese"
-    assert counters.verify() == [], f"{url} left counters out of step"
+    assert rollups.verify() == [], f"{url} left counters out of step"
     return response
 
 
@@ -76,7 +76,7 @@ def _attack(client, url: str, data: dict, as_json: bool = False):
 def places(world, make_household, make_visit, login_as):
     home = make_household(world["team_a"].areas[0])
     visit = make_visit(home, world["volunteer_a"])
-    counters.rebuild()  # the factory writes visits directly; bring counters and household state in step
+    rollups.rebuild()  # the factory writes visits directly; bring counters and household state in step
     db.session.commit()
     ids = {"household": home.id, "visit": visit.id, "volunteer": world["volunteer_a"].id,
            "area": world["team_a"].areas[0].id, "team": world["team_a"].id}
@@ -185,7 +185,7 @@ def test_markup_in_names_is_shown_escaped_on_every_page(app, world, make_househo
     visit = make_visit(home, world["volunteer_a"], note=f"ghi chú {SCRIPT}", followup_needed=True,
                        followup_reason=f"lý do {IMG}")
     campaign = make_campaign(name=f"Đợt {SCRIPT}")
-    counters.rebuild()
+    rollups.rebuild()
     db.session.commit()
     objects = {"household_id": home.id, "visit_id": visit.id, "area_id": team.areas[0].id, "team_id": team.id,
                "user_id": world["volunteer_a"].id, "ward_code": team.ward_code, "campaign_id": campaign.id,

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditLog, Household, Role
-from app.services import importer
+from app.services.lists import importer
 from bench import hostile_import as hostile
 from tests.conftest import WARD_A, WARD_B, count
 

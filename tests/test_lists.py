@@ -8,8 +8,8 @@ from sqlalchemy import select
 from app.clock import utcnow
 from app.extensions import db
 from app.models import AuditLog, HouseholdStatus, Role, Team, User, Visit, member_areas
-from app.services import areas as area_service
-from app.services import counters
+from app.services import rollups
+from app.services.lists import areas as area_service
 from tests.conftest import WARD_A, WARD_B, count
 
 
@@ -18,7 +18,7 @@ def lists(world, make_area, make_household, make_visit, rollup_verified):
     area = world["team_a"].areas[0]
     tran = make_household(area, address="Số 12 Đường Mậu Thân", display_name="Trần Thị Hoa", priority_tags="near_poor")
     make_visit(tran, world["volunteer_a"], visited_at=utcnow() - timedelta(days=3))
-    counters.rebuild()  # the household's state and its area's counts, from the visit
+    rollups.rebuild()  # the household's state and its area's counts, from the visit
     db.session.commit()
     return {
         **world,
@@ -241,7 +241,7 @@ def test_bad_household_edits_are_refused_and_nothing_changes(lists, login_as, ov
 def test_a_household_cannot_have_fewer_eligible_people_than_have_level_2(lists, login_as, make_visit):
     home = lists["nguyen"]
     make_visit(home, lists["volunteer_a"], level2_activated=3)
-    counters.rebuild()
+    rollups.rebuild()
     db.session.commit()
     response = login_as(lists["coordinator_a"]).post(f"/lists/households/{home.id}",
                                                      data=_household_form(lists["area"], eligible_people="2"))
@@ -252,7 +252,7 @@ def test_merging_moves_the_visits_and_recomputes_the_survivor(lists, login_as, m
     survivor = lists["nguyen"]
     duplicate = make_household(lists["area"], address="51/3 hẻm 51 đường 3/2", display_name="Ông Bình")
     moved = make_visit(duplicate, lists["volunteer_a"], level2_activated=2, cashless_setup=True)
-    counters.rebuild()
+    rollups.rebuild()
     db.session.commit()
     client = login_as(lists["coordinator_a"])
     page = client.get(f"/lists/households/{survivor.id}/merge?q=ong binh").get_data(as_text=True)
@@ -286,7 +286,7 @@ def test_erasing_removes_personal_data_but_keeps_the_figures(lists, login_as, ma
     db.session.commit()
     make_visit(home, lists["volunteer_a"], note="Bác Bình hẹn chiều thứ Bảy", other_help="Gọi 0907 000 111",
                followup_needed=True, followup_reason="Bác Bình cần con trai về", level2_activated=2)
-    counters.rebuild()
+    rollups.rebuild()
     db.session.commit()
     client = login_as(lists["coordinator_a"])
     client.post(f"/lists/households/{home.id}", data=_household_form(lists["area"], phone="0907 000 111"))

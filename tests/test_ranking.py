@@ -14,7 +14,8 @@ from app import clock
 from app.clock import utcnow
 from app.extensions import db
 from app.models import AuditLog, Campaign, Outcome, Role, TeamDayScore
-from app.services import counters, scoring, visits
+from app.services import ranking, rollups, visits
+from app.services.ranking import board as ranking_board
 from tests.conftest import WARD_A, WARD_B, count
 
 # Wednesday 15/10/2025, 10:00 in Vietnam. The campaign runs October 2025; this week starts Monday 13/10.
@@ -36,14 +37,14 @@ def _text(response) -> str:
 
 def _campaign(ward_code=WARD_A, weights=None, **kw) -> Campaign:
     campaign = Campaign(**{**OCTOBER, **kw}, province_code=92, ward_code=ward_code,
-                        weights=weights or dict(scoring.DEFAULT_WEIGHTS))
+                        weights=weights or dict(ranking.DEFAULT_WEIGHTS))
     db.session.add(campaign)
     db.session.commit()
     return campaign
 
 
 def _rebuild():
-    counters.rebuild()
+    rollups.rebuild()
     db.session.commit()
 
 
@@ -69,7 +70,7 @@ def test_default_weights_reward_level2_for_a_whole_area_over_door_knocking(
         make_visit(make_household(activators.areas[0], people=4, eligible_people=3), activator,
                    visited_at=at(3), level2_activated=3)
     _rebuild()
-    board = scoring.leaderboard(_campaign())
+    board = ranking.leaderboard(_campaign())
     # Knockers: 60 household-days x 1 + 20 first reaches x 4 = 140.
     # Activators: 10 x (1 met + 3 x 5 level 2 + 4 first reach) = 200.
     assert _standing(board, knockers).score == 140
@@ -102,7 +103,7 @@ def test_household_days_count_once_capped_flagged_excluded_first_reach_once(
     make_visit(shared, lan, visited_at=at(3), outcome=Outcome.NOBODY_HOME)
     make_visit(shared, lan, visited_at=at(4), cashless_setup=True)
     _rebuild()
-    board = scoring.leaderboard(_campaign())
+    board = ranking.leaderboard(_campaign())
     a, b = _standing(board, team_a), _standing(board, other_team)
     # Team A: small (1 + 2x5 + 3 + 4) = 18; old on the 7th: 1, follow-up closed on the 9th: 2; shared on the
     # 4th: 1 + 2 cashless = 3 (the nobody-home visit of the 3rd counts nothing). 18 + 1 + 2 + 3 = 24.
@@ -134,7 +135,7 @@ def test_score_per_member_divides_by_active_members(world, make_team, make_user,
         make_visit(make_household(four.areas[0], people=1, eligible_people=1), member, visited_at=at(5),
                    level2_activated=1)
     _rebuild()
-    board = scoring.leaderboard(_campaign())
+    board = ranking.leaderboard(_campaign())
     # Each household-day: 1 + 5 + 4 = 10 points.
     assert (_standing(board, pair).score, _standing(board, pair).per_member) == (20, 10.0)
     assert (_standing(board, four).score, _standing(board, four).per_member) == (40, 10.0)
@@ -156,11 +157,11 @@ def test_visits_logged_edited_and_flagged_keep_the_campaign_sums_in_step(world, 
 
     first = log(level2_activated=1)
     log(level2_activated=1, cashless_setup=True)  # same day: one household-day
-    score = _standing(scoring.leaderboard(campaign), world["team_a"]).score
+    score = _standing(ranking.leaderboard(campaign), world["team_a"]).score
     assert score == 1 + 2 * 5 + 2 + 4
     visits.flag(coordinator, first, "Trùng giờ")
     db.session.commit()
-    assert _standing(scoring.leaderboard(campaign), world["team_a"]).score == 1 + 5 + 2 + 4
+    assert _standing(ranking.leaderboard(campaign), world["team_a"]).score == 1 + 5 + 2 + 4
     days = db.session.scalars(select(TeamDayScore)).all()
     assert [(d.met, d.level2, d.cashless, d.first_reach) for d in days] == [(1, 1, 1, 1)]
 
@@ -179,7 +180,7 @@ def test_rank_change_since_last_week_and_ties_broken_by_reach_then_name(
     make_visit(make_household(tied.areas[0]), tied_member, visited_at=at(3), level2_activated=1)
     make_household(early.areas[0])
     _rebuild()
-    board = scoring.leaderboard(_campaign())
+    board = ranking.leaderboard(_campaign())
     assert board.until == date(2025, 10, 15) and board.previous_until == date(2025, 10, 8)
     ranks = [(s.team, s.rank, s.rank_change) for s in board.standings if s.team in ("Tổ Sớm", "Tổ Muộn", "Tổ Hòa")]
     # A week ago: Hòa and Sớm on 10 (Hòa reaches wider), Muộn on 0 among the zero-score teams.
@@ -192,7 +193,7 @@ def test_rank_change_since_last_week_and_ties_broken_by_reach_then_name(
 def _form(**changes) -> dict:
     data = {"name": "Đợt thi đua Tháng Thanh niên", "start_date": "2025-03-01", "end_date": "2025-03-31",
             "scope": str(WARD_A)}
-    data.update({f"weight_{rule.key}": str(rule.default_weight) for rule in scoring.RULES})
+    data.update({f"weight_{rule.key}": str(rule.default_weight) for rule in ranking.RULES})
     return {**data, **changes}
 
 
@@ -365,14 +366,14 @@ def test_closing_a_follow_up_scores_it_and_keeps_the_counters_right(world, make_
     assert "Đã hoàn tất lượt cần hỗ trợ thêm." in home and "Đánh dấu đã xong" not in home
     assert db.session.get(type(visit), visit.id).followup_closed_at is not None
     # Follow-up closed: 2 points (nobody was met, so nothing else).
-    assert _standing(scoring.leaderboard(campaign), world["team_a"]).score == 2
+    assert _standing(ranking.leaderboard(campaign), world["team_a"]).score == 2
     assert login_as(world["volunteer_b"]).post(f"/followups/{visit.id}/close").status_code == 404
     assert login_as(world["youth_a"]).post(f"/followups/{visit.id}/close").status_code == 404
 
 
 def test_a_long_board_shows_its_top_and_the_own_team_and_everything_on_asking(
         world, make_team, make_user, make_household, make_visit, frozen_clock, login_as, client, monkeypatch):
-    monkeypatch.setattr(scoring, "BOARD_TOP", 2)
+    monkeypatch.setattr(ranking_board, "BOARD_TOP", 2)
     for name in ("Tổ Nhất", "Tổ Nhì"):
         team = make_team(WARD_A, name=name)
         make_visit(make_household(team.areas[0]), make_user(Role.VOLUNTEER, team=team), visited_at=at(10),
@@ -380,7 +381,7 @@ def test_a_long_board_shows_its_top_and_the_own_team_and_everything_on_asking(
     idle = make_team(WARD_A, name="Tổ An")  # no score; ranks above team A by name, below the top two
     _rebuild()
     campaign = _campaign(share_token="board-token")
-    standings = scoring.leaderboard(campaign).standings
+    standings = ranking.leaderboard(campaign).standings
     assert [s.team for s in standings[:2]] == ["Tổ Nhất", "Tổ Nhì"] and len(standings) >= 4
     own = _text(login_as(world["volunteer_a"]).get(f"/campaigns/{campaign.id}"))
     assert "Tổ Nhất" in own and "Tổ Nhì" in own and 'class="is-own"' in own and world["team_a"].name in own

@@ -10,8 +10,8 @@ from sqlalchemy import event, select
 
 from app.extensions import db
 from app.models import AuditLog, DailyCount, Indicator, Outcome, Role, Target, Visit, Ward
-from app.services import counters
-from app.services.indicators import DEFINITIONS
+from app.services import rollups
+from app.services.reports.indicators import DEFINITIONS
 from tests.conftest import WARD_A, WARD_B, count
 
 # Wednesday 15/10/2025, 10:00 in Vietnam; "this month" is 01/10–15/10/2025, this week starts Monday 13/10.
@@ -46,7 +46,7 @@ def ward(world, make_area, make_team, make_user, make_household, make_visit, fro
     # Ward B has a visit too: it must never show in ward A's figures.
     other = make_household(world["team_b"].areas[0])
     other_visit = make_visit(other, world["volunteer_b"], visited_at=datetime(2025, 10, 14, 2), level2_activated=1)
-    counters.rebuild()
+    rollups.rebuild()
     db.session.commit()
     return {**world, "river": river, "market": market, "lan": lan, "minh": minh, "m1": m1, "flagged": flagged,
             "other_visit": other_visit, "river_team": river_team}
@@ -129,11 +129,11 @@ def test_province_board_shows_every_ward_and_opens_one(ward, login_as):
 def test_province_rows_agree_with_each_ward_report(ward, make_visit):
     """The province board adds up its counters per ward in SQL (distinct active members too); the ward
     report does it member by member: every figure of every ward agrees."""
-    from app.services import coverage
+    from app.services.reports import coverage
 
     # Lan visits in the market area too: one member active in two areas of the ward counts once.
     make_visit(ward["m1"], ward["lan"], visited_at=datetime(2025, 10, 14, 5))
-    counters.rebuild()
+    rollups.rebuild()
     db.session.commit()
     period = coverage.Period(date(2025, 10, 1), date(2025, 10, 15))
     rows, _total = coverage.province_rows(ward["admin"], period)
@@ -173,7 +173,7 @@ def test_query_count_does_not_grow_with_areas_teams_and_wards(ward, login_as, ma
         member = make_user(Role.VOLUNTEER, team=make_team(code, areas=[area]))
         make_visit(make_household(area), member, visited_at=datetime(2025, 10, 14, 2), followup_needed=True,
                    followup_due=date(2025, 10, 1))
-    counters.rebuild()
+    rollups.rebuild()
     db.session.commit()
     assert (_board_queries(coordinator, "/ward"), _board_queries(admin, "/province")) == before
 
@@ -184,7 +184,7 @@ def test_stale_means_no_visit_on_the_last_90_vietnamese_days(ward, login_as, mak
     stale = make_household(ward["river"], address="Số 90 Đường Ngày")
     make_visit(kept, ward["lan"], visited_at=datetime(2025, 7, 17, 17, 30))  # 00:30 on 18/07 in Vietnam
     make_visit(stale, ward["lan"], visited_at=datetime(2025, 7, 17, 16, 30))  # 23:30 on 17/07
-    counters.rebuild()
+    rollups.rebuild()
     db.session.commit()
     client = login_as(ward["coordinator_a"])
     assert "3 / 8 (37,50%)" in _card(_text(client.get("/ward")), "staleness")
@@ -201,7 +201,7 @@ def test_province_query_count_does_not_grow_with_wards(ward, login_as, make_area
         area = make_area(code)
         member = make_user(Role.VOLUNTEER, team=make_team(code, areas=[area]))
         make_visit(make_household(area), member, visited_at=datetime(2025, 10, 14, 2), level2_activated=1)
-    counters.rebuild()
+    rollups.rebuild()
     db.session.commit()
     assert _board_queries(admin, "/province") == before
 

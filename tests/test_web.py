@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditLog, Role, User
-from app.web import format_percent
+from app.numbers import format_percent
 from tests.conftest import count
 
 

@@ -14,9 +14,10 @@ from flask_login import current_user
 
 from app.api.forms import json_formdata
 from app.extensions import csrf, db
-from app.field.views import household_form, household_input, visit_form, visit_input
+from app.field.forms import household_form, household_input, visit_form, visit_input
 from app.models import Area, Household, HouseholdStatus, Role
-from app.services import audit, households, visits
+from app.services import audit, visits
+from app.services.lists import households
 from app.services.scope import require_role, scoped
 
 bp = Blueprint("api", __name__, url_prefix="/api")

@@ -4,7 +4,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.forms import DayField, Form
 from app.models.visit import OUTCOME_LABELS, Outcome
-from app.services.indicators import DEFINITIONS
+from app.services.reports.indicators import DEFINITIONS
 
 
 def _member_area(value: str) -> tuple[int, int]:

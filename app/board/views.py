@@ -12,9 +12,11 @@ from app.board.forms import AreaAssignmentForm, FlagForm, PeriodForm, TargetForm
 from app.extensions import db, htmx
 from app.forms import show_refusal
 from app.models import Area, Indicator, Role, Team, User, Visit, Ward
-from app.services import coverage, figures, reports, targets, teams, visits
-from app.services.coverage import Period
-from app.services.indicators import DEFINITIONS
+from app.services import visits
+from app.services.lists import teams
+from app.services.reports import coverage, exports, figures, targets
+from app.services.reports.coverage import Period
+from app.services.reports.indicators import DEFINITIONS
 from app.services.scope import get_in_scope, require_role, scoped
 from app.web import page_number, render
 
@@ -239,22 +241,22 @@ def ward_visit_unflag(visit_id):
 @bp.route("/ward/report.<fmt>")
 @login_required
 def ward_export(fmt):
-    if fmt not in reports.FORMATS:
+    if fmt not in exports.FORMATS:
         abort(404)
     board_ward = _board_ward()
     form, period = _period()
     if board_ward is None or form.errors:
         abort(404 if board_ward is None else 400)
-    view = request.args.get("view", reports.INDICATORS)
-    if fmt == "csv" and view not in reports.VIEWS:
+    view = request.args.get("view", exports.INDICATORS)
+    if fmt == "csv" and view not in exports.VIEWS:
         abort(404)
     report = coverage.ward_report(current_user, board_ward, period)
-    followups = reports.open_followups(current_user, board_ward)
+    followups = exports.open_followups(current_user, board_ward)
     if fmt == "xlsx":
-        body, mimetype = reports.xlsx(report, followups), reports.XLSX_MIMETYPE
+        body, mimetype = exports.xlsx(report, followups), exports.XLSX_MIMETYPE
     else:
-        body, mimetype = reports.csv_text(report, followups, view).encode("utf-8-sig"), "text/csv; charset=utf-8"
-    reports.record_export(current_user, board_ward, period, fmt, view if fmt == "csv" else "all")
+        body, mimetype = exports.csv_text(report, followups, view).encode("utf-8-sig"), "text/csv; charset=utf-8"
+    exports.record_export(current_user, board_ward, period, fmt, view if fmt == "csv" else "all")
     db.session.commit()
-    name = reports.filename(board_ward, period, fmt, view if fmt == "csv" else None)
+    name = exports.filename(board_ward, period, fmt, view if fmt == "csv" else None)
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -1,4 +1,6 @@
 from flask_babel import lazy_gettext as _l
+from flask_babel import to_utc
+from flask_login import current_user
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -12,9 +14,13 @@ from wtforms import (
 from wtforms.validators import UUID, DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.extensions import db
 from app.forms import DayField, DayTimeField, Form
-from app.models import ONLINE_SERVICES, PRIORITY_TAGS
+from app.models import ONLINE_SERVICES, PRIORITY_TAGS, Area, User, Visit
 from app.models.visit import OUTCOME_LABELS
+from app.services import visits
+from app.services.lists import households
+from app.services.scope import scoped
 
 _COUNT = NumberRange(min=0, max=30)
 
@@ -68,3 +74,45 @@ class VisitForm(Form):
     followup_due = DayField(_l("Come back by"), validators=[Optional()])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=500)],
                          render_kw={"rows": 3, "placeholder": _l("Never write a citizen-ID number, a password or an OTP.")})
+
+
+# Forms filled for the actor, and what they hold as the services' input: the pages here, the sync API and the
+# coordinator's lists share them.
+
+def household_form(formdata=None, csrf: bool = True) -> HouseholdForm:
+    """The household form with the actor's areas as choices; the sync API fills it from JSON."""
+    form = HouseholdForm(formdata=formdata, meta={"csrf": csrf}) if formdata is not None else HouseholdForm()
+    areas = db.session.scalars(scoped(current_user, Area).where(Area.retired.is_(False)).order_by(Area.name))
+    form.area_id.choices = [(a.id, a.name) for a in areas]
+    return form
+
+
+def household_input(form: HouseholdForm) -> households.HouseholdInput:
+    return households.HouseholdInput(
+        area_id=form.area_id.data, address=form.address.data, display_name=form.display_name.data,
+        people=form.people.data, eligible_people=form.eligible_people.data, phone=form.phone.data,
+        phone_consent=form.phone_consent.data, priority_tags=tuple(form.priority_tags.data or ()),
+        tags_consent=form.tags_consent.data,
+        client_id=form.client_id.data or None,
+    )
+
+
+def visit_form(obj: Visit | None = None, formdata=None, csrf: bool = True) -> VisitForm:
+    """The visit form with the actor's team-mates as choices; the sync API fills it from JSON."""
+    form = VisitForm(formdata=formdata, meta={"csrf": csrf}) if formdata is not None else VisitForm(obj=obj)
+    mates = db.session.scalars(scoped(current_user, User).where(User.active.is_(True), User.id != current_user.id)
+                               .order_by(User.display_name))
+    form.helper_ids.choices = [(u.id, u.display_name) for u in mates]
+    return form
+
+
+def visit_input(form: VisitForm, client_id: str) -> visits.VisitInput:
+    return visits.VisitInput(
+        client_id=client_id, household_id=int(form.household_id.data),
+        visited_at=to_utc(form.visited_at.data).replace(tzinfo=None), outcome=form.outcome.data,
+        vneid_installed=form.vneid_installed.data, level2_activated=form.level2_activated.data,
+        online_people=form.online_people.data, services=tuple(form.services.data or ()),
+        cashless_setup=form.cashless_setup.data, other_help=form.other_help.data,
+        followup_needed=form.followup_needed.data, followup_reason=form.followup_reason.data,
+        followup_due=form.followup_due.data, note=form.note.data, helper_ids=tuple(form.helper_ids.data or ()),
+    )

@@ -4,15 +4,16 @@ import uuid
 
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_babel import to_user_timezone, to_utc
+from flask_babel import to_user_timezone
 from flask_login import current_user, login_required
 
 from app.clock import utcnow
 from app.extensions import db
-from app.field.forms import HouseholdForm, VisitForm
+from app.field.forms import household_form, household_input, visit_form, visit_input
 from app.forms import show_refusal
-from app.models import Area, Household, Role, User, Visit
-from app.services import households, visits
+from app.models import Household, Role, Visit
+from app.services import visits
+from app.services.lists import households
 from app.services.scope import RoleDenied, get_in_scope, require_role, scoped
 from app.web import page_number, render
 
@@ -39,14 +40,6 @@ def households_list():
                   query=query, results=results, pick=pick)
 
 
-def household_form(formdata=None, csrf: bool = True) -> HouseholdForm:
-    """The household form with the actor's areas as choices; the sync API fills it from JSON."""
-    form = HouseholdForm(formdata=formdata, meta={"csrf": csrf}) if formdata is not None else HouseholdForm()
-    areas = db.session.scalars(scoped(current_user, Area).where(Area.retired.is_(False)).order_by(Area.name))
-    form.area_id.choices = [(a.id, a.name) for a in areas]
-    return form
-
-
 @bp.route("/households/new", methods=["GET", "POST"])
 def household_new():
     form = household_form()
@@ -71,16 +64,6 @@ def household_new():
     return render("field/household_form.html", status=status, form=form, duplicates=duplicates)
 
 
-def household_input(form: HouseholdForm) -> households.HouseholdInput:
-    return households.HouseholdInput(
-        area_id=form.area_id.data, address=form.address.data, display_name=form.display_name.data,
-        people=form.people.data, eligible_people=form.eligible_people.data, phone=form.phone.data,
-        phone_consent=form.phone_consent.data, priority_tags=tuple(form.priority_tags.data or ()),
-        tags_consent=form.tags_consent.data,
-        client_id=form.client_id.data or None,
-    )
-
-
 @bp.route("/households/<household_id>")
 def household(household_id):
     home = get_in_scope(current_user, Household, household_id)
@@ -88,27 +71,6 @@ def household(household_id):
         scoped(current_user, Visit).where(Visit.household_id == home.id).order_by(Visit.visited_at.desc()).limit(20)
     )
     return render("field/household.html", household=home, history=list(history))
-
-
-def visit_form(obj: Visit | None = None, formdata=None, csrf: bool = True) -> VisitForm:
-    """The visit form with the actor's team-mates as choices; the sync API fills it from JSON."""
-    form = VisitForm(formdata=formdata, meta={"csrf": csrf}) if formdata is not None else VisitForm(obj=obj)
-    mates = db.session.scalars(scoped(current_user, User).where(User.active.is_(True), User.id != current_user.id)
-                               .order_by(User.display_name))
-    form.helper_ids.choices = [(u.id, u.display_name) for u in mates]
-    return form
-
-
-def visit_input(form: VisitForm, client_id: str) -> visits.VisitInput:
-    return visits.VisitInput(
-        client_id=client_id, household_id=int(form.household_id.data),
-        visited_at=to_utc(form.visited_at.data).replace(tzinfo=None), outcome=form.outcome.data,
-        vneid_installed=form.vneid_installed.data, level2_activated=form.level2_activated.data,
-        online_people=form.online_people.data, services=tuple(form.services.data or ()),
-        cashless_setup=form.cashless_setup.data, other_help=form.other_help.data,
-        followup_needed=form.followup_needed.data, followup_reason=form.followup_reason.data,
-        followup_due=form.followup_due.data, note=form.note.data, helper_ids=tuple(form.helper_ids.data or ()),
-    )
 
 
 def _local_now():
@@ -168,10 +130,9 @@ def visits_list():
     stmt = scoped(current_user, Visit)
     if current_user.role == Role.VOLUNTEER:
         stmt = stmt.where(Visit.volunteer_id == current_user.id)
-    page = page_number()
-    rows = db.session.scalars(stmt.order_by(Visit.visited_at.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1))
-    rows = list(rows)
-    return render("field/visits.html", visits=rows[:PAGE_SIZE], page=page, more=len(rows) > PAGE_SIZE,
+    pages = db.paginate(stmt.order_by(Visit.visited_at.desc()), page=page_number(), per_page=PAGE_SIZE,
+                        error_out=False)
+    return render("field/visits.html", visits=pages.items, page=pages.page, more=pages.has_next,
                   can_change=visits.can_change)
 
 

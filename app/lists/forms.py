@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from app.field.forms import CheckboxListField
 from app.forms import Form
 from app.models import PRIORITY_TAGS, HouseholdStatus
-from app.services.areas import MAX_OFFICIAL_HOUSEHOLDS
+from app.services.lists.areas import MAX_OFFICIAL_HOUSEHOLDS
 
 STATUS_LABELS = {
     HouseholdStatus.ACTIVE: _l("Active"),

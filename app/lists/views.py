@@ -6,8 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func
 
 from app.extensions import db
-from app.field.forms import HouseholdForm
-from app.field.views import household_input
+from app.field.forms import HouseholdForm, household_input
 from app.forms import show_refusal
 from app.lists.forms import (
     STATUS_LABELS,
@@ -20,7 +19,8 @@ from app.lists.forms import (
     TeamForm,
 )
 from app.models import Area, Household, HouseholdStatus, Role, Team, User
-from app.services import areas, backup, households, importer, teams
+from app.services import backup
+from app.services.lists import areas, households, importer, teams
 from app.services.scope import get_in_scope, require_role, scoped
 from app.web import page_number, render
 
@@ -186,9 +186,9 @@ def households_list():
     wanted = households.HouseholdFilter(area_id=form.area.data or None, status=form.status.data or None,
                                         tag=form.tag.data or None, stale=form.stale.data, query=form.q.data or "")
     stmt = households.listing(current_user, wanted)
-    rows = list(db.session.scalars(stmt.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)))
-    return render("lists/households.html", "lists/_households.html", form=form, rows=rows[:PAGE_SIZE],
-                  total=_count(stmt), page=page, more=len(rows) > PAGE_SIZE, status_labels=STATUS_LABELS)
+    pages = db.paginate(stmt, page=page, per_page=PAGE_SIZE, error_out=False)
+    return render("lists/households.html", "lists/_households.html", form=form, rows=pages.items,
+                  total=pages.total, page=page, more=pages.has_next, status_labels=STATUS_LABELS)
 
 
 def _household_form(home: Household) -> HouseholdForm:

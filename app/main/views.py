@@ -6,7 +6,8 @@ from flask_login import current_user, login_required
 
 from app.extensions import db
 from app.models import Visit
-from app.services import figures, overview, scoring, visits
+from app.services import ranking, visits
+from app.services.reports import figures, overview
 from app.services.scope import get_in_scope
 from app.web import render, safe_next
 
@@ -31,7 +32,7 @@ def home():
         visits=figures.my_visits_today(current_user),
         team_week=figures.team_week(current_user),
         followups=figures.followups_due(current_user),
-        ranks=scoring.my_team_ranks(current_user),
+        ranks=ranking.my_team_ranks(current_user),
     )
 
 

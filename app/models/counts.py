@@ -1,5 +1,5 @@
-"""Counters kept in the same transaction as each change: visits per day (services/counters.py) and
-households per area (services/area_counts.py)."""
+"""Counters kept in the same transaction as each change: visits per day (services/rollups/daily.py) and
+households per area (services/rollups/areas.py)."""
 
 from datetime import date
 
@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
 
-# One integer column per visit-level indicator; services/counters.py says how a visit fills each.
+# One integer column per visit-level indicator; services/rollups/daily.py says how a visit fills each.
 COUNTER_COLUMNS = (
     "visits",
     "visits_met",
@@ -47,7 +47,7 @@ class DailyCount(db.Model):
     followups_closed: Mapped[int] = mapped_column(default=0)
 
 
-# What an active household adds to its area's row of area_count; services/area_counts.py says how.
+# What an active household adds to its area's row of area_count; services/rollups/areas.py says how.
 AREA_COUNT_COLUMNS = ("households", "reached", "eligible_people", "people_level2", "online_households")
 AREA_DAY_COLUMNS = ("first_reached", "last_visited")
 

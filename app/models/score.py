@@ -1,4 +1,4 @@
-"""What each household-day adds to a team's campaign score, kept with every visit (services/scoring.py)."""
+"""What each household-day adds to a team's campaign score, kept with every visit (services/rollups/household_days.py)."""
 
 from datetime import date
 
@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
 
-# One integer column per scoring rule; services/scoring.py says how a household-day fills each.
+# One integer column per scoring rule; services/rollups/household_days.py says how a household-day fills each.
 SCORE_COLUMNS = ("met", "level2", "tutored", "cashless", "followups_closed", "first_reach")
 
 

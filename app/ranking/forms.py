@@ -3,7 +3,7 @@ from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from app.forms import DayField, Form
-from app.services.scoring import MAX_WEIGHT, RULES
+from app.services.ranking import MAX_WEIGHT, RULES
 
 PROVINCE = "province"
 _POINTS = _l("Points are whole numbers from 0 to %(n)s.", n=MAX_WEIGHT)

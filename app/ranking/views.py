@@ -8,7 +8,8 @@ from flask_login import current_user, login_required
 from app.extensions import db
 from app.models import Campaign, Role, Ward
 from app.ranking.forms import PROVINCE, CampaignForm, weight_field
-from app.services import reports, scoring
+from app.services import ranking
+from app.services.reports import exports
 from app.services.scope import get_in_scope, require_role, scoped
 from app.web import render
 
@@ -18,7 +19,7 @@ bp = Blueprint("ranking", __name__)
 @bp.route("/campaigns")
 @login_required
 def campaigns():
-    return render("ranking/campaigns.html", campaigns=scoring.campaigns(current_user),
+    return render("ranking/campaigns.html", campaigns=ranking.campaigns(current_user),
                   may_create=current_user.role == Role.YOUTH_LEADER)
 
 
@@ -37,27 +38,27 @@ def campaign_new():
     form = CampaignForm()
     form.scope.choices = _scope_choices()
     if form.validate_on_submit():
-        data = scoring.CampaignInput(
+        data = ranking.CampaignInput(
             name=form.name.data, start_date=form.start_date.data, end_date=form.end_date.data,
             ward_code=None if form.scope.data == PROVINCE else int(form.scope.data), weights=form.weights())
         try:
-            campaign = scoring.create(current_user, data)
-        except scoring.CampaignError as error:
-            target = weight_field(error.field) if error.field in scoring.DEFAULT_WEIGHTS else error.field
+            campaign = ranking.create(current_user, data)
+        except ranking.CampaignError as error:
+            target = weight_field(error.field) if error.field in ranking.DEFAULT_WEIGHTS else error.field
             form[target].errors.append(str(error.message))
         else:
             db.session.commit()
             flash(_("Campaign created."), "success")
             return redirect(url_for("ranking.campaign", campaign_id=campaign.id), 303)
     return render("ranking/campaign_form.html", status=422 if form.errors else 200, form=form,
-                  rules=scoring.RULES, weight_field=weight_field, max_days=scoring.MAX_DAYS)
+                  rules=ranking.RULES, weight_field=weight_field, max_days=ranking.MAX_DAYS)
 
 
 def _campaign(campaign_id) -> Campaign:
     return get_in_scope(current_user, Campaign, campaign_id)
 
 
-def _ward_filter(board: scoring.Board) -> int | None:
+def _ward_filter(board: ranking.Board) -> int | None:
     code = request.args.get("ward", type=int)
     return code if code in {c for c, _name in board.wards} else None
 
@@ -66,7 +67,7 @@ def _ward_filter(board: scoring.Board) -> int | None:
 @login_required
 def campaign(campaign_id):
     record = _campaign(campaign_id)
-    board = scoring.leaderboard(record)
+    board = ranking.leaderboard(record)
     ward = _ward_filter(board)
     own_team = current_user.team_id if current_user.in_team else None
     standings = [s for s in board.standings if ward is None or s.ward_code == ward]
@@ -74,10 +75,10 @@ def campaign(campaign_id):
     # chosen ward, and every team on asking ("show all").
     listed = len(standings)
     if ward is None and not _show_all():
-        standings = scoring.board_top(standings, own_team)
+        standings = ranking.board_top(standings, own_team)
     return render("ranking/campaign.html", "ranking/_leaderboard.html", board=board, campaign=record,
-                  standings=standings, hidden=listed - len(standings), ward=ward, rules=scoring.RULES,
-                  rule_note=scoring.RULE_NOTE, may_manage=scoring.may_manage(current_user, record),
+                  standings=standings, hidden=listed - len(standings), ward=ward, rules=ranking.RULES,
+                  rule_note=ranking.RULE_NOTE, may_manage=ranking.may_manage(current_user, record),
                   own_team=own_team)
 
 
@@ -89,29 +90,29 @@ def _show_all() -> bool:
 @login_required
 def team(campaign_id, team_id):
     record = _campaign(campaign_id)
-    chosen = scoring.campaign_team(record, team_id)
-    board = scoring.leaderboard(record)
+    chosen = ranking.campaign_team(record, team_id)
+    board = ranking.leaderboard(record)
     standing = next(s for s in board.standings if s.team_id == chosen.id)
     return render("ranking/team.html", campaign=record, board=board, standing=standing, team=chosen,
-                  weeks=scoring.weekly_points(record, chosen), rules=scoring.RULES,
-                  days=scoring.counted_days(current_user, record, chosen), weight=scoring.weight)
+                  weeks=ranking.weekly_points(record, chosen), rules=ranking.RULES,
+                  days=ranking.counted_days(current_user, record, chosen), weight=ranking.weight)
 
 
 @bp.route("/campaigns/<campaign_id>/export.<fmt>")
 @login_required
 def export(campaign_id, fmt):
-    if fmt not in reports.FORMATS:
+    if fmt not in exports.FORMATS:
         abort(404)
     record = _campaign(campaign_id)
     require_role(current_user, Role.YOUTH_LEADER, Role.COORDINATOR, Role.ADMIN, what="campaign.export")
-    board = scoring.leaderboard(record)
+    board = ranking.leaderboard(record)
     if fmt == "xlsx":
-        lines = reports.leaderboard_table(board, as_text=False)
-        body, mimetype = reports.table_xlsx(_("Ranking"), lines, heading_rows=4), reports.XLSX_MIMETYPE
+        lines = exports.leaderboard_table(board, as_text=False)
+        body, mimetype = exports.table_xlsx(_("Ranking"), lines, heading_rows=4), exports.XLSX_MIMETYPE
     else:
-        body = reports.table_csv(reports.leaderboard_table(board, as_text=True)).encode("utf-8-sig")
+        body = exports.table_csv(exports.leaderboard_table(board, as_text=True)).encode("utf-8-sig")
         mimetype = "text/csv; charset=utf-8"
-    scoring.record_export(current_user, record, fmt)
+    ranking.record_export(current_user, record, fmt)
     db.session.commit()
     name = f"xep-hang-{record.id}-{record.start_date:%Y%m%d}-{record.end_date:%Y%m%d}.{fmt}"
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -121,7 +122,7 @@ def export(campaign_id, fmt):
 @login_required
 def share(campaign_id):
     record = _campaign(campaign_id)
-    scoring.share(current_user, record)
+    ranking.share(current_user, record)
     db.session.commit()
     flash(_("Public link created. Anyone with it can see the team scores."), "success")
     return redirect(url_for("ranking.campaign", campaign_id=record.id, _anchor="share"), 303)
@@ -131,7 +132,7 @@ def share(campaign_id):
 @login_required
 def revoke(campaign_id):
     record = _campaign(campaign_id)
-    scoring.revoke(current_user, record)
+    ranking.revoke(current_user, record)
     db.session.commit()
     flash(_("Public link revoked: it no longer opens the board."), "success")
     return redirect(url_for("ranking.campaign", campaign_id=record.id, _anchor="share"), 303)
@@ -139,11 +140,11 @@ def revoke(campaign_id):
 
 @bp.route("/board/public/<token>")
 def public(token):
-    record = scoring.by_share_token(token)
+    record = ranking.by_share_token(token)
     if record is None:
         abort(404)
-    board = scoring.leaderboard(record)
-    standings = board.standings if _show_all() else scoring.board_top(board.standings, None)
+    board = ranking.leaderboard(record)
+    standings = board.standings if _show_all() else ranking.board_top(board.standings, None)
     response, status = render("ranking/public.html", campaign=record, board=board, standings=standings,
                               hidden=len(board.standings) - len(standings))
     # A projected board is reloaded, never cached by a proxy, and a revoked link must stop at once.

@@ -27,9 +27,9 @@ from app.models import (
     Ward,
     member_areas,
 )
-from app.services import area_counts, counters
+from app.services import rollups
 from app.services.accounts import hash_password
-from app.services.household_state import HouseholdState, apply_visit
+from app.services.rollups import HouseholdState, apply_visit
 from app.services.text import fold
 
 DEMO_PASSWORD = "phuso-demo-2026"
@@ -148,8 +148,7 @@ def seed(province_code: int, size: SeedSize) -> SeedResult:
     sync_id_sequences()
     # Households and visits went in by bulk insert, past the services that count them: count them once,
     # set-based (their state was worked out while generating).
-    counters.rebuild_counters()
-    area_counts.rebuild()
+    rollups.rebuild_counts()
     return result
 
 

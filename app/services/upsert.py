@@ -1,18 +1,44 @@
 """Inserting a row or updating the one already there, in one statement on SQLite and PostgreSQL."""
 
+from functools import cache
+
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
 
 
+def _dialect():
+    return postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+
+
 def insert_or_update(model, values: dict, key_columns: tuple[str, ...], set_: dict):
     """`INSERT … ON CONFLICT (key) DO UPDATE SET …`; expressions in `set_` read the row already there."""
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(model).values(**values).on_conflict_do_update(
+    return _dialect().insert(model).values(**values).on_conflict_do_update(
         index_elements=list(key_columns), set_=set_)
+
+
+def insert_ignoring(model, values: dict, key_columns: tuple[str, ...]):
+    """`INSERT … ON CONFLICT (key) DO NOTHING`: with RETURNING, no row when the key was taken."""
+    return _dialect().insert(model).values(**values).on_conflict_do_nothing(index_elements=list(key_columns))
+
+
+@cache
+def _adding(dialect, table, key_columns: tuple[str, ...], added: tuple[str, ...], replaced: tuple[str, ...]):
+    """The prepared statement of `upsert_add_rows`, built once per table and shape."""
+    stmt = dialect.insert(table)
+    set_ = {c: table.c[c] + stmt.excluded[c] for c in added}
+    set_.update({c: stmt.excluded[c] for c in replaced})
+    return stmt.on_conflict_do_update(index_elements=list(key_columns), set_=set_)
+
+
+def upsert_add_rows(model, key_columns: tuple[str, ...], added: tuple[str, ...], rows: list[dict],
+                    replaced: tuple[str, ...] = ()) -> None:
+    """Insert each row, or add its `added` values to the row already there (and take its `replaced` ones):
+    one statement for all rows (executemany). Two rows may not share a key."""
+    if rows:
+        db.session.execute(_adding(_dialect(), model.__table__, key_columns, added, replaced), rows)
 
 
 def upsert_add(model, key: dict, key_columns: tuple[str, ...], delta: dict[str, int]) -> None:
     """Insert the row `key` with `delta`, or add `delta` to the row already there."""
-    db.session.execute(insert_or_update(model, {**key, **delta}, key_columns,
-                                        {c: getattr(model, c) + v for c, v in delta.items()}))
+    upsert_add_rows(model, key_columns, tuple(delta), [{**key, **delta}])

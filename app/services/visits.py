@@ -9,17 +9,17 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import insert
 from sqlalchemy.orm import selectinload
 
 from app.clock import utcnow
 from app.extensions import db
-from app.models import ONLINE_SERVICES, Household, HouseholdStatus, Outcome, Role, User, Visit
-from app.services import area_counts, audit, counters, scoring
+from app.models import ONLINE_SERVICES, Household, HouseholdStatus, Outcome, Role, User, Visit, visit_helpers
+from app.services import audit, rollups
 from app.services.errors import FieldError
-from app.services.household_state import HouseholdState, apply_visit, replayed_states
-from app.services.scope import RoleDenied, get_in_scope, known_to, may, require_role, scoped
+from app.services.scope import RoleDenied, get_in_scope, known_to, may, require_role, scope_clause, scoped
 from app.services.text import clean, looks_like_citizen_id
+from app.services.upsert import insert_ignoring
 
 EDIT_WINDOW = timedelta(hours=24)
 # A phone's clock may run a little ahead; a visit is never logged further in the future than this.
@@ -87,10 +87,12 @@ class VisitInput:
 
 
 def _validate(data: VisitInput, household: Household, now: datetime, previous: Visit | None = None) -> None:
-    if data.visited_at > now + CLOCK_SKEW:
-        raise VisitError("visited_at", _l("The visit time is in the future."))
-    if data.visited_at < now - OLDEST_VISIT:
-        raise VisitError("visited_at", _l("Visits older than 31 days cannot be logged."))
+    _validate_input(data, now)
+    _validate_for(data, household, previous)
+
+
+def _validate_for(data: VisitInput, household: Household, previous: Visit | None = None) -> None:
+    """What the household's people and state allow (`_fits` is the same check for a new visit, in SQL)."""
     if data.vneid_installed > household.people:
         raise VisitError("vneid_installed", _l("More installs than people in the household (%(n)s).", n=household.people))
     already = household.people_level2 - (previous.level2_activated if previous else 0)
@@ -100,6 +102,14 @@ def _validate(data: VisitInput, household: Household, now: datetime, previous: V
             "Only %(n)s people aged 14+ in this household are still without level 2.", n=room))
     if data.online_people > household.people:
         raise VisitError("online_people", _l("More people than live in the household (%(n)s).", n=household.people))
+
+
+def _validate_input(data: VisitInput, now: datetime) -> None:
+    """What needs no household."""
+    if data.visited_at > now + CLOCK_SKEW:
+        raise VisitError("visited_at", _l("The visit time is in the future."))
+    if data.visited_at < now - OLDEST_VISIT:
+        raise VisitError("visited_at", _l("Visits older than 31 days cannot be logged."))
     if set(data.services) - set(ONLINE_SERVICES):
         raise VisitError("services", _l("Unknown online service."))
     if data.followup_needed:
@@ -137,38 +147,67 @@ def _replay(existing: Visit, data: VisitInput, actor: User) -> Visit:
     return get_in_scope(actor, Visit, existing.id)
 
 
-def record(actor: User, raw: VisitInput) -> tuple[Visit, bool]:
-    """Store a visit once per client id. Returns (visit, created); a replay returns the stored visit."""
-    team_id = _team_of(actor)
-    data = raw.normalised()
+def _fits(actor: User, data: VisitInput) -> list:
+    """A new visit's conditions on its household, as SQL: the actor may see it, no visit it knows has this
+    client id, and the household's people allow the figures (`_validate_for`)."""
+    conditions = [scope_clause(actor, Household), ~known_to(actor, Visit, Visit.volunteer_id)
+                  .where(Visit.client_id == data.client_id).exists(),
+                  Household.people >= max(data.vneid_installed, data.online_people)]
+    if data.level2_activated:
+        conditions.append(Household.people_level2 + data.level2_activated <= Household.eligible_people)
+    return conditions
+
+
+def _why_not(actor: User, data: VisitInput) -> tuple[Visit, bool] | None:
+    """Why a new visit's household did not take it: a replay (the stored visit), or a refusal (raised).
+    None: nothing stands in the way now (the household changed meanwhile)."""
     existing = _by_client_id(actor, data.client_id)
     if existing is not None:
         return _replay(existing, data, actor), False
     household = get_in_scope(actor, Household, data.household_id)
-    _lock(household)
     if household.status == HouseholdStatus.MERGED:
         raise HouseholdMerged(_survivor(actor, household))
     if household.status != HouseholdStatus.ACTIVE:
         raise VisitError("household_id", _l("This household is no longer active."))
-    _validate(data, household, utcnow())
-    visit = Visit(
-        client_id=data.client_id, content_hash=data.content_hash(), household_id=household.id,
-        ward_code=household.ward_code, area_id=household.area_id, team_id=team_id, volunteer_id=actor.id,
-        helpers=_helpers(actor, data.helper_ids), **_fields(data),
-    )
-    try:
-        # A savepoint: when another worker stored the same client id first, only this insert is undone.
-        with db.session.begin_nested():
-            db.session.add(visit)
-            db.session.flush()
-    except IntegrityError:
-        existing = _by_client_id(actor, data.client_id)
-        if existing is None:
-            raise
-        return _replay(existing, data, actor), False
-    _apply(household, visit)
-    counters.apply_change(None, counters.contribution(visit))
-    scoring.refresh_household(household)
+    _validate_for(data, household)
+    return None
+
+
+# A try fails only when another visit to the household was stored meanwhile; each waits for that one.
+ATTEMPTS = 10
+
+
+def record(actor: User, raw: VisitInput) -> tuple[Visit, bool]:
+    """Store a visit once per client id. Returns (visit, created); a replay returns the stored visit.
+
+    A handful of statements (tests/test_write_path.py counts them): the household's lock, state and visits
+    in one, the visit, each rollup's upsert, the audit row."""
+    team_id = _team_of(actor)
+    data = raw.normalised()
+    _validate_input(data, utcnow())
+    helpers = _helpers(actor, data.helper_ids)
+    new = rollups.VisitRow(None, team_id, data.visited_at, data.outcome, data.level2_activated, data.online_people,
+                           ",".join(data.services), data.cashless_setup, data.followup_needed, None)
+    for _attempt in range(ATTEMPTS):
+        arrival = rollups.visit_arriving(data.household_id, new, _fits(actor, data))
+        if arrival is not None:
+            break
+        answer = _why_not(actor, data)
+        if answer is not None:
+            return answer
+    else:
+        raise VisitError("household_id", _l("This household is being changed by someone else: please send again."))
+    visit = db.session.scalar(insert_ignoring(Visit, {
+        "client_id": data.client_id, "content_hash": data.content_hash(), "household_id": arrival.household_id,
+        "ward_code": arrival.ward_code, "area_id": arrival.area_id, "team_id": team_id, "volunteer_id": actor.id,
+        **_fields(data)}, ("client_id", "volunteer_id")).returning(Visit))
+    if visit is None:
+        # Another worker stored this client id since the household was read: answer as a replay.
+        rollups.visit_withdrawn(arrival)
+        return _replay(_by_client_id(actor, data.client_id), data, actor), False
+    if helpers:
+        db.session.execute(insert(visit_helpers), [{"visit_id": visit.id, "user_id": u.id} for u in helpers])
+    rollups.visit_recorded(arrival, visit, new)
     audit.record(actor, "visit.create", visit, outcome=str(visit.outcome))
     return visit, True
 
@@ -180,17 +219,6 @@ def _survivor(actor: User, household: Household) -> Household:
     return household
 
 
-def _lock(household: Household) -> None:
-    """Hold the household until commit and read its state afresh: team-mates' visits to one household apply
-    one after the other, none overwriting another's state. A write is the lock on both databases: PostgreSQL
-    locks the row (compatibly with the visit's foreign key); SQLite takes its write lock and opens a real
-    transaction, without which the savepoint below would start one and commit the bare visit on release."""
-    households = Household.__table__
-    db.session.execute(households.update().where(households.c.id == household.id)
-                       .values(updated_at=households.c.updated_at))
-    db.session.refresh(household)
-
-
 def _fields(data: VisitInput) -> dict:
     return {
         "visited_at": data.visited_at, "outcome": data.outcome, "vneid_installed": data.vneid_installed,
@@ -199,41 +227,6 @@ def _fields(data: VisitInput) -> dict:
         "followup_needed": data.followup_needed, "followup_reason": data.followup_reason,
         "followup_due": data.followup_due, "note": data.note,
     }
-
-
-def _apply(household: Household, visit: Visit) -> None:
-    state = _state_of(household)
-    apply_visit(state, visited_at=visit.visited_at, met=visit.outcome == Outcome.MET,
-                level2_activated=visit.level2_activated, online_people=visit.online_people,
-                cashless_setup=visit.cashless_setup)
-    _store_state(household, state)
-
-
-def _state_of(household: Household) -> HouseholdState:
-    return HouseholdState(
-        people=household.people, eligible_people=household.eligible_people, people_level2=household.people_level2,
-        people_online=household.people_online, cashless=household.cashless, reached_at=household.reached_at,
-        last_visit_at=household.last_visit_at,
-    )
-
-
-def _store_state(household: Household, state: HouseholdState) -> None:
-    """The one writer of a household's state from visits; its area's counts move with it."""
-    before = area_counts.contribution(household)
-    household.people_level2 = state.people_level2
-    household.people_online = state.people_online
-    household.cashless = state.cashless
-    household.reached_at = state.reached_at
-    household.last_visit_at = state.last_visit_at
-    area_counts.apply_change(before, area_counts.contribution(household))
-
-
-def recompute_household(household: Household) -> None:
-    """Rebuild a household's state and campaign household-days from its unflagged visits (after an edit,
-    a delete, a flag or a merge)."""
-    db.session.flush()
-    _store_state(household, replayed_states(household.id, household.id)[household.id])
-    scoring.refresh_household(household)
 
 
 def can_change(actor: User, visit: Visit, now: datetime | None = None) -> bool:
@@ -251,12 +244,11 @@ def update(actor: User, visit: Visit, raw: VisitInput) -> Visit:
     household = visit.household
     _validate(data, household, utcnow(), previous=visit)
     changed = sorted(k for k, v in _fields(data).items() if getattr(visit, k) != v)
-    before = counters.contribution(visit)
+    before = rollups.visit_snapshot(visit)
     for key, value in _fields(data).items():
         setattr(visit, key, value)
     visit.content_hash = VisitInput(**{**asdict(data), "client_id": visit.client_id}).content_hash()
-    counters.apply_change(before, counters.contribution(visit))
-    recompute_household(household)
+    rollups.visit_changed(before, visit, household)
     audit.record(actor, "visit.update", visit, fields=changed)
     return visit
 
@@ -266,9 +258,9 @@ def delete(actor: User, visit: Visit) -> None:
         raise RoleDenied("visit.delete")
     household = visit.household
     audit.record(actor, "visit.delete", visit, household_id=household.id)
-    counters.apply_change(counters.contribution(visit), None)
+    before = rollups.visit_snapshot(visit)
     db.session.delete(visit)
-    recompute_household(household)
+    rollups.visit_changed(before, None, household)
 
 
 def flag(actor: User, visit: Visit, reason: str) -> Visit:
@@ -295,10 +287,9 @@ def unflag(actor: User, visit: Visit) -> Visit:
 
 
 def _set_flag(visit: Visit, flagged: bool) -> None:
-    before = counters.contribution(visit)
+    before = rollups.visit_snapshot(visit)
     visit.flagged = flagged
-    counters.apply_change(before, counters.contribution(visit))
-    recompute_household(visit.household)
+    rollups.visit_changed(before, visit, visit.household)
 
 
 def close_followup(actor: User, visit: Visit) -> Visit:
@@ -306,10 +297,9 @@ def close_followup(actor: User, visit: Visit) -> Visit:
     require_role(actor, Role.VOLUNTEER, Role.TEAM_LEADER, what="followup.close")
     if not visit.followup_needed or visit.followup_closed_at is not None:
         raise VisitError("followup", _l("This follow-up is already closed."))
-    before = counters.contribution(visit)
+    before = rollups.visit_snapshot(visit)
     visit.followup_closed_at = utcnow()
-    counters.apply_change(before, counters.contribution(visit))
-    scoring.refresh_household(visit.household)
+    rollups.visit_changed(before, visit, visit.household)
     audit.record(actor, "followup.close", visit)
     return visit
 
@@ -340,6 +330,6 @@ def review_list(actor: User, wanted: VisitFilter, page: int, page_size: int) -> 
         stmt = stmt.where(Visit.visited_at < wanted.end)
     stmt = stmt.options(selectinload(Visit.household), selectinload(Visit.team), selectinload(Visit.volunteer),
                         selectinload(Visit.flagged_by))
-    rows = list(db.session.scalars(stmt.order_by(Visit.visited_at.desc(), Visit.id.desc())
-                                   .offset((page - 1) * page_size).limit(page_size + 1)))
-    return rows[:page_size], len(rows) > page_size
+    pages = db.paginate(stmt.order_by(Visit.visited_at.desc(), Visit.id.desc()), page=page, per_page=page_size,
+                        error_out=False)
+    return pages.items, pages.has_next

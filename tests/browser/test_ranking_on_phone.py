@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from app.clock import local_today, utcnow
 from app.extensions import db
 from app.models import Role
-from app.services import counters
+from app.services import rollups
 from tests.browser.helpers import assert_fits_the_phone, assert_thumb_sized, csp_violations, log_in
 from tests.conftest import WARD_A, WARD_B
 
@@ -24,7 +24,7 @@ def test_leaderboard_and_public_board_fit_the_phone(
         member = make_user(Role.VOLUNTEER, team=team, display_name="Trương Thị Hồng Nhung")
         make_visit(make_household(team.areas[0], address="Số 12 Hẻm 51"), member,
                    visited_at=utcnow() - timedelta(hours=2), level2_activated=level2)
-    counters.rebuild()
+    rollups.rebuild()
     db.session.commit()
     leader = make_user(Role.YOUTH_LEADER, ward_code=None, display_name="Lê Văn Đoàn")
     log_in(phone, live_server, leader.username)

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from app.clock import utcnow
 from app.extensions import db
 from app.models import Role
-from app.services import counters
+from app.services import rollups
 from tests.browser.helpers import assert_fits_the_phone, assert_thumb_sized, csp_violations, log_in
 from tests.conftest import WARD_A
 
@@ -22,7 +22,7 @@ def test_ward_board_fits_the_phone_and_a_visit_can_be_flagged(
     volunteer = make_user(Role.VOLUNTEER, team=team, display_name="Trương Thị Hồng Nhung")
     for area in areas:
         make_visit(make_household(area), volunteer, visited_at=utcnow() - timedelta(days=1), level2_activated=1)
-    counters.rebuild()
+    rollups.rebuild()
     db.session.commit()
     coordinator = make_user(Role.COORDINATOR, WARD_A, display_name="Lê Văn Tám")
     log_in(phone, live_server, coordinator.username)

@@ -18,8 +18,8 @@ from sqlalchemy import case, delete, func, insert, literal, select, union_all
 from app.clock import local_today
 from app.extensions import db
 from app.models import AREA_COUNT_COLUMNS, AREA_DAY_COLUMNS, AreaCount, AreaDayCount, Household, HouseholdStatus
-from app.services.figures import local_day_sql
-from app.services.upsert import upsert_add
+from app.services.reports.figures import local_day_sql
+from app.services.upsert import upsert_add_rows
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def apply_change(before: Contribution | None, after: Contribution | None) -> Non
 
 
 def apply_changes(changes: Iterable[tuple[Contribution | None, Contribution | None]]) -> None:
-    """The same for many households at once (an import): one upsert per area and day touched."""
+    """The same for many households at once (an import): one upsert statement per table."""
     areas: dict[tuple[int, int], Counter] = defaultdict(Counter)
     days: dict[tuple[int, date, int], Counter] = defaultdict(Counter)
     for before, after in changes:
@@ -68,14 +68,12 @@ def apply_changes(changes: Iterable[tuple[Contribution | None, Contribution | No
                 days[(part.ward_code, part.reached_day, part.area_id)]["first_reached"] += sign
             if part.last_visit_day:
                 days[(part.ward_code, part.last_visit_day, part.area_id)]["last_visited"] += sign
-    for (area_id, ward_code), delta in areas.items():
-        if any(delta.values()):
-            upsert_add(AreaCount, {"area_id": area_id, "ward_code": ward_code}, ("area_id",),
-                       {c: delta[c] for c in AREA_COUNT_COLUMNS})
-    for (ward_code, day, area_id), delta in days.items():
-        if any(delta.values()):
-            upsert_add(AreaDayCount, {"ward_code": ward_code, "day": day, "area_id": area_id},
-                       ("ward_code", "day", "area_id"), {c: delta[c] for c in AREA_DAY_COLUMNS})
+    upsert_add_rows(AreaCount, ("area_id",), AREA_COUNT_COLUMNS, [
+        {"area_id": area_id, "ward_code": ward_code, **{c: delta[c] for c in AREA_COUNT_COLUMNS}}
+        for (area_id, ward_code), delta in areas.items() if any(delta.values())])
+    upsert_add_rows(AreaDayCount, ("ward_code", "day", "area_id"), AREA_DAY_COLUMNS, [
+        {"ward_code": ward_code, "day": day, "area_id": area_id, **{c: delta[c] for c in AREA_DAY_COLUMNS}}
+        for (ward_code, day, area_id), delta in days.items() if any(delta.values())])
 
 
 # The recompute: the same rule as contribution(), in SQL over every household at once.

@@ -13,12 +13,11 @@ from sqlalchemy.sql import Select
 from app.clock import local_day_bounds, local_today, utcnow
 from app.extensions import db
 from app.models import PRIORITY_TAGS, SENSITIVE_TAGS, Area, Household, HouseholdStatus, User, Visit
-from app.services import area_counts, audit, scoring
+from app.services import audit, rollups
 from app.services.errors import FieldError
-from app.services.indicators import STALE_DAYS
+from app.services.reports.indicators import STALE_DAYS
 from app.services.scope import get_in_scope, known_to, scoped
 from app.services.text import clean, fold, looks_like_citizen_id
-from app.services.visits import recompute_household
 
 SEARCH_LIMIT = 25
 MAX_PEOPLE = 50
@@ -181,7 +180,7 @@ def create(actor: User, data: HouseholdInput) -> tuple[Household, bool]:
                           created_by_id=actor.id, **columns(data, utcnow()))
     db.session.add(household)
     db.session.flush()
-    area_counts.apply_change(None, area_counts.contribution(household))
+    rollups.household_changed(None, household)
     audit.record(actor, "household.create", household, fields=sorted(k for k, v in vars(data).items() if v))
     return household, True
 
@@ -202,13 +201,10 @@ def update(actor: User, household: Household, data: HouseholdInput) -> None:
         values["tags_consent_at"] = household.tags_consent_at
     values["area_id"] = area.id
     changed = sorted(k for k, v in values.items() if getattr(household, k) != v and not k.endswith("_key"))
-    before = area_counts.contribution(household)
+    before = rollups.household_snapshot(household)
     for key, value in values.items():
         setattr(household, key, value)
-    area_counts.apply_change(before, area_counts.contribution(household))
-    db.session.flush()
-    # A campaign household-day counts at most the household's people and sits in its area.
-    scoring.refresh_household(household)
+    rollups.household_changed(before, household)
     audit.record(actor, "household.update", household, fields=changed)
 
 
@@ -227,14 +223,12 @@ def merge(actor: User, survivor: Household, duplicate: Household) -> None:
     moved = db.session.execute(
         sql_update(Visit).where(Visit.household_id == duplicate.id).values(household_id=survivor.id)
     ).rowcount
-    before = area_counts.contribution(duplicate)
+    before = rollups.household_snapshot(duplicate)
     duplicate.status = HouseholdStatus.MERGED
     duplicate.merged_into_id = survivor.id
-    area_counts.apply_change(before, None)
-    db.session.flush()
+    rollups.household_changed(before, duplicate, visits_changed=True)
     # The survivor's state, and so its area's counts, take in the visits it received.
-    recompute_household(survivor)
-    recompute_household(duplicate)
+    rollups.household_changed(rollups.household_snapshot(survivor), survivor, visits_changed=True)
     audit.record(actor, "household.merge", survivor, merged=duplicate.id, visits=moved)
 
 

@@ -1,30 +1,26 @@
-"""Daily counters that always agree with the raw visits, and the check that proves it.
+"""Daily counters (`daily_count`) that always agree with the raw visits.
 
-Every write of a visit (services/visits.py) hands the visit's contribution before and after the change to
-`apply_change()`, which upserts the difference into `daily_count` in the same transaction. A flagged visit
-contributes nothing. `verify()` recomputes the counters (one grouped query: the same rule in SQL, so the
-check also proves the two agree), every household's state from the raw visits and the per-area household
-counts (services/area_counts.py), and lists what differs; `rebuild()` puts them right.
+A visit's contribution before and after a change goes to `apply_change()`, which upserts the difference in
+the same transaction. A flagged visit contributes nothing. `differences()` recomputes the counters in one
+grouped query (the same rule in SQL, so the check also proves the two agree); `rebuild()` rewrites them.
 """
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, delete, func, insert, select, update
+from sqlalchemy import and_, case, delete, func, insert, select
 
 from app.clock import local_today
 from app.extensions import db
-from app.models import COUNTER_COLUMNS, DailyCount, Household, Outcome, Visit
-from app.services import area_counts
-from app.services.figures import local_day_sql
-from app.services.household_state import replayed_states
-from app.services.upsert import upsert_add
+from app.models import COUNTER_COLUMNS, DailyCount, Outcome, Visit
+from app.services.reports.figures import local_day_sql
+from app.services.rollups.common import BATCH, Difference
+from app.services.upsert import upsert_add_rows
 
 # (ward_code, day, area_id, team_id, member_id): the primary key of daily_count.
 Key = tuple[int, date, int, int, int]
 KEY_COLUMNS = ("ward_code", "day", "area_id", "team_id", "member_id")
-BATCH = 5000
 
 
 @dataclass(frozen=True)
@@ -61,10 +57,9 @@ def apply_change(before: Contribution | None, after: Contribution | None) -> Non
         deltas[before.key].subtract(dict(before.values))
     if after is not None:
         deltas[after.key].update(dict(after.values))
-    for key, delta in deltas.items():
-        if any(delta.values()):
-            upsert_add(DailyCount, dict(zip(KEY_COLUMNS, key, strict=True)), KEY_COLUMNS,
-                       {c: delta[c] for c in COUNTER_COLUMNS})
+    upsert_add_rows(DailyCount, KEY_COLUMNS, COUNTER_COLUMNS, [
+        {**dict(zip(KEY_COLUMNS, key, strict=True)), **{c: delta[c] for c in COUNTER_COLUMNS}}
+        for key, delta in deltas.items() if any(delta.values())])
 
 
 def _counter_select():
@@ -105,73 +100,18 @@ def stored_counts() -> dict[Key, Counter]:
     return stored
 
 
-@dataclass
-class Difference:
-    what: str  # "daily_count", "household", "area_count" or "area_day_count"
-    key: str
-    column: str
-    stored: object
-    expected: object
-
-    def __str__(self) -> str:
-        return f"{self.what} {self.key} {self.column}: stored {self.stored}, expected {self.expected}"
-
-
-def _counter_differences() -> list[Difference]:
+def differences() -> list[Difference]:
     expected, stored = expected_counts(), stored_counts()
-    differences = []
+    found = []
     for key in sorted(expected.keys() | stored.keys()):
         want, have = expected.get(key, Counter()), stored.get(key, Counter())
         label = "/".join(str(k) for k in key)
-        differences += [Difference("daily_count", label, c, have[c], want[c]) for c in COUNTER_COLUMNS if have[c] != want[c]]
-    return differences
+        found += [Difference("daily_count", label, c, have[c], want[c]) for c in COUNTER_COLUMNS if have[c] != want[c]]
+    return found
 
 
-_STATE_FIELDS = ("people_level2", "people_online", "cashless", "reached_at", "last_visit_at")
-
-
-def _household_differences(repair: bool) -> list[Difference]:
-    differences = []
-    last = db.session.scalar(select(func.max(Household.id))) or 0
-    for first_id in range(1, last + 1, BATCH):
-        last_id = first_id + BATCH - 1
-        states = replayed_states(first_id, last_id)
-        stored = db.session.execute(
-            select(Household.id, *(getattr(Household, f) for f in _STATE_FIELDS)).where(Household.id.between(first_id, last_id))
-        )
-        for household_id, *have in stored:
-            want = [getattr(states[household_id], f) for f in _STATE_FIELDS]
-            changed = [(f, h, w) for f, h, w in zip(_STATE_FIELDS, have, want, strict=True) if h != w]
-            differences += [Difference("household", str(household_id), f, h, w) for f, h, w in changed]
-            if repair and changed:
-                db.session.execute(update(Household).where(Household.id == household_id)
-                                   .values({f: w for f, _h, w in changed}))
-    return differences
-
-
-def verify() -> list[Difference]:
-    """Every difference between the counters, household state or campaign household-days and what the raw
-    visits say, and between the per-area household counts and the household rows."""
-    from app.services import scoring  # scoring writes through the same upsert
-
-    return (_counter_differences() + _household_differences(repair=False) + scoring.unit_differences()
-            + [Difference(*d) for d in area_counts.differences()])
-
-
-def rebuild_counters() -> None:
-    """Replace every counter (campaign household-days too) by its value recomputed from the raw visits,
-    in set-based statements."""
-    from app.services import scoring
-
-    scoring.rebuild_units()
+def rebuild() -> None:
+    """Replace every counter by its value recomputed from the raw visits, in set-based statements."""
     db.session.execute(delete(DailyCount))
     db.session.execute(insert(DailyCount).from_select([*KEY_COLUMNS, *COUNTER_COLUMNS], _counter_select()))
 
-
-def rebuild() -> list[Difference]:
-    """Rewrite the counters, repair household state, then rewrite the per-area counts from it.
-    Returns the household state values that were repaired."""
-    rebuild_counters()
-    repaired = _household_differences(repair=True)
-    area_counts.rebuild()
-    return repaired

@@ -28,10 +28,17 @@ from app.models import (
     member_areas,
     team_areas,
 )
-from app.services.figures import Ratio
-from app.services.indicators import BY_KEY, DEFINITIONS, STALE_DAYS, Sums, visits_per_member_period, visits_per_member_week
+from app.services.reports.figures import Ratio
+from app.services.reports.indicators import (
+    BY_KEY,
+    DEFINITIONS,
+    STALE_DAYS,
+    Sums,
+    visits_per_member_period,
+    visits_per_member_week,
+)
+from app.services.reports.targets import TargetValue, targets_for
 from app.services.scope import scoped
-from app.services.targets import TargetValue, targets_for
 
 TREND_WEEKS = 12
 TEAM_ROLES = (Role.VOLUNTEER, Role.TEAM_LEADER)

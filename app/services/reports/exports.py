@@ -14,12 +14,12 @@ from openpyxl import Workbook
 from app.clock import local_today
 from app.extensions import db
 from app.models import Area, Household, Team, User, Visit, Ward
+from app.numbers import format_percent
 from app.services import audit
-from app.services.coverage import Period, Row, WardReport
-from app.services.figures import Ratio
-from app.services.indicators import DEFINITIONS
+from app.services.reports.coverage import Period, Row, WardReport
+from app.services.reports.figures import Ratio
+from app.services.reports.indicators import DEFINITIONS
 from app.services.scope import scoped
-from app.web import format_percent
 
 FORMATS = ("xlsx", "csv")
 INDICATORS, AREAS, TEAMS, FOLLOWUPS = "indicators", "areas", "teams", "followups"
@@ -193,7 +193,7 @@ def table_xlsx(title: str, lines: list[list], heading_rows: int = 0) -> bytes:
 
 
 def leaderboard_table(board, as_text: bool) -> list[list]:
-    """A campaign's leaderboard (services/scoring.py) as lines: team figures only, no member, no household."""
+    """A campaign's leaderboard (services/ranking) as lines: team figures only, no member, no household."""
     campaign = board.campaign
     lines = [
         [_("Campaign: %(name)s", name=campaign.name)],

@@ -23,7 +23,8 @@ from app import clock, files
 from app.clock import utcnow
 from app.extensions import db
 from app.models import PRIORITY_TAGS, Household, HouseholdStatus, Role, User
-from app.services import area_counts, areas, audit, households, spreadsheet
+from app.services import audit, rollups
+from app.services.lists import areas, households, spreadsheet
 from app.services.scope import OutOfScope, require_role, scoped
 from app.services.text import fold, looks_like_citizen_id
 
@@ -290,7 +291,7 @@ def store(actor: User, checked: Checked) -> int:
             for row in checked.rows]
     if rows:
         db.session.execute(insert(Household), rows)
-        area_counts.apply_changes((None, area_counts.contribution(Household(**row))) for row in rows)
+        rollups.households_added(Household(**row) for row in rows)
     audit.record(actor, "household.import", ward_code=actor.ward_code, rows=len(rows),
                  refused=len(checked.errors))
     return len(rows)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 
 from app.models import Indicator
-from app.services.figures import Ratio
+from app.services.reports.figures import Ratio
 
 # A figure within this many percentage points of its target is "near"; further off is "far".
 NEAR_POINTS = 10

@@ -10,7 +10,7 @@ from app.extensions import db
 from app.models import Indicator, Role, Target, User, Ward
 from app.services import audit
 from app.services.errors import FieldError
-from app.services.indicators import BY_KEY
+from app.services.reports.indicators import BY_KEY
 from app.services.scope import require_role, scoped
 
 MAX_PERIOD_DAYS = 366 * 2

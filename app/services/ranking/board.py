@@ -1,0 +1,265 @@
+"""The fair team ranking of a campaign and a team's detail, read from the day sums that services/rollups keeps
+(`team_day_score`, `score_unit`, `area_count`), never from raw visits."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import and_, case, func, select
+
+from app.clock import local_today
+from app.extensions import db
+from app.models import (
+    SCORE_COLUMNS,
+    Area,
+    AreaCount,
+    Campaign,
+    Household,
+    Role,
+    ScoreUnit,
+    Team,
+    TeamDayScore,
+    User,
+    Ward,
+    team_areas,
+)
+from app.services.ranking.campaigns import DEFAULT_WEIGHTS, RULES, active_campaigns
+from app.services.reports.figures import Ratio
+from app.services.scope import OutOfScope, as_id, scoped
+
+TEAM_ROLES = (Role.VOLUNTEER, Role.TEAM_LEADER)
+
+
+def weight(campaign: Campaign, key: str) -> int:
+    return int((campaign.weights or {}).get(key, DEFAULT_WEIGHTS[key]))
+
+
+def points(campaign: Campaign, sums) -> int:
+    """Points of anything holding one count per rule (a household-day, a team's sums)."""
+    return sum(weight(campaign, rule.key) * (_get(sums, rule.key) or 0) for rule in RULES)
+
+
+def _get(sums, key):
+    return sums[key] if isinstance(sums, dict) else getattr(sums, key)
+
+
+@dataclass
+class Standing:
+    team_id: int
+    team: str
+    ward_code: int
+    ward: str
+    members: int
+    reach: Ratio
+    counts: dict[str, int]
+    score: int = 0
+    previous_score: int | None = None
+    rank: int = 0
+    previous_rank: int | None = None
+
+    @property
+    def per_member(self) -> float | None:
+        return self.score / self.members if self.members else None
+
+    @property
+    def rank_change(self) -> int | None:
+        """Places gained since the week before (positive: up)."""
+        return None if self.previous_rank is None else self.previous_rank - self.rank
+
+
+@dataclass
+class Board:
+    campaign: Campaign
+    until: date  # the last day counted: the campaign's end, or today while it runs
+    previous_until: date | None  # the same a week earlier, None before the campaign's first week is over
+    standings: list[Standing]
+    wards: list[tuple[int, str]]
+
+
+def counted_until(campaign: Campaign, today: date | None = None) -> date:
+    today = today or local_today()
+    return max(min(campaign.end_date, today), campaign.start_date - timedelta(days=1))
+
+
+def _scope_filter(column, campaign: Campaign):
+    if campaign.ward_code is not None:
+        return column == campaign.ward_code
+    return column.in_(select(Ward.code).where(Ward.province_code == campaign.province_code))
+
+
+def _taking_part(campaign: Campaign):
+    """The teams a campaign ranks: the active ones of its ward or province (a deactivated team drops out)."""
+    return _scope_filter(Team.ward_code, campaign) & Team.active.is_(True)
+
+
+def _teams(campaign: Campaign) -> dict[int, Standing]:
+    members = func.count(User.id)
+    stmt = (
+        select(Team.id, Team.name, Team.ward_code, Ward.name, members)
+        .join(Ward, Ward.code == Team.ward_code)
+        .outerjoin(User, and_(User.team_id == Team.id, User.active.is_(True), User.role.in_(TEAM_ROLES)))
+        .where(_taking_part(campaign))
+        .group_by(Team.id, Team.name, Team.ward_code, Ward.name)
+    )
+    return {tid: Standing(tid, name, ward_code, ward, count, Ratio(0, 0), dict.fromkeys(SCORE_COLUMNS, 0))
+            for tid, name, ward_code, ward, count in db.session.execute(stmt)}
+
+
+def _reach(campaign: Campaign) -> dict[int, Ratio]:
+    """Households reached to date in each team's areas over its households (or official count where larger),
+    read from the per-area household counts (`area_count`, kept with household state), never from households."""
+    stmt = (
+        select(team_areas.c.team_id, Area.official_households, func.coalesce(AreaCount.households, 0),
+               func.coalesce(AreaCount.reached, 0))
+        .join(Area, Area.id == team_areas.c.area_id)
+        .outerjoin(AreaCount, AreaCount.area_id == Area.id)
+        .where(_scope_filter(Area.ward_code, campaign), Area.retired.is_(False))
+    )
+    reach: dict[int, Ratio] = {}
+    for team_id, official, households, reached in db.session.execute(stmt):
+        have = reach.get(team_id, Ratio(0, 0))
+        reach[team_id] = Ratio(have.part + reached, have.whole + max(households, official or 0))
+    return reach
+
+
+def _ranked(standings: list[Standing], score_of) -> list[tuple[int, Standing]]:
+    """Highest score first; ties go to the wider reach, then to the name."""
+    ordered = sorted(standings, key=lambda s: (-score_of(s), -(s.reach.percent or 0), s.team.casefold(), s.team_id))
+    return [(place, s) for place, s in enumerate(ordered, start=1)]
+
+
+def leaderboard(campaign: Campaign, today: date | None = None) -> Board:
+    """Every active team of the campaign's ward or province, ranked. `campaign` is one the caller may see."""
+    until = counted_until(campaign, today)
+    previous = until - timedelta(days=7)
+    previous_until = previous if previous >= campaign.start_date else None
+    standings = _teams(campaign)
+    was_before = TeamDayScore.day <= (previous_until or campaign.start_date - timedelta(days=1))
+    stmt = (
+        select(TeamDayScore.team_id, *(func.sum(getattr(TeamDayScore, c)) for c in SCORE_COLUMNS),
+               *(func.sum(case((was_before, getattr(TeamDayScore, c)), else_=0)) for c in SCORE_COLUMNS))
+        .where(TeamDayScore.day.between(campaign.start_date, until))
+        .group_by(TeamDayScore.team_id)
+    )
+    if campaign.ward_code is not None:
+        stmt = stmt.where(TeamDayScore.ward_code == campaign.ward_code)
+    previous_scores = {}
+    for team_id, *values in db.session.execute(stmt):
+        if team_id not in standings:
+            continue
+        now = dict(zip(SCORE_COLUMNS, values[:len(SCORE_COLUMNS)], strict=True))
+        standings[team_id].counts = {c: int(v or 0) for c, v in now.items()}
+        previous_scores[team_id] = points(campaign, dict(zip(SCORE_COLUMNS, values[len(SCORE_COLUMNS):], strict=True)))
+    reach = _reach(campaign)
+    for standing in standings.values():
+        standing.reach = reach.get(standing.team_id, Ratio(0, 0))
+        standing.score = points(campaign, standing.counts)
+        if previous_until is not None:
+            standing.previous_score = previous_scores.get(standing.team_id, 0)
+    if previous_until is not None:
+        for place, standing in _ranked(list(standings.values()), lambda s: s.previous_score):
+            standing.previous_rank = place
+    ranked = []
+    for place, standing in _ranked(list(standings.values()), lambda s: s.score):
+        standing.rank = place
+        ranked.append(standing)
+    wards = sorted({(s.ward_code, s.ward) for s in ranked}, key=lambda w: w[1])
+    return Board(campaign, until, previous_until, ranked, wards)
+
+
+BOARD_TOP = 50
+
+
+def board_top(standings: list[Standing], own_team: int | None) -> list[Standing]:
+    """What a leaderboard page shows of a long board: the first BOARD_TOP places and the viewer's own team
+    wherever it stands (the export and "show all" keep every team). `standings` are in rank order."""
+    return [s for place, s in enumerate(standings) if place < BOARD_TOP or s.team_id == own_team]
+
+
+# --- A team's detail --------------------------------------------------------------------------------------
+
+@dataclass
+class WeekPoints:
+    start: date
+    counts: dict[str, int]
+    points: int
+
+
+@dataclass
+class CountedDay:
+    day: date
+    area: str
+    household: str | None  # only for those who may see the household
+    counts: dict[str, int]
+    points: int
+
+
+def campaign_team(campaign: Campaign, team_id) -> Team:
+    """A team taking part in the campaign (one its leaderboard ranks); any other id is "not found"."""
+    ident = as_id(team_id)
+    team = None if ident is None else db.session.scalar(
+        select(Team).where(Team.id == ident, _taking_part(campaign)))
+    if team is None:
+        raise OutOfScope("team", team_id)
+    return team
+
+
+def weekly_points(campaign: Campaign, team: Team, today: date | None = None) -> list[WeekPoints]:
+    """Where the team's points came from, week by week (Monday to Sunday) and rule by rule."""
+    until = counted_until(campaign, today)
+    weeks: dict[date, dict[str, int]] = {}
+    first = campaign.start_date - timedelta(days=campaign.start_date.weekday())
+    monday = first
+    while monday <= until:
+        weeks[monday] = dict.fromkeys(SCORE_COLUMNS, 0)
+        monday += timedelta(days=7)
+    stmt = select(TeamDayScore.day, *(getattr(TeamDayScore, c) for c in SCORE_COLUMNS)).where(
+        TeamDayScore.team_id == team.id, TeamDayScore.day.between(campaign.start_date, until))
+    for day, *values in db.session.execute(stmt):
+        week = weeks[day - timedelta(days=day.weekday())]
+        for column, value in zip(SCORE_COLUMNS, values, strict=True):
+            week[column] += value
+    return [WeekPoints(start, counts, points(campaign, counts)) for start, counts in weeks.items()]
+
+
+def counted_days(actor: User, campaign: Campaign, team: Team, today: date | None = None) -> list[CountedDay]:
+    """The team's household-days that scored, newest first. Household names and addresses only come through
+    the scope helper: a youth-union leader gets the day, the area and the points."""
+    until = counted_until(campaign, today)
+    stmt = (
+        select(ScoreUnit.household_id, ScoreUnit.day, Area.name, *(getattr(ScoreUnit, c) for c in SCORE_COLUMNS))
+        .join(Area, Area.id == ScoreUnit.area_id)
+        .where(ScoreUnit.team_id == team.id, ScoreUnit.day.between(campaign.start_date, until))
+        .order_by(ScoreUnit.day.desc(), Area.name, ScoreUnit.household_id)
+    )
+    rows = []
+    for household_id, day, area, *values in db.session.execute(stmt):
+        counts = dict(zip(SCORE_COLUMNS, values, strict=True))
+        score = points(campaign, counts)
+        if score:
+            rows.append((household_id, CountedDay(day, area, None, counts, score)))
+    if rows:
+        ids = {household_id for household_id, _day in rows}
+        labels = {hid: name or address or "" for hid, name, address in db.session.execute(
+            scoped(actor, Household, Household.id, Household.display_name, Household.address)
+            .where(Household.id.in_(ids)))}
+        for household_id, counted in rows:
+            counted.household = labels.get(household_id)
+    return [counted for _hid, counted in rows]
+
+
+@dataclass
+class TeamRank:
+    campaign: Campaign
+    standing: Standing
+    teams: int
+
+
+def my_team_ranks(actor: User) -> list[TeamRank]:
+    """The actor's team in each campaign running today (the home screen of team members)."""
+    ranks = []
+    for campaign in active_campaigns(actor):
+        board = leaderboard(campaign)
+        mine = next((s for s in board.standings if s.team_id == actor.team_id), None)
+        if mine is not None:
+            ranks.append(TeamRank(campaign, mine, len(board.standings)))
+    return ranks

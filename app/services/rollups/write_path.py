@@ -1,0 +1,147 @@
+"""A new visit's rollups in a fixed handful of statements.
+
+`arrive()` is one UPDATE of the household: it locks the row (team-mates' visits to one household apply one
+after the other), writes the state the visit gives (the rule of household_state.apply_visit, in SQL:
+`verify` replays it in Python from the raw visits, so the check proves the two agree) and returns the
+household with its unflagged visits so far. The caller inserts the visit; `recorded()` then writes what it
+changes in every rollup, one upsert per table, computed in Python from those visits by the rules `verify`
+uses (the household's state before and after, its household-days before and after).
+"""
+
+import json
+from collections import namedtuple
+from dataclasses import dataclass, replace
+from datetime import datetime
+from types import SimpleNamespace
+
+from sqlalchemy import DateTime, case, func, literal, literal_column, or_, select, update
+from sqlalchemy.orm.util import identity_key
+
+from app.extensions import db
+from app.models import Household, HouseholdStatus, Outcome, Visit
+from app.services.rollups import areas, daily, household_days
+from app.services.rollups.household_state import HouseholdState, apply_visit
+
+# What the rules read of a visit, in the order the household's visits come back as JSON.
+VisitRow = namedtuple("VisitRow", "id team_id visited_at outcome level2_activated online_people services "
+                                  "cashless_setup followup_needed followup_closed_at")
+_STATE = ("people_level2", "people_online", "cashless", "reached_at", "last_visit_at")
+
+
+@dataclass
+class Arrival:
+    """A household locked for a new visit, as it was before the visit."""
+    household_id: int
+    ward_code: int
+    area_id: int
+    people: int
+    eligible_people: int
+    visits: list[VisitRow]  # unflagged, in time order
+    before: HouseholdState
+
+
+def _visits_json(household_id: int):
+    visit = Visit.__table__
+    columns = [getattr(visit.c, name) for name in VisitRow._fields]
+    if db.session.get_bind().dialect.name == "postgresql":
+        rows = func.json_agg(func.json_build_array(*columns))
+    else:
+        rows = func.json_group_array(func.json_array(*columns))
+    # By value, not correlated: SQLite writes RETURNING's columns unqualified, so `id` would be the visit's.
+    return select(rows).where(visit.c.household_id == household_id, visit.c.flagged.is_(False)).scalar_subquery()
+
+
+def _unchanged_since_snapshot(household_id: int) -> list:
+    """PostgreSQL: a statement that waited for another transaction's lock on the household updates the row
+    version that transaction left, but reads the visits as they were before it: the row must be the version
+    this statement's snapshot sees, else nothing is written and the caller tries again. (SQLite runs one
+    writer at a time: nothing changes while a statement runs.)"""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return []
+    seen = Household.__table__.alias("seen")
+    return [literal_column("household.xmin::text") == select(literal_column("seen.xmin::text")).select_from(seen)
+            .where(seen.c.id == household_id).scalar_subquery()]
+
+
+def _least(a, b):
+    return case((a < b, a), else_=b)
+
+
+def _when(value):
+    return None if value is None else datetime.fromisoformat(value)
+
+
+def _visit_row(values) -> VisitRow:
+    (ident, team_id, visited_at, outcome, level2, online, services, cashless, followup, closed) = values
+    return VisitRow(ident, team_id, _when(visited_at), outcome, level2, online, services, bool(cashless),
+                    bool(followup), _when(closed))
+
+
+def _applied(state: HouseholdState, visit: VisitRow) -> HouseholdState:
+    state = replace(state)
+    apply_visit(state, visited_at=visit.visited_at, met=visit.outcome == Outcome.MET,
+                level2_activated=visit.level2_activated, online_people=visit.online_people,
+                cashless_setup=visit.cashless_setup)
+    return state
+
+
+def arrive(household_id: int, new: VisitRow, where) -> Arrival | None:
+    """Lock the household, write the state `new` gives it and read what the rollups need, in one statement.
+    None when no active household with this id meets every condition of `where` (nothing was written)."""
+    household = Household.__table__
+    at = literal(new.visited_at, DateTime())
+    values = {"last_visit_at": case((or_(household.c.last_visit_at.is_(None), household.c.last_visit_at < at), at),
+                                    else_=household.c.last_visit_at)}
+    if new.outcome == Outcome.MET:
+        values["reached_at"] = case((or_(household.c.reached_at.is_(None), household.c.reached_at > at), at),
+                                    else_=household.c.reached_at)
+        values["people_level2"] = _least(household.c.people_level2 + new.level2_activated,
+                                         household.c.eligible_people)
+        values["people_online"] = _least(household.c.people_online + new.online_people, household.c.people)
+        if new.cashless_setup:
+            values["cashless"] = True
+    row = db.session.execute(
+        update(household).where(household.c.id == household_id, household.c.status == HouseholdStatus.ACTIVE,
+                                *_unchanged_since_snapshot(household_id), *where)
+        .values(values)
+        .returning(household.c.ward_code, household.c.area_id, household.c.people, household.c.eligible_people,
+                   _visits_json(household_id))
+    ).first()
+    if row is None:
+        return None
+    # A Household already loaded in this session no longer holds the stored state.
+    loaded = db.session.identity_map.get(identity_key(Household, household_id))
+    if loaded is not None:
+        db.session.expire(loaded)
+    ward_code, area_id, people, eligible, rows = row
+    visits = sorted((_visit_row(v) for v in (json.loads(rows) if isinstance(rows, str) else rows or [])),
+                    key=lambda v: (v.visited_at, v.id))
+    before = HouseholdState(people=people, eligible_people=eligible)
+    for visit in visits:
+        before = _applied(before, visit)
+    return Arrival(household_id, ward_code, area_id, people, eligible, visits, before)
+
+
+def _area_part(arrival: Arrival, state: HouseholdState):
+    """What the household adds to its area's counts in `state` (it is active: `arrive()` checked)."""
+    return areas.contribution(SimpleNamespace(**{**vars(state), "status": HouseholdStatus.ACTIVE,
+                                                 "ward_code": arrival.ward_code, "area_id": arrival.area_id}))
+
+
+def recorded(arrival: Arrival, visit: Visit, new: VisitRow) -> None:
+    """The visit `new` (stored as `visit`) of a household `arrive()` locked: every rollup moves by it."""
+    new = new._replace(id=visit.id)
+    daily.apply_change(None, daily.contribution(visit))
+    areas.apply_change(_area_part(arrival, arrival.before), _area_part(arrival, _applied(arrival.before, new)))
+    days = household_days._household_days
+    household_days.apply_units_change(
+        arrival.household_id, arrival.ward_code, arrival.area_id,
+        days(arrival.household_id, arrival.people, arrival.eligible_people, arrival.visits),
+        days(arrival.household_id, arrival.people, arrival.eligible_people,
+             sorted([*arrival.visits, new], key=lambda v: (v.visited_at, v.id))))
+
+
+def withdrawn(arrival: Arrival) -> None:
+    """The visit was not stored after all (its client id was taken meanwhile): the household's state goes back."""
+    db.session.execute(update(Household.__table__).where(Household.__table__.c.id == arrival.household_id)
+                       .values({f: getattr(arrival.before, f) for f in _STATE}))
