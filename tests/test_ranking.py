@@ -15,7 +15,7 @@ from app.clock import utcnow
 from app.extensions import db
 from app.models import AuditLog, Campaign, Outcome, Role, TeamDayScore
 from app.services import counters, scoring, visits
-from tests.conftest import WARD_A, WARD_B, count
+from tests.conftest import WARD_A, WARD_B, count, queries_for
 
 # Wednesday 15/10/2025, 10:00 in Vietnam. The campaign runs October 2025; this week starts Monday 13/10.
 NOW = datetime(2025, 10, 15, 3, 0)
@@ -168,7 +168,7 @@ def test_visits_logged_edited_and_flagged_keep_the_campaign_sums_in_step(world, 
 
 
 def test_rank_change_since_last_week_and_ties_broken_by_reach_then_name(
-        world, make_team, make_user, make_household, make_visit, frozen_clock, rollup_verified):
+        world, make_team, make_user, make_household, make_visit, frozen_clock, login_as, rollup_verified):
     early = make_team(WARD_A, name="Tổ Sớm")
     late = make_team(WARD_A, name="Tổ Muộn")
     tied = make_team(WARD_A, name="Tổ Hòa")
@@ -187,6 +187,13 @@ def test_rank_change_since_last_week_and_ties_broken_by_reach_then_name(
     # A week ago: Hòa and Sớm on 10 (Hòa reaches wider), Muộn on 0 among the zero-score teams.
     assert ranks[0] == ("Tổ Muộn", 1, ranks[0][2]) and ranks[0][2] > 0
     assert ranks[1:] == [("Tổ Hòa", 2, -1), ("Tổ Sớm", 3, -1)]
+    # What the rows say, in Vietnamese, on "show all" and on a team's page.
+    client = login_as(world["youth_a"])
+    every = _text(client.get(f"/campaigns/{board.campaign.id}?all=1", headers={"HX-Request": "true"}))
+    assert f"▲ {ranks[0][2]}" in every and f"tăng {ranks[0][2]} hạng so với tuần trước" in every
+    assert "▼ 1" in every and "giảm 1 hạng so với tuần trước" in every
+    assert "Tỷ lệ hộ được tiếp cận 1 / 2 (50,00%)" in every and f'href="/campaigns/{board.campaign.id}/teams/{early.id}"' in every
+    assert "giảm 1 hạng so với tuần trước" in _text(client.get(f"/campaigns/{board.campaign.id}/teams/{early.id}"))
 
 
 # --- Creating a campaign ----------------------------------------------------------------------------------
@@ -475,6 +482,29 @@ def test_a_long_board_shows_its_top_and_the_own_team_and_everything_on_asking(
     assert idle.name in _text(client.get("/board/public/board-token?all=1"))
     csv_text = _text(login_as(world["youth_a"]).get(f"/campaigns/{campaign.id}/export.csv"))
     assert all(s.team in csv_text for s in standings)
+
+
+def test_show_all_runs_the_same_queries_however_many_teams_take_part(
+        world, make_team, make_user, make_household, make_visit, frozen_clock, login_as, client):
+    campaign = _campaign(ward_code=None, share_token="board-token")
+    leader = login_as(world["admin"])
+    urls = [(leader, f"/campaigns/{campaign.id}?all=1", None),
+            (leader, f"/campaigns/{campaign.id}?all=1", {"HX-Request": "true"}),
+            (client, "/board/public/board-token?all=1", None)]
+
+    def add_teams(n: int) -> None:
+        for ward_code in (WARD_A, WARD_B)[:n]:
+            team = make_team(ward_code)
+            make_visit(make_household(team.areas[0]), make_user(Role.VOLUNTEER, team=team), visited_at=at(10),
+                       level2_activated=1)
+        _rebuild()
+
+    add_teams(1)
+    before = [queries_for(c, url, headers) for c, url, headers in urls]
+    for _ in range(6):
+        add_teams(2)
+    assert len(scoring.leaderboard(campaign).standings) == 15
+    assert [queries_for(c, url, headers) for c, url, headers in urls] == before
 
 
 def test_a_deactivated_team_drops_out_of_the_board_its_page_and_the_export(
