@@ -273,12 +273,14 @@ class NumberFormat:
         self.table = _number_symbols(self.locale)
 
     def number(self, value, digits: int = 0) -> str:
-        if isinstance(value, float):
-            value = Decimal(str(value))
-        elif not isinstance(value, int | Decimal):
+        if isinstance(value, int):  # exact however large ("f" would go through a float)
+            text = format(value, ",") + ("." + "0" * digits if digits else "")
+        elif isinstance(value, float | Decimal):
+            text = format(Decimal(str(value)) if isinstance(value, float) else value, f",.{digits}f")
+        else:
             return numbers.format_decimal(value, format="#,##0" + ("." + "0" * digits if digits else ""),
                                           locale=self.locale)
-        return format(value, f",.{digits}f").translate(self.table)
+        return text.translate(self.table)
 
     def percent(self, value: float | None) -> str:
         """Two decimals, as ward reports write them."""
