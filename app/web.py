@@ -8,7 +8,7 @@ from urllib.parse import unquote, urlsplit
 
 import flask
 from flask import Flask, current_app, g, render_template, request, url_for
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import event
@@ -22,7 +22,7 @@ from app.extensions import db, login_manager
 from app.forms import FieldData
 from app.models import User
 from app.navigation import nav_items
-from app.numbers import format_percent
+from app.numbers import NumberFormat, format_percent
 from app.services import audit
 from app.services.scope import OutOfScope, RoleDenied, as_id
 
@@ -239,10 +239,9 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.filters["date"] = _format_day
     app.jinja_env.filters["datetime"] = lambda v: format_datetime(v, "dd/MM/yyyy HH:mm") if v else ""
-    app.jinja_env.filters["number"] = lambda v, digits=0: format_decimal(
-        v, format="#,##0" + ("." + "0" * digits if digits else "")
-    )
+    app.jinja_env.filters["number"] = lambda value, digits=0: NumberFormat().number(value, digits)
     app.jinja_env.filters["percent"] = format_percent
+    app.jinja_env.globals["number_format"] = NumberFormat
 
 
 def _format_day(value: date | datetime | None) -> str:

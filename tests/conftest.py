@@ -12,7 +12,7 @@ import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, event, select, text
 
 TMP = Path(tempfile.mkdtemp(prefix="phuso-test-"))
 os.environ.setdefault("PHUSO_INSTANCE_DIR", str(TMP))
@@ -240,7 +240,23 @@ def count(model) -> int:
     return db.session.scalar(select(db.func.count()).select_from(model))
 
 
-__all__ = ["PASSWORD", "WARD_A", "WARD_B", "Visit", "Ward", "count", "login"]
+def queries_for(client: FlaskClient, url: str, headers: dict | None = None) -> int:
+    """The SQL statements one GET of `url` runs, after a first GET has warmed the caches."""
+    statements = []
+
+    def remember(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    client.get(url, headers=headers)
+    event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        assert client.get(url, headers=headers).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", remember)
+    return len(statements)
+
+
+__all__ = ["PASSWORD", "WARD_A", "WARD_B", "Visit", "Ward", "count", "login", "queries_for"]
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from app.extensions import db
 from app.models import AuditLog, Campaign, Outcome, Role, TeamDayScore
 from app.services import ranking, rollups, visits
 from app.services.ranking import board as ranking_board
-from tests.conftest import WARD_A, WARD_B, count
+from tests.conftest import WARD_A, WARD_B, count, queries_for
 
 # Wednesday 15/10/2025, 10:00 in Vietnam. The campaign runs October 2025; this week starts Monday 13/10.
 NOW = datetime(2025, 10, 15, 3, 0)
@@ -71,9 +71,9 @@ def test_default_weights_reward_level2_for_a_whole_area_over_door_knocking(
                    visited_at=at(3), level2_activated=3)
     _rebuild()
     board = ranking.leaderboard(_campaign())
-    # Knockers: 60 household-days x 1 + 20 first reaches x 4 = 140.
-    # Activators: 10 x (1 met + 3 x 5 level 2 + 4 first reach) = 200.
-    assert _standing(board, knockers).score == 140
+    # Knockers: 20 households met in October x 1 (the other 40 met visits, same month, earn nothing)
+    # + 20 first reaches x 4 = 100. Activators: 10 x (1 met + 3 x 5 level 2 + 4 first reach) = 200.
+    assert _standing(board, knockers).score == 100
     assert _standing(board, activators).score == 200
     assert _standing(board, activators).rank < _standing(board, knockers).rank
 
@@ -97,6 +97,7 @@ def test_household_days_count_once_capped_flagged_excluded_first_reach_once(
     make_visit(old, lan, visited_at=at(20, month=9))
     make_visit(old, lan, visited_at=at(7), followup_needed=True, followup_reason="Hẹn",
                followup_due=date(2025, 10, 9), followup_closed_at=at(9))
+    make_visit(old, lan, visited_at=at(9, hour=1))  # the return visit the follow-up needs to score
     # First reached by the other team on the 2nd; team A's visit on the 3rd earns no first reach.
     shared = make_household(area)
     make_visit(shared, binh, visited_at=at(2))
@@ -105,8 +106,9 @@ def test_household_days_count_once_capped_flagged_excluded_first_reach_once(
     _rebuild()
     board = ranking.leaderboard(_campaign())
     a, b = _standing(board, team_a), _standing(board, other_team)
-    # Team A: small (1 + 2x5 + 3 + 4) = 18; old on the 7th: 1, follow-up closed on the 9th: 2; shared on the
-    # 4th: 1 + 2 cashless = 3 (the nobody-home visit of the 3rd counts nothing). 18 + 1 + 2 + 3 = 24.
+    # Team A: small (1 + 2x5 + 3 + 4) = 18; old on the 7th: 1, on the 9th: met again in October 0 +
+    # follow-up closed after the return visit 2; shared on the 4th: 1 + 2 cashless = 3 (the nobody-home
+    # visit of the 3rd counts nothing). 18 + 1 + 2 + 3 = 24.
     assert a.counts == {"met": 3, "level2": 2, "tutored": 1, "cashless": 1, "followups_closed": 1, "first_reach": 1}
     assert a.score == 24
     # The other team: shared met and reached first on the 2nd: 1 + 4 = 5.
@@ -167,7 +169,7 @@ def test_visits_logged_edited_and_flagged_keep_the_campaign_sums_in_step(world, 
 
 
 def test_rank_change_since_last_week_and_ties_broken_by_reach_then_name(
-        world, make_team, make_user, make_household, make_visit, frozen_clock, rollup_verified):
+        world, make_team, make_user, make_household, make_visit, frozen_clock, login_as, rollup_verified):
     early = make_team(WARD_A, name="Tổ Sớm")
     late = make_team(WARD_A, name="Tổ Muộn")
     tied = make_team(WARD_A, name="Tổ Hòa")
@@ -186,6 +188,13 @@ def test_rank_change_since_last_week_and_ties_broken_by_reach_then_name(
     # A week ago: Hòa and Sớm on 10 (Hòa reaches wider), Muộn on 0 among the zero-score teams.
     assert ranks[0] == ("Tổ Muộn", 1, ranks[0][2]) and ranks[0][2] > 0
     assert ranks[1:] == [("Tổ Hòa", 2, -1), ("Tổ Sớm", 3, -1)]
+    # What the rows say, in Vietnamese, on "show all" and on a team's page.
+    client = login_as(world["youth_a"])
+    every = _text(client.get(f"/campaigns/{board.campaign.id}?all=1", headers={"HX-Request": "true"}))
+    assert f"▲ {ranks[0][2]}" in every and f"tăng {ranks[0][2]} hạng so với tuần trước" in every
+    assert "▼ 1" in every and "giảm 1 hạng so với tuần trước" in every
+    assert "Tỷ lệ hộ được tiếp cận 1 / 2 (50,00%)" in every and f'href="/campaigns/{board.campaign.id}/teams/{early.id}"' in every
+    assert "giảm 1 hạng so với tuần trước" in _text(client.get(f"/campaigns/{board.campaign.id}/teams/{early.id}"))
 
 
 # --- Creating a campaign ----------------------------------------------------------------------------------
@@ -347,28 +356,108 @@ def test_export_neutralises_formulas_and_is_audited(world, make_team, frozen_clo
     assert login_as(world["volunteer_a"]).get(f"/campaigns/{campaign.id}/export.csv").status_code == 403
 
 
-def test_closing_a_follow_up_scores_it_and_keeps_the_counters_right(world, make_household, login_as,
-                                                                   rollup_verified):
-    household = make_household(world["team_a"].areas[0], address="Số 3 Hẻm 12")
-    data = visits.VisitInput(client_id=str(uuid.uuid4()), household_id=household.id,
-                             visited_at=utcnow().replace(second=0, microsecond=0) - timedelta(minutes=5),
-                             outcome=Outcome.NOBODY_HOME, followup_needed=True, followup_reason="Hẹn chiều mai",
-                             followup_due=clock.local_today() + timedelta(days=1))
-    visit, _created = visits.record(world["volunteer_a"], data)
-    db.session.commit()
+def test_a_bare_close_earns_nothing_a_close_after_a_return_visit_scores(world, make_household, login_as,
+                                                                        rollup_verified):
+    lan = world["volunteer_a"]
+    now = utcnow().replace(second=0, microsecond=0)
+
+    def log(household, minutes_ago, outcome, followup=False):
+        extra = {"followup_needed": True, "followup_reason": "Hẹn chiều mai",
+                 "followup_due": clock.local_today() + timedelta(days=1)} if followup else {}
+        visit, _created = visits.record(lan, visits.VisitInput(
+            client_id=str(uuid.uuid4()), household_id=household.id, visited_at=now - timedelta(minutes=minutes_ago),
+            outcome=outcome, **extra))
+        db.session.commit()
+        return visit
+
+    bare = log(make_household(world["team_a"].areas[0], address="Số 3 Hẻm 12"), 5, Outcome.NOBODY_HOME, True)
     campaign = _campaign(start_date=clock.local_today() - timedelta(days=1),
                          end_date=clock.local_today() + timedelta(days=1))
-    client = login_as(world["volunteer_a"])
+    client = login_as(lan)
     assert "Đánh dấu đã xong" in _text(client.get("/"))
-    response = client.post(f"/followups/{visit.id}/close", data={"next": "/"})
+    response = client.post(f"/followups/{bare.id}/close", data={"next": "/"})
     assert response.status_code == 303
     home = _text(client.get("/"))
     assert "Đã hoàn tất lượt cần hỗ trợ thêm." in home and "Đánh dấu đã xong" not in home
-    assert db.session.get(type(visit), visit.id).followup_closed_at is not None
-    # Follow-up closed: 2 points (nobody was met, so nothing else).
-    assert _standing(ranking.leaderboard(campaign), world["team_a"]).score == 2
-    assert login_as(world["volunteer_b"]).post(f"/followups/{visit.id}/close").status_code == 404
-    assert login_as(world["youth_a"]).post(f"/followups/{visit.id}/close").status_code == 404
+    assert db.session.get(type(bare), bare.id).followup_closed_at is not None
+    # Closed without going back, nobody ever met: 0 points (2 before the rule).
+    a = _standing(ranking.leaderboard(campaign), world["team_a"])
+    assert (a.counts["followups_closed"], a.score) == (0, 0)
+    # Nobody home two hours ago, follow-up opened; the team went back an hour ago and met them; then closed.
+    household = make_household(world["team_a"].areas[0], address="Số 5 Hẻm 12")
+    opened = log(household, 120, Outcome.NOBODY_HOME, True)
+    log(household, 60, Outcome.MET)
+    assert client.post(f"/followups/{opened.id}/close", data={"next": "/"}).status_code == 303
+    # Follow-up 2 + met 1 + first reach 4 = 7, kept live (rollup_verified checks a rebuild agrees).
+    a = _standing(ranking.leaderboard(campaign), world["team_a"])
+    assert (a.counts["followups_closed"], a.score) == (1, 7)
+    assert login_as(world["volunteer_b"]).post(f"/followups/{opened.id}/close").status_code == 404
+    assert login_as(world["youth_a"]).post(f"/followups/{opened.id}/close").status_code == 404
+    # The team's page says how both rules work, in Vietnamese.
+    page = _text(client.get(f"/campaigns/{campaign.id}/teams/{world['team_a'].id}"))
+    assert "mỗi tổ mỗi tháng dương lịch (theo ngày giờ Việt Nam) tính một lần" in page
+    assert "Đánh dấu đã xong mà không có lượt thăm như vậy thì không được điểm." in page
+
+
+def test_a_follow_up_needs_a_met_return_visit_by_its_team_between_opening_and_closing(
+        world, make_household, make_user, make_visit, frozen_clock, rollup_verified):
+    team_a, lan = world["team_a"], world["volunteer_a"]
+    other_team = _other_team_in(WARD_A)
+    other_team.areas.append(team_a.areas[0])
+    db.session.commit()
+    binh = make_user(Role.VOLUNTEER, team=other_team)
+    opened = {"outcome": Outcome.NOBODY_HOME, "followup_needed": True, "followup_reason": "Hẹn",
+              "followup_due": date(2025, 10, 6), "visited_at": at(2), "followup_closed_at": at(6)}
+    make_visit(make_household(team_a.areas[0]), lan, **opened)  # never went back: 0
+    by_other = make_household(team_a.areas[0])
+    make_visit(by_other, lan, **opened)
+    make_visit(by_other, binh, visited_at=at(4))  # another team went back: 0 for team A
+    too_late = make_household(team_a.areas[0])
+    make_visit(too_late, lan, **opened)
+    make_visit(too_late, lan, visited_at=at(7))  # went back after closing: met 1 + first reach 4
+    done = make_household(team_a.areas[0])
+    make_visit(done, lan, **opened)
+    make_visit(done, lan, visited_at=at(5))  # went back, then closed: met 1 + first reach 4 + follow-up 2
+    _rebuild()
+    board = ranking.leaderboard(_campaign())
+    a, other = _standing(board, team_a), _standing(board, other_team)
+    assert (a.counts["met"], a.counts["first_reach"], a.counts["followups_closed"], a.score) == (2, 2, 1, 12)
+    assert (other.counts["followups_closed"], other.score) == (0, 5)
+
+
+def test_meeting_the_same_households_daily_earns_once_a_month_and_level_two_outranks_it(
+        world, make_team, make_user, make_household, make_visit, frozen_clock, rollup_verified):
+    callers = make_team(WARD_A, name="Tổ Ghé Thăm")
+    activators = make_team(WARD_A, name="Tổ Mức Hai")
+    caller = make_user(Role.VOLUNTEER, team=callers)
+    activator = make_user(Role.VOLUNTEER, team=activators)
+    regulars = [make_household(callers.areas[0]) for _ in range(5)]
+    # The same 5 households met every day from 1 to 20 October, nothing achieved: 100 met visits.
+    for day in range(1, 21):
+        for household in regulars:
+            make_visit(household, caller, visited_at=at(day))
+    # Level 2 for 4 people in 2 households (2 aged 14 and over in each), one visit each on the 3rd.
+    for _ in range(2):
+        make_visit(make_household(activators.areas[0], people=3, eligible_people=2), activator,
+                   visited_at=at(3), level2_activated=2)
+    _rebuild()
+    board = ranking.leaderboard(_campaign())
+    a, b = _standing(board, callers), _standing(board, activators)
+    # Callers: 5 met (once each in October) x 1 + 5 first reaches x 4 = 25; once per day it was 100 + 20 = 120.
+    assert (a.counts["met"], a.score) == (5, 25)
+    # Activators: 2 met x 1 + 4 level 2 x 5 + 2 first reaches x 4 = 30. (Level 2 for 3 people would tie at 25.)
+    assert (b.counts["level2"], b.score) == (4, 30)
+    assert b.rank < a.rank
+    # The month is the calendar's, not the campaign's: a campaign from 10 October counts no "met" for
+    # households the team first met on 1 October, and a new month counts them again.
+    assert _standing(ranking.leaderboard(_campaign(start_date=date(2025, 10, 10))), callers).score == 0
+    for household in regulars[:2]:
+        make_visit(household, caller, visited_at=at(31, hour=18))  # 1 November, 01:00 in Vietnam
+        make_visit(household, caller, visited_at=at(2, month=11))
+    _rebuild()
+    days = db.session.execute(select(TeamDayScore.day, TeamDayScore.met).where(
+        TeamDayScore.team_id == callers.id, TeamDayScore.day > date(2025, 10, 31))).all()
+    assert days == [(date(2025, 11, 1), 2)]  # the 2nd: met again in November, nothing achieved, no row
 
 
 def test_a_long_board_shows_its_top_and_the_own_team_and_everything_on_asking(
@@ -394,6 +483,29 @@ def test_a_long_board_shows_its_top_and_the_own_team_and_everything_on_asking(
     assert idle.name in _text(client.get("/board/public/board-token?all=1"))
     csv_text = _text(login_as(world["youth_a"]).get(f"/campaigns/{campaign.id}/export.csv"))
     assert all(s.team in csv_text for s in standings)
+
+
+def test_show_all_runs_the_same_queries_however_many_teams_take_part(
+        world, make_team, make_user, make_household, make_visit, frozen_clock, login_as, client):
+    campaign = _campaign(ward_code=None, share_token="board-token")
+    leader = login_as(world["admin"])
+    urls = [(leader, f"/campaigns/{campaign.id}?all=1", None),
+            (leader, f"/campaigns/{campaign.id}?all=1", {"HX-Request": "true"}),
+            (client, "/board/public/board-token?all=1", None)]
+
+    def add_teams(n: int) -> None:
+        for ward_code in (WARD_A, WARD_B)[:n]:
+            team = make_team(ward_code)
+            make_visit(make_household(team.areas[0]), make_user(Role.VOLUNTEER, team=team), visited_at=at(10),
+                       level2_activated=1)
+        _rebuild()
+
+    add_teams(1)
+    before = [queries_for(c, url, headers) for c, url, headers in urls]
+    for _ in range(6):
+        add_teams(2)
+    assert len(ranking.leaderboard(campaign).standings) == 15
+    assert [queries_for(c, url, headers) for c, url, headers in urls] == before
 
 
 def test_a_deactivated_team_drops_out_of_the_board_its_page_and_the_export(

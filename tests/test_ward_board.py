@@ -6,13 +6,13 @@ from datetime import date, datetime
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditLog, DailyCount, Indicator, Outcome, Role, Target, Visit, Ward
 from app.services import rollups
 from app.services.reports.indicators import DEFINITIONS
-from tests.conftest import WARD_A, WARD_B, count
+from tests.conftest import WARD_A, WARD_B, count, queries_for
 
 # Wednesday 15/10/2025, 10:00 in Vietnam; "this month" is 01/10–15/10/2025, this week starts Monday 13/10.
 NOW = datetime(2025, 10, 15, 3, 0)
@@ -148,25 +148,10 @@ def test_province_rows_agree_with_each_ward_report(ward, make_visit):
     assert by_code[WARD_A].sums.members_active_period == 2  # Lan and Minh
 
 
-def _board_queries(client, url) -> int:
-    statements = []
-
-    def remember(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    client.get(url)  # warm caches
-    event.listen(db.engine, "before_cursor_execute", remember)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", remember)
-    return len(statements)
-
-
 def test_query_count_does_not_grow_with_areas_teams_and_wards(ward, login_as, make_area, make_team, make_user,
                                                                make_household, make_visit):
     coordinator, admin = login_as(ward["coordinator_a"]), login_as(ward["admin"])
-    before = _board_queries(coordinator, "/ward"), _board_queries(admin, "/province")
+    before = queries_for(coordinator, "/ward"), queries_for(admin, "/province")
     for n in range(6):  # from 3 areas to 9, each with a team, a member, a household and a visit
         code = WARD_A if n < 3 else WARD_B
         area = make_area(code)
@@ -175,7 +160,7 @@ def test_query_count_does_not_grow_with_areas_teams_and_wards(ward, login_as, ma
                    followup_due=date(2025, 10, 1))
     rollups.rebuild()
     db.session.commit()
-    assert (_board_queries(coordinator, "/ward"), _board_queries(admin, "/province")) == before
+    assert (queries_for(coordinator, "/ward"), queries_for(admin, "/province")) == before
 
 
 def test_stale_means_no_visit_on_the_last_90_vietnamese_days(ward, login_as, make_household, make_visit):
@@ -195,7 +180,7 @@ def test_stale_means_no_visit_on_the_last_90_vietnamese_days(ward, login_as, mak
 def test_province_query_count_does_not_grow_with_wards(ward, login_as, make_area, make_team, make_user,
                                                        make_household, make_visit):
     admin = login_as(ward["admin"])
-    before = _board_queries(admin, "/province")
+    before = queries_for(admin, "/province")
     others = list(db.session.scalars(select(Ward.code).where(Ward.code.not_in((WARD_A, WARD_B))).limit(3)))
     for code in others:  # three more wards with figures, each with an area, a team, a household and a visit
         area = make_area(code)
@@ -203,7 +188,7 @@ def test_province_query_count_does_not_grow_with_wards(ward, login_as, make_area
         make_visit(make_household(area), member, visited_at=datetime(2025, 10, 14, 2), level2_activated=1)
     rollups.rebuild()
     db.session.commit()
-    assert _board_queries(admin, "/province") == before
+    assert queries_for(admin, "/province") == before
 
 
 @pytest.mark.parametrize("who", ["volunteer_a", "leader_a", "youth_a"])

@@ -94,6 +94,24 @@ def test_numbers_and_percentages_follow_the_locale(app):
             assert format_percent(93.4812) == "93.48%"
 
 
+@pytest.mark.parametrize("locale", ["vi", "en"])
+def test_the_fast_number_format_writes_what_babel_writes(app, locale):
+    """Boards format thousands of numbers without babel's pattern parsing: the text must not change."""
+    from decimal import Decimal
+
+    from flask_babel import force_locale
+    from flask_babel import format_decimal as babel_format
+
+    values = [0, 7, -7, 999, 1000, 1854, -1234567, 2**53 + 1, -(10**17 + 1), 0.5, 1.5, 2.5, 2.675, 1.005,
+              -0.4, 33.333333, 99.995, 0.125, 12345.678, 93.4812, Decimal("2.5"), Decimal("1234.5678")]
+    with app.test_request_context(), force_locale(locale):
+        number = app.jinja_env.filters["number"]
+        for value in values:
+            for digits in (0, 1, 2):
+                want = babel_format(value, format="#,##0" + ("." + "0" * digits if digits else ""))
+                assert number(value, digits) == want, (value, digits)
+
+
 @pytest.mark.parametrize("role,expected", [
     (Role.VOLUNTEER, "Tổ viên"), (Role.TEAM_LEADER, "Tổ trưởng"), (Role.COORDINATOR, "Cán bộ điều phối"),
     (Role.YOUTH_LEADER, "Cán bộ Đoàn"), (Role.ADMIN, "Quản trị"),

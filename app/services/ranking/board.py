@@ -33,9 +33,15 @@ def weight(campaign: Campaign, key: str) -> int:
     return int((campaign.weights or {}).get(key, DEFAULT_WEIGHTS[key]))
 
 
-def points(campaign: Campaign, sums) -> int:
-    """Points of anything holding one count per rule (a household-day, a team's sums)."""
-    return sum(weight(campaign, rule.key) * (_get(sums, rule.key) or 0) for rule in RULES)
+def rule_weights(campaign: Campaign) -> dict[str, int]:
+    return {rule.key: weight(campaign, rule.key) for rule in RULES}
+
+
+def points(campaign: Campaign, sums, weights: dict[str, int] | None = None) -> int:
+    """Points of anything holding one count per rule (a household-day, a team's sums). A caller scoring
+    many passes `rule_weights(campaign)`, read once."""
+    weights = weights or rule_weights(campaign)
+    return sum(each * (_get(sums, key) or 0) for key, each in weights.items())
 
 
 def _get(sums, key):
@@ -143,16 +149,18 @@ def leaderboard(campaign: Campaign, today: date | None = None) -> Board:
     if campaign.ward_code is not None:
         stmt = stmt.where(TeamDayScore.ward_code == campaign.ward_code)
     previous_scores = {}
+    weights = rule_weights(campaign)
     for team_id, *values in db.session.execute(stmt):
         if team_id not in standings:
             continue
         now = dict(zip(SCORE_COLUMNS, values[:len(SCORE_COLUMNS)], strict=True))
         standings[team_id].counts = {c: int(v or 0) for c, v in now.items()}
-        previous_scores[team_id] = points(campaign, dict(zip(SCORE_COLUMNS, values[len(SCORE_COLUMNS):], strict=True)))
+        previous_scores[team_id] = points(campaign, dict(zip(SCORE_COLUMNS, values[len(SCORE_COLUMNS):], strict=True)),
+                                          weights)
     reach = _reach(campaign)
     for standing in standings.values():
         standing.reach = reach.get(standing.team_id, Ratio(0, 0))
-        standing.score = points(campaign, standing.counts)
+        standing.score = points(campaign, standing.counts, weights)
         if previous_until is not None:
             standing.previous_score = previous_scores.get(standing.team_id, 0)
     if previous_until is not None:

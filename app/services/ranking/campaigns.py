@@ -34,7 +34,9 @@ class Rule:
 # Outcomes and coverage weigh more than knocking on doors: a met visit alone earns the least.
 RULES = (
     Rule("met", _l("Household met"), _l(
-        "A household where someone was met, once per household and day, however many visits that day."), 1),
+        "A household where someone was met, once per team and calendar month (Vietnam dates), on the first "
+        "day that month the team met it. Meeting it again in the same month earns nothing by itself; what "
+        "those visits achieve still scores."), 1),
     Rule("level2", _l("VNeID level-2 activation"), _l(
         "Each person whose VNeID was activated to level 2; a household-day counts at most its people aged 14 "
         "and over."), 5),
@@ -43,8 +45,9 @@ RULES = (
     Rule("cashless", _l("Cashless payment set up"), _l(
         "A household helped to set up cashless payment, once per household and day."), 2),
     Rule("followups_closed", _l("Follow-up closed"), _l(
-        "A follow-up closed during the campaign, on the day it was closed, at most the household's people per "
-        "day."), 2),
+        "A follow-up counts on the day it was closed, only if the team went back: it logged a visit where "
+        "someone was met at that household after the visit that opened the follow-up and no later than the "
+        "closing. Closing it without such a visit earns nothing. At most the household's people per day."), 2),
     Rule("first_reach", _l("Household reached for the first time"), _l(
         "A household whose first visit ever where someone was met falls in the campaign; only the team that "
         "made that visit scores it, once."), 4),

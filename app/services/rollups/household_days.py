@@ -1,12 +1,13 @@
 """Campaign household-days: a team scores per household-day, all its unflagged visits to one household on one
-Vietnamese day counted once. Each household-day is kept in `score_unit` and its sums per team and day in
+Vietnamese day counted once, and a household met counts once per team and calendar month (see
+`_household_days`). Each household-day is kept in `score_unit` and its sums per team and day in
 `team_day_score`, in the same transaction as every visit write, so a leaderboard (services/ranking) adds up
 days x teams rows and never reads raw visits. `unit_differences()` is what `flask rollup verify` checks;
 `rebuild_units()` puts them right.
 """
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import delete, func, insert, select, tuple_
 
@@ -23,19 +24,35 @@ UnitKey = tuple[int, date, int]  # (household id, day, team id)
 
 
 def _household_days(household_id: int, people: int, eligible: int, visits) -> dict[UnitKey, dict[str, int]]:
-    """The household-days the household's unflagged visits (ordered by time) give, without empty ones."""
+    """The household-days the household's unflagged visits (ordered by time) give, without empty ones.
+
+    Outcomes score; contact alone does not pay twice. "Met" counts once per team and calendar month
+    (Vietnamese dates), on the first day that month the team met the household: a period of the calendar,
+    not of a campaign, so a household-day scores the same in every campaign. A closed follow-up counts, on
+    its close day, only if the team that opened it logged a later visit where someone was met, no later
+    than the close: closing it without going back earns nothing."""
     units: dict[UnitKey, dict[str, int]] = defaultdict(lambda: dict.fromkeys(SCORE_COLUMNS, 0))
     first_met = None
-    for visit in visits:
-        unit = units[(household_id, local_today(visit.visited_at), visit.team_id)]
+    met_months: set[tuple[int, int, int]] = set()  # (team id, year, month)
+    met_visits: list[tuple[int, int, datetime]] = []  # (position, team id, time) of every met visit
+    for position, visit in enumerate(visits):
+        day = local_today(visit.visited_at)
+        unit = units[(household_id, day, visit.team_id)]
         if visit.outcome == Outcome.MET:
             first_met = first_met or visit
-            unit["met"] = 1
+            met_visits.append((position, visit.team_id, visit.visited_at))
+            if (visit.team_id, day.year, day.month) not in met_months:
+                met_months.add((visit.team_id, day.year, day.month))
+                unit["met"] = 1
             unit["level2"] += visit.level2_activated
         unit["tutored"] |= int(bool(visit.services))
         unit["cashless"] |= int(bool(visit.cashless_setup))
-        if visit.followup_needed and visit.followup_closed_at is not None:
-            units[(household_id, local_today(visit.followup_closed_at), visit.team_id)]["followups_closed"] += 1
+    for position, visit in enumerate(visits):
+        closed = visit.followup_closed_at
+        if visit.followup_needed and closed is not None and any(
+                later > position and team_id == visit.team_id and at <= closed
+                for later, team_id, at in met_visits):
+            units[(household_id, local_today(closed), visit.team_id)]["followups_closed"] += 1
     if first_met is not None:
         units[(household_id, local_today(first_met.visited_at), first_met.team_id)]["first_reach"] = 1
     for unit in units.values():
