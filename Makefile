@@ -12,9 +12,10 @@ PROVINCE ?= 92
 run: setup db demo ## set up everything and serve on http://127.0.0.1:5000 with demo data
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: setup $(DEV_STAMP) ## the whole suite: ruff, then pytest (SQLite, or PostgreSQL via TEST_DATABASE_URL)
+test: setup $(DEV_STAMP) ## the whole suite: ruff, mypy over app/, then pytest (SQLite, or PostgreSQL via TEST_DATABASE_URL)
 	bash .ci/ensure-chromium
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 test-shifted-clock: setup $(DEV_STAMP) ## the Python suite with the machine's clock 400 days ahead (Debian's faketime)
@@ -54,6 +55,7 @@ messages: $(STAMP) ## extract strings and update both catalogs after changing te
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) instance/*.db*

@@ -1,6 +1,7 @@
 """Phủ Số: the field notebook and coverage board of community digital-technology teams."""
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 
 from app.config import INSTANCE_DIR, Config
 
@@ -13,7 +14,8 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder="../static",
     )
     app.config.update(Config.load())
-    app.json.ensure_ascii = False  # Vietnamese messages readable in JSON answers
+    if isinstance(app.json, DefaultJSONProvider):
+        app.json.ensure_ascii = False  # Vietnamese messages readable in JSON answers
     if config:
         app.config.update(config)
 

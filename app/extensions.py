@@ -1,5 +1,7 @@
 """Flask extensions, created once and bound to the app in create_app()."""
 
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_htmx import HTMX
 from flask_login import LoginManager
@@ -24,6 +26,12 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+if TYPE_CHECKING:
+    class Model(Base):
+        """What `db.Model` is at run time (Flask-SQLAlchemy builds it from Base), named for the type checker."""
+else:
+    Model = db.Model
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()

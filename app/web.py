@@ -50,7 +50,7 @@ def select_locale() -> str:
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     chosen = request.cookies.get(LANG_COOKIE)
-    return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+    return chosen if chosen is not None and chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 @event.listens_for(Engine, "do_connect")
@@ -173,7 +173,7 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["default"] = app.url_map.converters["string"] = PathPart
     if app.config["PROXY_FIX"]:
         n = app.config["PROXY_FIX"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
     @app.before_request
     def start_timer():

@@ -6,10 +6,10 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.clock import utcnow
-from app.extensions import db
+from app.extensions import Model
 
 
-class AuditLog(db.Model):
+class AuditLog(Model):
     __tablename__ = "audit_log"
     __table_args__ = (Index("ix_audit_log_ward_at", "ward_code", "at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -23,7 +23,7 @@ class AuditLog(db.Model):
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
-class LoginThrottle(db.Model):
+class LoginThrottle(Model):
     """Login attempts per client address, per account at an address and per account (services/accounts.py)."""
 
     __tablename__ = "login_throttle"

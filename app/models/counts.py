@@ -6,7 +6,7 @@ from datetime import date
 from sqlalchemy import Date, ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 
 # One integer column per visit-level indicator; services/rollups/daily.py says how a visit fills each.
 COUNTER_COLUMNS = (
@@ -22,7 +22,7 @@ COUNTER_COLUMNS = (
 )
 
 
-class DailyCount(db.Model):
+class DailyCount(Model):
     """What the unflagged visits of one Vietnamese day add up to, per ward, area, team and member.
 
     The key starts with the ward and the day, so a ward's board reads one range of the primary key.
@@ -52,7 +52,7 @@ AREA_COUNT_COLUMNS = ("households", "reached", "eligible_people", "people_level2
 AREA_DAY_COLUMNS = ("first_reached", "last_visited")
 
 
-class AreaCount(db.Model):
+class AreaCount(Model):
     """The active households of one area, added up from their state, so boards never scan households."""
 
     __tablename__ = "area_count"
@@ -66,7 +66,7 @@ class AreaCount(db.Model):
     online_households: Mapped[int] = mapped_column(default=0)
 
 
-class AreaDayCount(db.Model):
+class AreaDayCount(Model):
     """Active households of an area by the Vietnamese day they were first reached and last visited.
 
     "First reached in the period", the weekly reach trend and "not visited for 90 days" are sums over a

@@ -3,10 +3,10 @@
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 
 
-class Province(db.Model):
+class Province(Model):
     __tablename__ = "province"
     code: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     name: Mapped[str] = mapped_column(String(100))
@@ -15,7 +15,7 @@ class Province(db.Model):
     wards: Mapped[list["Ward"]] = relationship(back_populates="province", order_by="Ward.name")
 
 
-class Ward(db.Model):
+class Ward(Model):
     __tablename__ = "ward"
     code: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     province_code: Mapped[int] = mapped_column(ForeignKey("province.code"), index=True)

@@ -8,7 +8,7 @@ from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, St
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
-from app.extensions import db
+from app.extensions import Model
 from app.models.org import Area
 
 
@@ -30,7 +30,7 @@ PRIORITY_TAGS = {
 SENSITIVE_TAGS = frozenset({"disability", "poor", "near_poor", "policy"})
 
 
-class Household(db.Model):
+class Household(Model):
     __tablename__ = "household"
     __table_args__ = (
         CheckConstraint("people >= 0 AND eligible_people >= 0 AND eligible_people <= people", name="counts"),

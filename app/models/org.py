@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
-from app.extensions import db
+from app.extensions import Model, db
 from app.models.geo import Ward
 
 team_areas = Table(
@@ -58,7 +58,7 @@ ROLE_LABELS = {
 }
 
 
-class Area(db.Model):
+class Area(Model):
     """A residential area (khu vực / ấp / tổ dân phố) inside a ward."""
 
     __tablename__ = "area"
@@ -74,7 +74,7 @@ class Area(db.Model):
     teams: Mapped[list["Team"]] = relationship(secondary=team_areas, back_populates="areas")
 
 
-class Team(db.Model):
+class Team(Model):
     """A community digital-technology team (Tổ công nghệ số cộng đồng)."""
 
     __tablename__ = "team"
@@ -92,7 +92,7 @@ class Team(db.Model):
     members: Mapped[list["User"]] = relationship(back_populates="team", order_by="User.display_name")
 
 
-class User(db.Model):
+class User(Model):
     __tablename__ = "user"
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(60), unique=True)

@@ -15,7 +15,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
-from app.extensions import db
+from app.extensions import Model
 from app.models.geo import Ward
 
 
@@ -28,7 +28,7 @@ class Indicator(enum.StrEnum):
     STALENESS = "staleness"
 
 
-class Target(db.Model):
+class Target(Model):
     """A ward's target for one indicator over one period (chỉ tiêu)."""
 
     __tablename__ = "target"
@@ -43,7 +43,7 @@ class Target(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 
-class Campaign(db.Model):
+class Campaign(Model):
     """An emulation campaign (đợt thi đua) over a ward or a whole province."""
 
     __tablename__ = "campaign"

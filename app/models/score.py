@@ -5,13 +5,13 @@ from datetime import date
 from sqlalchemy import Date, ForeignKey, Index
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 
 # One integer column per scoring rule; services/rollups/household_days.py says how a household-day fills each.
 SCORE_COLUMNS = ("met", "level2", "tutored", "cashless", "followups_closed", "first_reach")
 
 
-class ScoreUnit(db.Model):
+class ScoreUnit(Model):
     """One household-day of one team: its unflagged visits of that Vietnamese day, counted once."""
 
     __tablename__ = "score_unit"
@@ -28,7 +28,7 @@ class ScoreUnit(db.Model):
     first_reach: Mapped[int] = mapped_column(default=0)
 
 
-class TeamDayScore(db.Model):
+class TeamDayScore(Model):
     """A team's household-days of one Vietnamese day added up: a leaderboard reads days x teams rows."""
 
     __tablename__ = "team_day_score"

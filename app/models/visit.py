@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
-from app.extensions import db
+from app.extensions import Model, db
 from app.models.household import Household
 from app.models.org import Team, User
 
@@ -63,7 +63,7 @@ visit_helpers = Table(
 )
 
 
-class Visit(db.Model):
+class Visit(Model):
     __tablename__ = "visit"
     __table_args__ = (
         CheckConstraint("vneid_installed >= 0 AND level2_activated >= 0 AND online_people >= 0", name="counts"),

@@ -20,7 +20,7 @@ SHELL_STATIC = ("css/app.css", "js/htmx.min.js", "js/app.js", "js/queue.js", "js
 def shell_version() -> str:
     """Changes whenever a shell file changes, so phones drop the old cache and fetch the new one."""
     digest = hashlib.sha256()
-    static = Path(current_app.static_folder)
+    static = Path(current_app.static_folder or "static")
     for name in (*SHELL_STATIC, "js/sw.js"):
         digest.update((static / name).read_bytes())
     return digest.hexdigest()[:12]

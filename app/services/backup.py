@@ -29,7 +29,10 @@ def backup_sqlite(target: Path, pages_per_step: int = 1024) -> int:
     try:
         copy = sqlite3.connect(partial)
         try:
-            source.driver_connection.backup(copy, pages=pages_per_step)
+            sqlite_source = source.driver_connection
+            if not isinstance(sqlite_source, sqlite3.Connection):
+                raise BackupNotSupported(engine.dialect.name)
+            sqlite_source.backup(copy, pages=pages_per_step)
         finally:
             copy.close()
     finally:

@@ -29,4 +29,4 @@ def clean(text: str | None) -> str | None:
 
 def looks_like_citizen_id(text: str | None) -> bool:
     """A citizen-ID (CCCD) number is 12 digits in a row; we never store one."""
-    return bool(text) and bool(_CCCD.search(re.sub(r"[ .\-]", "", text)))
+    return bool(text) and bool(_CCCD.search(re.sub(r"[ .\-]", "", text or "")))

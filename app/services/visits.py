@@ -127,6 +127,8 @@ def _validate_input(data: VisitInput, now: datetime) -> None:
 
 def _team_of(actor: User) -> int:
     require_role(actor, Role.VOLUNTEER, Role.TEAM_LEADER, what="log_visit")
+    if actor.team_id is None:  # require_role refuses an account without its team; said again for the types
+        raise RoleDenied("log_visit")
     return actor.team_id
 
 
@@ -141,8 +143,8 @@ def _by_client_id(actor: User, client_id: str) -> Visit | None:
                              .order_by(Visit.id).limit(1))
 
 
-def _replay(existing: Visit, data: VisitInput, actor: User) -> Visit:
-    if existing.content_hash != data.content_hash():
+def _replay(existing: Visit | None, data: VisitInput, actor: User) -> Visit:
+    if existing is None or existing.content_hash != data.content_hash():
         raise VisitConflict("client_id", _l("This visit was already saved with different content."))
     return get_in_scope(actor, Visit, existing.id)
 
@@ -266,7 +268,7 @@ def delete(actor: User, visit: Visit) -> None:
 def flag(actor: User, visit: Visit, reason: str) -> Visit:
     """A coordinator marks a visit as implausible: it leaves every figure until unflagged."""
     require_role(actor, Role.COORDINATOR, what="visit.flag")
-    reason = clean(reason)
+    reason = clean(reason) or ""
     if not reason:
         raise VisitError("reason", _l("Say why this visit looks implausible."))
     if looks_like_citizen_id(reason):

@@ -4,9 +4,10 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, literal, or_, select
+from sqlalchemy import CursorResult, func, literal, or_, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.sql import Select
 
@@ -220,9 +221,9 @@ def merge(actor: User, survivor: Household, duplicate: Household) -> None:
         raise MergeError("other_id", _l("Only households of the same area can be merged."))
     if HouseholdStatus.MERGED in (survivor.status, duplicate.status):
         raise MergeError("other_id", _l("This household was already merged."))
-    moved = db.session.execute(
+    moved = cast(CursorResult, db.session.execute(
         sql_update(Visit).where(Visit.household_id == duplicate.id).values(household_id=survivor.id)
-    ).rowcount
+    )).rowcount
     before = rollups.household_snapshot(duplicate)
     duplicate.status = HouseholdStatus.MERGED
     duplicate.merged_into_id = survivor.id
@@ -247,4 +248,4 @@ def erase(actor: User, household: Household) -> None:
 
 
 def count(stmt: Select) -> int:
-    return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0

@@ -90,7 +90,7 @@ class Checked:
 
     token: str
     actor_id: int
-    ward_code: int
+    ward_code: int | None
     filename: str
     total: int
     rows: list[dict] = field(default_factory=list)

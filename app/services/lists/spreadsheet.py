@@ -245,7 +245,7 @@ class _Relations(_Part):
 
     def __init__(self, budget, base: str):
         super().__init__(budget)
-        self.base, self.targets = base, {}
+        self.base, self.targets = base, dict[str, str]()
 
     def start(self, local, attrs):
         if attrs.get("TargetMode") != "External":

@@ -110,14 +110,14 @@ def _indicator_table(report: WardReport, as_text: bool) -> list[list]:
 
 
 def _group_table(first_header: str, groups: list[Row], as_text: bool) -> list[list]:
-    header = [first_header]
+    header: list[object] = [first_header]
     for definition in DEFINITIONS:
         header += [_("%(indicator)s: numerator", indicator=definition.label),
                    _("%(indicator)s: denominator", indicator=definition.label),
                    _("%(indicator)s (%%)", indicator=definition.label)]
-    rows = [header]
+    rows: list[list] = [header]
     for group in groups:
-        line = [group.name]
+        line: list[object] = [group.name]
         for definition in DEFINITIONS:
             ratio = group.figures[definition.key].to_date
             line += [ratio.part, ratio.whole, _percent(ratio, as_text)]

@@ -25,7 +25,7 @@ def _count(stmt) -> int:
 
 def scope_summary(actor: User) -> ScopeSummary:
     if actor.team is not None:
-        place = f"{actor.team.name} · {actor.ward.name}"
+        place = f"{actor.team.name} · {actor.team.ward.name}"
     elif actor.ward is not None:
         place = actor.ward.name
     else:

@@ -161,9 +161,9 @@ def rebuild_units() -> int:
     if rows:
         written += len(rows)
         db.session.execute(insert(ScoreUnit), rows)
-    sums = list(day_sums.values())
-    for start in range(0, len(sums), BATCH):
-        db.session.execute(insert(TeamDayScore), sums[start:start + BATCH])
+    day_rows = list(day_sums.values())
+    for start in range(0, len(day_rows), BATCH):
+        db.session.execute(insert(TeamDayScore), day_rows[start:start + BATCH])
     return written
 
 
@@ -173,7 +173,8 @@ def apply_units_change(household_id: int, ward_code: int, area_id: int, before: 
     """Move the stored household-days of one household, and its teams' day sums, from `before` to `after`
     (both from `_household_days`): one upsert for each table, a delete only for a household-day that emptied."""
     zero = dict.fromkeys(SCORE_COLUMNS, 0)
-    units, days = [], defaultdict(lambda: dict(zero))
+    units: list[dict] = []
+    days: dict[tuple[date, int], dict[str, int]] = defaultdict(lambda: dict(zero))
     for key in before.keys() | after.keys():
         delta = {c: after.get(key, zero)[c] - before.get(key, zero)[c] for c in SCORE_COLUMNS}
         if not any(delta.values()):

@@ -13,8 +13,9 @@ from collections import namedtuple
 from dataclasses import dataclass, replace
 from datetime import datetime
 from types import SimpleNamespace
+from typing import cast
 
-from sqlalchemy import DateTime, case, func, literal, literal_column, or_, select, update
+from sqlalchemy import DateTime, Table, case, func, literal, literal_column, or_, select, update
 from sqlalchemy.orm.util import identity_key
 
 from app.extensions import db
@@ -88,10 +89,11 @@ def _applied(state: HouseholdState, visit: VisitRow) -> HouseholdState:
 def arrive(household_id: int, new: VisitRow, where) -> Arrival | None:
     """Lock the household, write the state `new` gives it and read what the rollups need, in one statement.
     None when no active household with this id meets every condition of `where` (nothing was written)."""
-    household = Household.__table__
+    household = cast(Table, Household.__table__)
     at = literal(new.visited_at, DateTime())
-    values = {"last_visit_at": case((or_(household.c.last_visit_at.is_(None), household.c.last_visit_at < at), at),
-                                    else_=household.c.last_visit_at)}
+    values: dict[str, object] = {
+        "last_visit_at": case((or_(household.c.last_visit_at.is_(None), household.c.last_visit_at < at), at),
+                              else_=household.c.last_visit_at)}
     if new.outcome == Outcome.MET:
         values["reached_at"] = case((or_(household.c.reached_at.is_(None), household.c.reached_at > at), at),
                                     else_=household.c.reached_at)
@@ -143,5 +145,5 @@ def recorded(arrival: Arrival, visit: Visit, new: VisitRow) -> None:
 
 def withdrawn(arrival: Arrival) -> None:
     """The visit was not stored after all (its client id was taken meanwhile): the household's state goes back."""
-    db.session.execute(update(Household.__table__).where(Household.__table__.c.id == arrival.household_id)
+    db.session.execute(update(Household).where(Household.id == arrival.household_id)
                        .values({f: getattr(arrival.before, f) for f in _STATE}))
