@@ -5,6 +5,7 @@ import itertools
 import os
 import secrets
 import tempfile
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -240,23 +241,30 @@ def count(model) -> int:
     return db.session.scalar(select(db.func.count()).select_from(model))
 
 
+@contextmanager
+def statements_sent():
+    """Every SQL statement sent to the database meanwhile (an executemany counts once)."""
+    sent: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        sent.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        yield sent
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+
+
 def queries_for(client: FlaskClient, url: str, headers: dict | None = None) -> int:
     """The SQL statements one GET of `url` runs, after a first GET has warmed the caches."""
-    statements = []
-
-    def remember(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
     client.get(url, headers=headers)
-    event.listen(db.engine, "before_cursor_execute", remember)
-    try:
+    with statements_sent() as sent:
         assert client.get(url, headers=headers).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", remember)
-    return len(statements)
+    return len(sent)
 
 
-__all__ = ["PASSWORD", "WARD_A", "WARD_B", "Visit", "Ward", "count", "login", "queries_for"]
+__all__ = ["PASSWORD", "WARD_A", "WARD_B", "Visit", "Ward", "count", "login", "queries_for", "statements_sent"]
 
 
 @pytest.fixture

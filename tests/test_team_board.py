@@ -4,11 +4,11 @@ import re
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditLog, HouseholdStatus, Role, member_areas
-from tests.conftest import WARD_A, count
+from tests.conftest import WARD_A, count, queries_for
 
 # Wednesday 15/10/2025, 10:00 in Vietnam.
 NOW = datetime(2025, 10, 15, 3, 0)
@@ -185,21 +185,7 @@ def test_query_count_does_not_grow_with_areas_and_members(board, login_as, make_
                                                           make_visit, app, frozen_clock):
     client = login_as(board["leader"])
 
-    def queries_for_board() -> int:
-        statements = []
-
-        def remember(_conn, _cursor, statement, *_args):
-            statements.append(statement)
-
-        client.get("/team")  # warm caches (translations, templates)
-        event.listen(db.engine, "before_cursor_execute", remember)
-        try:
-            assert client.get("/team").status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", remember)
-        return len(statements)
-
-    with_two_areas = queries_for_board()
+    with_two_areas = queries_for(client, "/team")
     team = board["team"]
     for _ in range(4):
         area = make_area(WARD_A)
@@ -210,4 +196,4 @@ def test_query_count_does_not_grow_with_areas_and_members(board, login_as, make_
                    followup_due=date(2025, 10, 1))
     db.session.commit()
     assert len(team.areas) == 6
-    assert queries_for_board() == with_two_areas
+    assert queries_for(client, "/team") == with_two_areas

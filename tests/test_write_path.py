@@ -1,35 +1,18 @@
 """A visit is recorded with a small fixed number of statements, whatever it changes, on either database."""
 
 import uuid
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from app.clock import utcnow
 from app.extensions import db
 from app.models import Outcome
 from app.services import visits
 from app.services.visits import VisitInput
+from tests.conftest import statements_sent
 
 MAX_STATEMENTS = 8
-
-
-@contextmanager
-def counted():
-    """Every statement sent to the database meanwhile (an executemany counts once)."""
-    sent = []
-
-    def note(_conn, _cursor, statement, _parameters, _context, _executemany):
-        sent.append(statement)
-
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
 
 
 def _record(actor, household, **fields):
@@ -40,7 +23,7 @@ def _record(actor, household, **fields):
     data = VisitInput(client_id=str(uuid.uuid4()), household_id=household.id,
                       visited_at=fields.pop("visited_at", utcnow() - timedelta(hours=1)),
                       outcome=fields.pop("outcome", Outcome.MET), **fields)
-    with counted() as sent:
+    with statements_sent() as sent:
         _visit, created = visits.record(actor, data)
         db.session.flush()
     db.session.commit()

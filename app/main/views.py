@@ -8,7 +8,7 @@ from app.extensions import db
 from app.models import Visit
 from app.services import ranking, visits
 from app.services.reports import figures, overview
-from app.services.scope import get_in_scope
+from app.services.scope import TEAM_ROLES, get_in_scope, may
 from app.web import render, safe_next
 
 bp = Blueprint("main", __name__)
@@ -20,7 +20,7 @@ VISIT_FORM = "field.visit_new"
 @login_required
 def home():
     summary = overview.scope_summary(current_user)
-    if not current_user.in_team or current_user.team_id is None:  # staff, or a member not (or no longer) in a team
+    if not may(current_user, *TEAM_ROLES):  # staff, or a member not (or no longer) in a team
         return render("main/home.html", summary=summary)
     # The visit form comes with the field blueprint; until it exists there is nothing to link to.
     visit_url = url_for(VISIT_FORM) if VISIT_FORM in current_app.view_functions else None
