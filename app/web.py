@@ -11,7 +11,7 @@ from flask import Flask, current_app, g, render_template, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import event
+from sqlalchemy import bindparam, event, inspect, select
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -80,13 +80,17 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.close()
 
 
+# Prepared once: every request with a login reads its user.
+_USER_BY_ID = select(User).where(User.id == bindparam("id"))
+
+
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
     ident, _sep, token = user_id.partition(".")
     key = as_id(ident)
     if key is None:
         return None
-    user = db.session.get(User, key)
+    user = db.session.scalar(_USER_BY_ID, {"id": key})
     if user is None or not user.active or user.session_token != token:
         return None
     return user
@@ -151,6 +155,15 @@ def _audit_denial(action: str, **detail) -> None:
     db.session.commit()
 
 
+def _logged_user_id() -> str:
+    """The user's id for the request log, or "-". Its identity, not its row: the view's commit has expired the
+    row, and reading it again would cost a query."""
+    if not current_user.is_authenticated:
+        return "-"
+    identity = inspect(current_user._get_current_object()).identity
+    return str(identity[0]) if identity else "-"
+
+
 def _error_page(error: HTTPException):
     messages = {
         400: _("The request could not be understood. Please go back and try again."),
@@ -183,7 +196,7 @@ def init_app(app: Flask) -> None:
     def log_request(response):
         # Method, path without its query string (searches carry names), status, time, and the user's id only.
         elapsed_ms = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
-        user_id = current_user.get_id().partition(".")[0] if current_user.is_authenticated else "-"
+        user_id = _logged_user_id()
         request_log.info("%s %s %s %.1fms user=%s", request.method, request.path, response.status_code,
                          elapsed_ms, user_id)
         return response

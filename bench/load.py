@@ -343,29 +343,50 @@ def prepare(backend: str, args, pg_url: str | None = None):
 
 
 def raw_record_rate(app, count: int) -> float:
-    """visits.record in-process, one commit per visit: the database's own insert-plus-counter rate."""
+    """visits.record in-process, one commit per visit, the way the phones send them: each visit by one of the
+    bench's volunteers to one of its team's households, chosen at random. Only ids are kept between visits:
+    each visit loads its volunteer by id, as a request's login does."""
     from sqlalchemy import select
 
     from app.clock import utcnow
     from app.extensions import db
-    from app.models import Household, Role, User
+    from app.models import Role, User
     from app.services import visits
 
     rng = random.Random(7)
     with app.test_request_context():
-        actor = db.session.scalar(select(User).where(User.role == Role.VOLUNTEER, User.username.like("w%a%m%"))
-                                  .order_by(User.id))
-        homes = list(db.session.scalars(select(Household).where(Household.area_id.in_([a.id for a in actor.team.areas]))))
+        homes = dict(_households_by_team())
+        actors = [(user_id, team_id) for user_id, team_id in db.session.execute(
+            select(User.id, User.team_id).where(User.role.in_([Role.VOLUNTEER, Role.TEAM_LEADER]),
+                                                User.username.like("w%a%m%")).order_by(User.id))
+                  if homes.get(team_id)]
         now = utcnow()
         started = time.perf_counter()
         for _ in range(count):
-            home = rng.choice(homes)
-            visits.record(actor, visits.VisitInput(
-                client_id=str(uuid.uuid4()), household_id=home.id,
+            actor_id, team_id = rng.choice(actors)
+            visits.record(db.session.get(User, actor_id), visits.VisitInput(
+                client_id=str(uuid.uuid4()), household_id=rng.choice(homes[team_id]),
                 visited_at=now - timedelta(minutes=rng.randint(5, 20 * 24 * 60)), outcome="met",
                 online_people=1, services=("passport",), cashless_setup=rng.random() < 0.3))
             db.session.commit()
         return count / (time.perf_counter() - started)
+
+
+def _households_by_team():
+    """(team id, [ids of its active households]) for every team."""
+    from collections import defaultdict
+
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import Household, HouseholdStatus, team_areas
+
+    found = defaultdict(list)
+    for team_id, household_id in db.session.execute(
+            select(team_areas.c.team_id, Household.id).join(Household, Household.area_id == team_areas.c.area_id)
+            .where(Household.status == HouseholdStatus.ACTIVE)):
+        found[team_id].append(household_id)
+    return found.items()
 
 
 def stored_client_ids(app, client_ids: set) -> list[str]:

@@ -1,16 +1,18 @@
 """A visit is recorded with a small fixed number of statements, whatever it changes, on either database."""
 
 import uuid
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
 from app.clock import utcnow
 from app.extensions import db
-from app.models import Outcome
+from app.models import Household, Outcome, Role, Visit
 from app.services import visits
+from app.services.scope import OutOfScope
 from app.services.visits import VisitInput
-from tests.conftest import statements_sent
+from tests.conftest import count, statements_sent
 
 MAX_STATEMENTS = 8
 
@@ -76,3 +78,25 @@ def test_a_client_id_taken_between_the_lock_and_the_insert_answers_as_a_replay(w
     assert (again.id, created) == (first.id, False)
     db.session.refresh(home)
     assert home.people_level2 == 1
+
+
+def test_the_statement_prepared_once_keeps_each_volunteer_to_its_own_team(world, make_household, make_team, make_user,
+                                                                           rollup_verified):
+    """Every volunteer runs the same prepared statement with its own ids: after team A's visit, a volunteer of
+    another team in the same ward finds team A's household "not found" and nothing moves, and its own works."""
+    home_a = make_household(world["team_a"].areas[0], people=3, eligible_people=2)
+    neighbours = make_team(world["team_a"].ward_code)
+    outsider = make_user(Role.VOLUNTEER, team=neighbours)
+    home_b = make_household(neighbours.areas[0], people=3, eligible_people=2)
+    _record(world["volunteer_a"], home_a, level2_activated=1)
+    data = VisitInput(client_id=str(uuid.uuid4()), household_id=home_a.id, visited_at=utcnow() - timedelta(hours=1),
+                      outcome=Outcome.MET, level2_activated=1)
+    with pytest.raises(OutOfScope):
+        visits.record(outsider, data)
+    db.session.rollback()
+    db.session.refresh(home_a)
+    assert home_a.people_level2 == 1 and count(Visit) == 1
+    _visit, created = visits.record(outsider, replace(data, household_id=home_b.id))
+    db.session.commit()
+    assert created and count(Visit) == 2
+    assert db.session.get(Household, home_b.id).people_level2 == 1

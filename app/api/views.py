@@ -143,7 +143,8 @@ def visit_create():
     if not form.validate():
         return _error(422, _("Please correct the marked fields."), errors=_form_errors(form))
     try:
-        visit, created = visits.record(current_user, visit_input(form, form.client_id.data))
+        # The user itself, not the proxy: the service reads its role and ids many times.
+        visit, created = visits.record(current_user._get_current_object(), visit_input(form, form.client_id.data))
     except visits.HouseholdMerged as merged:
         # The phone moves the visit to the household that stayed and sends it again.
         survivor = merged.survivor
@@ -151,5 +152,6 @@ def visit_create():
                       merged_into={"id": survivor.id, "label": _household_label(survivor)})
     except visits.VisitError as error:
         return _error(422, str(error.message), field=error.field)
+    answer = {"id": visit.id, "client_id": visit.client_id, "created": created}  # the commit expires the visit
     db.session.commit()
-    return jsonify({"id": visit.id, "client_id": visit.client_id, "created": created}), 201 if created else 200
+    return jsonify(answer), 201 if created else 200

@@ -100,9 +100,12 @@ def household_input(form: HouseholdForm) -> households.HouseholdInput:
 def visit_form(obj: Visit | None = None, formdata=None, csrf: bool = True) -> VisitForm:
     """The visit form with the actor's team-mates as choices; the sync API fills it from JSON."""
     form = VisitForm(formdata=formdata, meta={"csrf": csrf}) if formdata is not None else VisitForm(obj=obj)
-    mates = db.session.scalars(scoped(current_user, User).where(User.active.is_(True), User.id != current_user.id)
-                               .order_by(User.display_name))
-    form.helper_ids.choices = [(u.id, u.display_name) for u in mates]
+    if formdata is None or "helper_ids" in formdata:
+        # Read only when the page shows them or the data names some: most visits from the queue name none, and
+        # a field with no data checks no choices.
+        mates = db.session.scalars(scoped(current_user, User).where(User.active.is_(True), User.id != current_user.id)
+                                   .order_by(User.display_name))
+        form.helper_ids.choices = [(u.id, u.display_name) for u in mates]
     return form
 
 

@@ -4,7 +4,11 @@ Every list and every lookup by id goes through `scoped()` or `get_in_scope()`, s
 another ward or team is simply "not found". Role checks for writes live in `require_role()`.
 """
 
-from sqlalchemy import false, select
+from functools import cache
+from types import SimpleNamespace
+from typing import cast
+
+from sqlalchemy import Integer, bindparam, false, select
 from sqlalchemy.sql import ColumnElement, Select
 from werkzeug.exceptions import Forbidden, NotFound
 
@@ -132,6 +136,33 @@ def known_to(actor: User, model, made_by) -> Select:
     id from the actor's phone may name. Another ward's or team's row is not in it, so its client id answers
     exactly as one never used: no oracle, and client ids are unique per maker only."""
     return select(model).where(scope_clause(actor, model) | (made_by == actor.id))
+
+
+# A statement prepared once for many actors: the same rules, with the actor's ids as bound parameters.
+
+def actor_shape(actor: User) -> tuple[Role, bool, bool]:
+    """What the SQL of an actor's scope depends on besides its ids: the role, and whether it has a team and a ward."""
+    return Role(actor.role), actor.team_id is not None, actor.ward_code is not None
+
+
+@cache
+def stand_in(shape: tuple[Role, bool, bool]) -> User:
+    """An actor of this shape whose ids are bound parameters: `scope_clause(stand_in(actor_shape(actor)), …)`
+    is the actor's scope as SQL that can be built once and run for every actor of its shape, with
+    `actor_parameters(actor)`."""
+    role, has_team, has_ward = shape
+    # Not a User: it has only what the rules read (its role and ids), so it passes for one in them.
+    return cast(User, SimpleNamespace(
+        role=role, id=bindparam("actor_id", type_=Integer),
+        team_id=bindparam("actor_team_id", type_=Integer) if has_team else None,
+        ward_code=bindparam("actor_ward_code", type_=Integer) if has_ward else None,
+        province_code=bindparam("actor_province_code", type_=Integer)))
+
+
+def actor_parameters(actor: User) -> dict[str, int | None]:
+    """The values of a stand-in's parameters for this actor."""
+    return {"actor_id": actor.id, "actor_team_id": actor.team_id, "actor_ward_code": actor.ward_code,
+            "actor_province_code": actor.province_code}
 
 
 def get_in_scope(actor: User, model, ident):

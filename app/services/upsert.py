@@ -17,9 +17,16 @@ def insert_or_update(model, values: dict, key_columns: tuple[str, ...], set_: di
         index_elements=list(key_columns), set_=set_)
 
 
-def insert_ignoring(model, values: dict, key_columns: tuple[str, ...]):
-    """`INSERT … ON CONFLICT (key) DO NOTHING`: with RETURNING, no row when the key was taken."""
-    return _dialect().insert(model).values(**values).on_conflict_do_nothing(index_elements=list(key_columns))
+@cache
+def _ignoring(dialect, table, key_columns: tuple[str, ...]):
+    """The prepared statement of `insert_row_ignoring`, built once per table."""
+    return dialect.insert(table).on_conflict_do_nothing(index_elements=list(key_columns)).returning(table.c.id)
+
+
+def insert_row_ignoring(model, row: dict, key_columns: tuple[str, ...]) -> int | None:
+    """`INSERT … ON CONFLICT (key) DO NOTHING RETURNING id`, prepared once: the new row's id, or None when the
+    key was taken. `row` names every column it sets, the same ones each time."""
+    return db.session.connection().scalar(_ignoring(_dialect(), model.__table__, key_columns), row)
 
 
 @cache
@@ -36,7 +43,9 @@ def upsert_add_rows(model, key_columns: tuple[str, ...], added: tuple[str, ...],
     """Insert each row, or add its `added` values to the row already there (and take its `replaced` ones):
     one statement for all rows (executemany). Two rows may not share a key."""
     if rows:
-        db.session.execute(_adding(_dialect(), model.__table__, key_columns, added, replaced), rows)
+        # On the session's connection: a Core statement needs nothing of the ORM's (one row: not executemany).
+        db.session.connection().execute(_adding(_dialect(), model.__table__, key_columns, added, replaced),
+                                        rows[0] if len(rows) == 1 else rows)
 
 
 def upsert_add(model, key: dict, key_columns: tuple[str, ...], delta: dict[str, int]) -> None:

@@ -5,21 +5,33 @@ The HTML form and the JSON sync endpoint both call `record()`; only their answer
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Integer, bindparam, insert, or_
+from sqlalchemy.orm import make_transient_to_detached, selectinload
 
 from app.clock import utcnow
 from app.extensions import db
 from app.models import ONLINE_SERVICES, Household, HouseholdStatus, Outcome, Role, User, Visit, visit_helpers
 from app.services import audit, rollups
 from app.services.errors import FieldError
-from app.services.scope import RoleDenied, get_in_scope, known_to, may, require_role, scope_clause, scoped
+from app.services.scope import (
+    RoleDenied,
+    actor_parameters,
+    actor_shape,
+    get_in_scope,
+    known_to,
+    may,
+    require_role,
+    scope_clause,
+    scoped,
+    stand_in,
+)
 from app.services.text import clean, looks_like_citizen_id
-from app.services.upsert import insert_ignoring
+from app.services.upsert import insert_row_ignoring
 
 EDIT_WINDOW = timedelta(hours=24)
 # A phone's clock may run a little ahead; a visit is never logged further in the future than this.
@@ -81,8 +93,7 @@ class VisitInput:
         )
 
     def content_hash(self) -> str:
-        content = asdict(self)
-        content.pop("client_id")
+        content = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "client_id"}
         return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -149,15 +160,26 @@ def _replay(existing: Visit | None, data: VisitInput, actor: User) -> Visit:
     return get_in_scope(actor, Visit, existing.id)
 
 
-def _fits(actor: User, data: VisitInput) -> list:
+def _fits(actor: User) -> list:
     """A new visit's conditions on its household, as SQL: the actor may see it, no visit it knows has this
-    client id, and the household's people allow the figures (`_validate_for`)."""
-    conditions = [scope_clause(actor, Household), ~known_to(actor, Visit, Visit.volunteer_id)
-                  .where(Visit.client_id == data.client_id).exists(),
-                  Household.people >= max(data.vneid_installed, data.online_people)]
-    if data.level2_activated:
-        conditions.append(Household.people_level2 + data.level2_activated <= Household.eligible_people)
-    return conditions
+    client id, and the household's people allow the figures (`_validate_for`). The visit's values are
+    parameters (`_fits_values`), so the statement is built once for every actor of the shape of `actor`."""
+    level2 = bindparam("visit_level2", type_=Integer)
+    return [scope_clause(actor, Household),
+            ~known_to(actor, Visit, Visit.volunteer_id).where(Visit.client_id == bindparam("visit_client_id")).exists(),
+            Household.people >= bindparam("visit_most_people", type_=Integer),
+            or_(level2 == 0, Household.people_level2 + level2 <= Household.eligible_people)]
+
+
+def _fits_values(actor: User, data: VisitInput) -> dict:
+    return {**actor_parameters(actor), "visit_client_id": data.client_id, "visit_level2": data.level2_activated,
+            "visit_most_people": max(data.vneid_installed, data.online_people)}
+
+
+@cache
+def _arrival(shape: tuple[Role, bool, bool]) -> rollups.ArrivalStatement:
+    """The household's lock for a new visit with `_fits`, prepared once per shape of actor."""
+    return rollups.arrival_statement(_fits(stand_in(shape)))
 
 
 def _why_not(actor: User, data: VisitInput) -> tuple[Visit, bool] | None:
@@ -182,16 +204,18 @@ ATTEMPTS = 10
 def record(actor: User, raw: VisitInput) -> tuple[Visit, bool]:
     """Store a visit once per client id. Returns (visit, created); a replay returns the stored visit.
 
-    A handful of statements (tests/test_write_path.py counts them): the household's lock, state and visits
-    in one, the visit, each rollup's upsert, the audit row."""
+    A handful of prepared statements (tests/test_write_path.py counts them): the household's lock, state and
+    visits in one, the visit, each rollup's upsert, the audit row."""
     team_id = _team_of(actor)
     data = raw.normalised()
-    _validate_input(data, utcnow())
+    now = utcnow()
+    _validate_input(data, now)
     helpers = _helpers(actor, data.helper_ids)
     new = rollups.VisitRow(None, team_id, data.visited_at, data.outcome, data.level2_activated, data.online_people,
                            ",".join(data.services), data.cashless_setup, data.followup_needed, None)
+    statement, fits = _arrival(actor_shape(actor)), _fits_values(actor, data)
     for _attempt in range(ATTEMPTS):
-        arrival = rollups.visit_arriving(data.household_id, new, _fits(actor, data))
+        arrival = rollups.visit_arriving(statement, data.household_id, new, fits)
         if arrival is not None:
             break
         answer = _why_not(actor, data)
@@ -199,19 +223,28 @@ def record(actor: User, raw: VisitInput) -> tuple[Visit, bool]:
             return answer
     else:
         raise VisitError("household_id", _l("This household is being changed by someone else: please send again."))
-    visit = db.session.scalar(insert_ignoring(Visit, {
-        "client_id": data.client_id, "content_hash": data.content_hash(), "household_id": arrival.household_id,
-        "ward_code": arrival.ward_code, "area_id": arrival.area_id, "team_id": team_id, "volunteer_id": actor.id,
-        **_fields(data)}, ("client_id", "volunteer_id")).returning(Visit))
-    if visit is None:
+    row = {"client_id": data.client_id, "content_hash": data.content_hash(), "household_id": arrival.household_id,
+           "ward_code": arrival.ward_code, "area_id": arrival.area_id, "team_id": team_id, "volunteer_id": actor.id,
+           **_fields(data), "followup_closed_at": None, "flagged": False, "flag_reason": None, "flagged_by_id": None,
+           "flagged_at": None, "created_at": now, "updated_at": now}
+    visit_id = insert_row_ignoring(Visit, row, ("client_id", "volunteer_id"))
+    if visit_id is None:
         # Another worker stored this client id since the household was read: answer as a replay.
         rollups.visit_withdrawn(arrival)
         return _replay(_by_client_id(actor, data.client_id), data, actor), False
+    visit = _stored(Visit(id=visit_id, **row))
     if helpers:
         db.session.execute(insert(visit_helpers), [{"visit_id": visit.id, "user_id": u.id} for u in helpers])
     rollups.visit_recorded(arrival, visit, new)
     audit.record(actor, "visit.create", visit, outcome=str(visit.outcome))
     return visit, True
+
+
+def _stored(visit: Visit) -> Visit:
+    """A visit just inserted with every column set, in the session as if read back (no second statement)."""
+    make_transient_to_detached(visit)
+    db.session.add(visit)
+    return visit
 
 
 def _survivor(actor: User, household: Household) -> Household:

@@ -13,12 +13,12 @@ from app.extensions import db
 from app.services.rollups import areas, daily, household_days, household_state, write_path
 from app.services.rollups.common import Difference
 from app.services.rollups.household_state import HouseholdState, apply_visit
-from app.services.rollups.write_path import Arrival, VisitRow
+from app.services.rollups.write_path import Arrival, ArrivalStatement, VisitRow
 
 __all__ = [
-    "Arrival", "Difference", "HouseholdState", "VisitRow", "apply_visit", "household_changed", "household_snapshot",
-    "households_added", "rebuild", "rebuild_counts", "verify", "visit_arriving", "visit_changed", "visit_recorded",
-    "visit_snapshot", "visit_withdrawn",
+    "Arrival", "ArrivalStatement", "Difference", "HouseholdState", "VisitRow", "apply_visit", "arrival_statement",
+    "household_changed", "household_snapshot", "households_added", "rebuild", "rebuild_counts", "verify",
+    "visit_arriving", "visit_changed", "visit_recorded", "visit_snapshot", "visit_withdrawn",
 ]
 
 
@@ -49,10 +49,16 @@ def visit_snapshot(visit):
     return daily.contribution(visit)
 
 
-def visit_arriving(household_id: int, new: VisitRow, where) -> Arrival | None:
-    """Step one of a new visit: lock its household (if it is active and meets `where`), write the state the
-    visit gives it, and read what the rollups need. None: nothing was written."""
-    return write_path.arrive(household_id, new, where)
+def arrival_statement(where) -> ArrivalStatement:
+    """Step one's statement for these conditions on the household (SQL with bound parameters), prepared once."""
+    return ArrivalStatement(where)
+
+
+def visit_arriving(statement: ArrivalStatement, household_id: int, new: VisitRow, parameters: dict) -> Arrival | None:
+    """Step one of a new visit: lock its household (if it is active and meets the statement's conditions,
+    whose parameters `parameters` fill), write the state the visit gives it, and read what the rollups need.
+    None: nothing was written."""
+    return write_path.arrive(statement, household_id, new, parameters)
 
 
 def visit_recorded(arrival: Arrival, visit, new: VisitRow) -> None:

@@ -15,7 +15,7 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import cast
 
-from sqlalchemy import DateTime, Table, case, func, literal, literal_column, or_, select, update
+from sqlalchemy import DateTime, Integer, Table, Update, bindparam, case, func, literal_column, or_, select, update
 from sqlalchemy.orm.util import identity_key
 
 from app.extensions import db
@@ -41,27 +41,35 @@ class Arrival:
     before: HouseholdState
 
 
-def _visits_json(household_id: int):
+# The parameters of the household's UPDATE. None is the name of a household column: a parameter named like
+# one would be written into it.
+HOUSEHOLD = bindparam("household", type_=Integer)
+VISIT_AT = bindparam("visit_at", type_=DateTime)
+VISIT_LEVEL2 = bindparam("visit_level2", type_=Integer)
+VISIT_ONLINE = bindparam("visit_online", type_=Integer)
+
+
+def _visits_json(dialect: str):
     visit = Visit.__table__
     columns = [getattr(visit.c, name) for name in VisitRow._fields]
-    if db.session.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         rows = func.json_agg(func.json_build_array(*columns))
     else:
         rows = func.json_group_array(func.json_array(*columns))
     # By value, not correlated: SQLite writes RETURNING's columns unqualified, so `id` would be the visit's.
-    return select(rows).where(visit.c.household_id == household_id, visit.c.flagged.is_(False)).scalar_subquery()
+    return select(rows).where(visit.c.household_id == HOUSEHOLD, visit.c.flagged.is_(False)).scalar_subquery()
 
 
-def _unchanged_since_snapshot(household_id: int) -> list:
+def _unchanged_since_snapshot(dialect: str) -> list:
     """PostgreSQL: a statement that waited for another transaction's lock on the household updates the row
     version that transaction left, but reads the visits as they were before it: the row must be the version
     this statement's snapshot sees, else nothing is written and the caller tries again. (SQLite runs one
     writer at a time: nothing changes while a statement runs.)"""
-    if db.session.get_bind().dialect.name != "postgresql":
+    if dialect != "postgresql":
         return []
     seen = Household.__table__.alias("seen")
     return [literal_column("household.xmin::text") == select(literal_column("seen.xmin::text")).select_from(seen)
-            .where(seen.c.id == household_id).scalar_subquery()]
+            .where(seen.c.id == HOUSEHOLD).scalar_subquery()]
 
 
 def _least(a, b):
@@ -78,37 +86,65 @@ def _visit_row(values) -> VisitRow:
                     bool(followup), _when(closed))
 
 
-def _applied(state: HouseholdState, visit: VisitRow) -> HouseholdState:
-    state = replace(state)
+def _apply(state: HouseholdState, visit: VisitRow) -> None:
     apply_visit(state, visited_at=visit.visited_at, met=visit.outcome == Outcome.MET,
                 level2_activated=visit.level2_activated, online_people=visit.online_people,
                 cashless_setup=visit.cashless_setup)
+
+
+def _applied(state: HouseholdState, visit: VisitRow) -> HouseholdState:
+    """The state after `visit`; `state` stays as it was."""
+    state = replace(state)
+    _apply(state, visit)
     return state
 
 
-def arrive(household_id: int, new: VisitRow, where) -> Arrival | None:
-    """Lock the household, write the state `new` gives it and read what the rollups need, in one statement.
-    None when no active household with this id meets every condition of `where` (nothing was written)."""
+def _arrival_update(dialect: str, met: bool, cashless: bool, where: tuple) -> Update:
+    """The household's UPDATE for one kind of new visit: the state it gives (met, and with a cashless setup),
+    the conditions `where`, and RETURNING what the rollups need."""
     household = cast(Table, Household.__table__)
-    at = literal(new.visited_at, DateTime())
     values: dict[str, object] = {
-        "last_visit_at": case((or_(household.c.last_visit_at.is_(None), household.c.last_visit_at < at), at),
-                              else_=household.c.last_visit_at)}
-    if new.outcome == Outcome.MET:
-        values["reached_at"] = case((or_(household.c.reached_at.is_(None), household.c.reached_at > at), at),
-                                    else_=household.c.reached_at)
-        values["people_level2"] = _least(household.c.people_level2 + new.level2_activated,
-                                         household.c.eligible_people)
-        values["people_online"] = _least(household.c.people_online + new.online_people, household.c.people)
-        if new.cashless_setup:
+        "last_visit_at": case((or_(household.c.last_visit_at.is_(None), household.c.last_visit_at < VISIT_AT),
+                               VISIT_AT), else_=household.c.last_visit_at)}
+    if met:
+        values["reached_at"] = case((or_(household.c.reached_at.is_(None), household.c.reached_at > VISIT_AT),
+                                     VISIT_AT), else_=household.c.reached_at)
+        values["people_level2"] = _least(household.c.people_level2 + VISIT_LEVEL2, household.c.eligible_people)
+        values["people_online"] = _least(household.c.people_online + VISIT_ONLINE, household.c.people)
+        if cashless:
             values["cashless"] = True
-    row = db.session.execute(
-        update(household).where(household.c.id == household_id, household.c.status == HouseholdStatus.ACTIVE,
-                                *_unchanged_since_snapshot(household_id), *where)
-        .values(values)
-        .returning(household.c.ward_code, household.c.area_id, household.c.people, household.c.eligible_people,
-                   _visits_json(household_id))
-    ).first()
+    return (update(household)
+            .where(household.c.id == HOUSEHOLD, household.c.status == HouseholdStatus.ACTIVE,
+                   *_unchanged_since_snapshot(dialect), *where)
+            .values(values)
+            .returning(household.c.ward_code, household.c.area_id, household.c.people, household.c.eligible_people,
+                       _visits_json(dialect)))
+
+
+class ArrivalStatement:
+    """`arrive()`'s statement for one set of conditions on the household (`where`: SQL whose parameters the
+    caller fills, built once), prepared on first use for each database and each kind of visit."""
+
+    def __init__(self, where):
+        self.where = tuple(where)
+        self._prepared: dict[tuple[str, bool, bool], Update] = {}
+
+    def for_visit(self, new: VisitRow) -> Update:
+        met = new.outcome == Outcome.MET
+        key = (db.session.get_bind().dialect.name, met, met and new.cashless_setup)
+        statement = self._prepared.get(key)
+        if statement is None:
+            statement = self._prepared[key] = _arrival_update(*key, self.where)
+        return statement
+
+
+def arrive(statement: ArrivalStatement, household_id: int, new: VisitRow, parameters: dict) -> Arrival | None:
+    """Lock the household, write the state `new` gives it and read what the rollups need, in one statement.
+    None when no active household with this id meets every condition of `statement` (nothing was written);
+    `parameters` fill the conditions' own."""
+    row = db.session.connection().execute(statement.for_visit(new), {
+        **parameters, "household": household_id, "visit_at": new.visited_at, "visit_level2": new.level2_activated,
+        "visit_online": new.online_people}).first()
     if row is None:
         return None
     # A Household already loaded in this session no longer holds the stored state.
@@ -120,7 +156,7 @@ def arrive(household_id: int, new: VisitRow, where) -> Arrival | None:
                     key=lambda v: (v.visited_at, v.id))
     before = HouseholdState(people=people, eligible_people=eligible)
     for visit in visits:
-        before = _applied(before, visit)
+        _apply(before, visit)
     return Arrival(household_id, ward_code, area_id, people, eligible, visits, before)
 
 
