@@ -85,7 +85,8 @@ _USER_BY_ID = select(User).where(User.id == bindparam("id"))
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
+def load_user(user_id: str) -> User | None:
+    """The user a login cookie names (`User.get_id()`), if that login is still valid: what every request reads."""
     ident, _sep, token = user_id.partition(".")
     key = as_id(ident)
     if key is None:

@@ -216,8 +216,8 @@ def coordinator(port: int, password: str, tally: Tally, stop: threading.Event, d
 class Server:
     """gunicorn with the production config, as a subprocess we can kill parts of."""
 
-    def __init__(self, env: dict, log_path: str):
-        self.env, self.log_path, self.process = env, log_path, None
+    def __init__(self, env: dict, log_path: str, workers: int = WORKERS):
+        self.env, self.log_path, self.process, self.size = env, log_path, None, workers
         self.port = int(env["PHUSO_BIND"].rsplit(":", 1)[1])
 
     def start(self) -> None:
@@ -234,7 +234,7 @@ class Server:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
                 conn.request("GET", "/healthz")
                 workers = self.workers()
-                if conn.getresponse().status == 200 and len(workers) == WORKERS and without not in workers:
+                if conn.getresponse().status == 200 and len(workers) == self.size and without not in workers:
                     return
             except OSError:
                 pass
@@ -345,26 +345,27 @@ def prepare(backend: str, args, pg_url: str | None = None):
 def raw_record_rate(app, count: int) -> float:
     """visits.record in-process, one commit per visit, the way the phones send them: each visit by one of the
     bench's volunteers to one of its team's households, chosen at random. Only ids are kept between visits:
-    each visit loads its volunteer by id, as a request's login does."""
+    each visit reads its volunteer as a request's login does (`web.load_user`)."""
     from sqlalchemy import select
 
     from app.clock import utcnow
     from app.extensions import db
     from app.models import Role, User
     from app.services import visits
+    from app.web import load_user
 
     rng = random.Random(7)
     with app.test_request_context():
         homes = dict(_households_by_team())
-        actors = [(user_id, team_id) for user_id, team_id in db.session.execute(
-            select(User.id, User.team_id).where(User.role.in_([Role.VOLUNTEER, Role.TEAM_LEADER]),
-                                                User.username.like("w%a%m%")).order_by(User.id))
+        logins = [(f"{user_id}.{token}", team_id) for user_id, token, team_id in db.session.execute(
+            select(User.id, User.session_token, User.team_id).where(
+                User.role.in_([Role.VOLUNTEER, Role.TEAM_LEADER]), User.username.like("w%a%m%")).order_by(User.id))
                   if homes.get(team_id)]
         now = utcnow()
         started = time.perf_counter()
         for _ in range(count):
-            actor_id, team_id = rng.choice(actors)
-            visits.record(db.session.get(User, actor_id), visits.VisitInput(
+            login, team_id = rng.choice(logins)
+            visits.record(load_user(login), visits.VisitInput(
                 client_id=str(uuid.uuid4()), household_id=rng.choice(homes[team_id]),
                 visited_at=now - timedelta(minutes=rng.randint(5, 20 * 24 * 60)), outcome="met",
                 online_people=1, services=("passport",), cashless_setup=rng.random() < 0.3))
