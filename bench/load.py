@@ -226,7 +226,7 @@ class Server:
                                             cwd=ROOT, env=self.env, stdout=log, stderr=log)
         self.wait_healthy()
 
-    def wait_healthy(self, without: int | None = None, timeout_s: float = 60) -> None:
+    def wait_healthy(self, without: int | None = None, timeout_s: float = 120) -> None:
         """Until /healthz answers and every worker is up (a killed one, `without`, replaced)."""
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:

@@ -6,6 +6,10 @@ after the other), writes the state the visit gives (the rule of household_state.
 household with its unflagged visits so far. The caller inserts the visit; `recorded()` then writes what it
 changes in every rollup, one upsert per table, computed in Python from those visits by the rules `verify`
 uses (the household's state before and after, its household-days before and after).
+
+Every statement is built once and run with bound parameters: `ArrivalStatement` holds the UPDATE for its
+caller's conditions, per database and kind of visit; the upserts are upsert.py's. They run on the session's
+connection, as Core: an ORM-enabled UPDATE would be copied (and its cache key computed again) on every run.
 """
 
 import json
