@@ -232,7 +232,7 @@ def record(actor: User, raw: VisitInput) -> tuple[Visit, bool]:
         # Another worker stored this client id since the household was read: answer as a replay.
         rollups.visit_withdrawn(arrival)
         return _replay(_by_client_id(actor, data.client_id), data, actor), False
-    visit = _stored(Visit(id=visit_id, **row))
+    visit = _stored(visit_id, row)
     if helpers:
         db.session.execute(insert(visit_helpers), [{"visit_id": visit.id, "user_id": u.id} for u in helpers])
     rollups.visit_recorded(arrival, visit, new)
@@ -240,8 +240,9 @@ def record(actor: User, raw: VisitInput) -> tuple[Visit, bool]:
     return visit, True
 
 
-def _stored(visit: Visit) -> Visit:
-    """A visit just inserted with every column set, in the session as if read back (no second statement)."""
+def _stored(visit_id: int, row: dict) -> Visit:
+    """The visit just inserted with every column of `row`, in the session as if read back (no second statement)."""
+    visit = Visit(id=visit_id, **row)
     make_transient_to_detached(visit)
     db.session.add(visit)
     return visit
