@@ -1,8 +1,11 @@
 """The figures of the ward and province boards and of the ward report, beside the ward's targets.
 
-Household indicators come from the per-area household counts; visit indicators from the daily counters;
-follow-ups from the open follow-up visits. Each source is one grouped query, added up per area, team and
-ward here, so the number of queries does not grow with the number of areas, teams or wards.
+Household indicators to date come from the per-area household counts; a ward's board reads what its areas'
+households did in the period (first reached, visited in the last 90 days) from their index, and its visit
+indicators from its members' daily counters. The province board reads wards only: their days
+(ward_day_count) and, for the members active, the daily counters. Follow-ups come from the open follow-up
+visits. Each source is one grouped query, added up per area, team and ward here, so the number of queries
+does not grow with the number of areas, teams or wards.
 """
 
 from collections import defaultdict
