@@ -166,6 +166,17 @@ def _teams(ward_codes: list[int]) -> dict[int, Row]:
     return {tid: Row(tid, name, ward_code, Sums(members=count)) for tid, name, ward_code, count in db.session.execute(stmt)}
 
 
+def _ward_members(ward_codes: list[int]) -> dict[int, int]:
+    """The members of each ward's active teams (what `_teams` gives per team), counted per ward."""
+    stmt = (
+        select(Team.ward_code, func.count(User.id))
+        .join(User, and_(User.team_id == Team.id, User.active.is_(True), User.role.in_(TEAM_ROLES)))
+        .where(_in_wards(Team.ward_code, ward_codes), Team.active.is_(True))
+        .group_by(Team.ward_code)
+    )
+    return dict(db.session.execute(stmt).all())
+
+
 def _team_areas(ward_codes: list[int]) -> list[tuple[int, int]]:
     stmt = select(team_areas.c.team_id, team_areas.c.area_id).join(Team, Team.id == team_areas.c.team_id).where(
         _in_wards(Team.ward_code, ward_codes))
@@ -306,19 +317,23 @@ def _collect(actor: User, wards: list[Ward], period: Period, trend_weeks: int, p
             area.sums.reached_in_period, area.sums.stale = new, area.sums.stale - recent
             reached_by_week[area.ward_code] = [a + b for a, b in zip(reached_by_week[area.ward_code], by_week,
                                                                      strict=True)]
-    teams = _teams(codes)
+    teams = _teams(codes) if parts else {}
     ward_rows = {w.code: Row(w.code, w.name, w.code) for w in wards}
     for area in areas.values():
         ward_rows[area.ward_code].sums.add(_household_part(area.sums))
-    for team in teams.values():
-        ward_rows[team.ward_code].sums.members += team.sums.members
+    if parts:
+        for team in teams.values():
+            ward_rows[team.ward_code].sums.members += team.sums.members
+    else:
+        for ward_code, count in _ward_members(codes).items():
+            ward_rows[ward_code].sums.members += count
     if parts:
         for team_id, area_id in _team_areas(codes):
             if team_id in teams and area_id in areas:
                 teams[team_id].sums.add(_household_part(areas[area_id].sums))
-        for area_id, members in _area_members(codes).items():
+        for area_id, count in _area_members(codes).items():
             if area_id in areas:
-                areas[area_id].sums.members = members
+                areas[area_id].sums.members = count
         sources = [_counter_sums(codes, period, week), _followup_sums(codes, today)]
     else:
         # A ward's days hold the households of its retired areas too, which no figure counts.
