@@ -113,44 +113,56 @@ def _in_wards(column, ward_codes: list[int]):
     return column == ward_codes[0] if len(ward_codes) == 1 else column.in_(ward_codes)
 
 
-def _areas(ward_codes: list[int]) -> tuple[dict[int, Row], dict[int, int]]:
-    """The areas in use of these wards with their household figures to date (from area_count, never from the
-    households); and the retired areas, as {area id: ward code}: their households count in no figure."""
+def _areas(ward_codes: list[int]) -> dict[int, Row]:
+    """The areas in use of these wards with their household figures to date, from area_count, never from the
+    households (a retired area's households count in no figure)."""
     stmt = (
-        select(Area.id, Area.ward_code, Area.name, Area.official_households, Area.retired,
+        select(Area.id, Area.ward_code, Area.name, Area.official_households,
                *(func.coalesce(getattr(AreaCount, c), 0) for c in AREA_COUNT_COLUMNS))
         .outerjoin(AreaCount, AreaCount.area_id == Area.id)
-        .where(_in_wards(Area.ward_code, ward_codes))
+        .where(_in_wards(Area.ward_code, ward_codes), Area.retired.is_(False))
     )
-    areas, retired = {}, {}
-    for area_id, ward_code, name, official, is_retired, households, reached, eligible, level2, online in (
-            db.session.execute(stmt)):
-        if is_retired:
-            retired[area_id] = ward_code
-            continue
-        areas[area_id] = Row(area_id, name, ward_code, Sums(
-            households=households, base=max(households, official or 0), reached=reached,
-            eligible=eligible, level2=level2, online_households=online, stale=households))
-    return areas, retired
+    return {area_id: Row(area_id, name, ward_code, Sums(
+                households=households, base=max(households, official or 0), reached=reached, eligible=eligible,
+                level2=level2, online_households=online, stale=households))
+            for area_id, ward_code, name, official, households, reached, eligible, level2, online
+            in db.session.execute(stmt)}
 
 
-def _household_days(area_ids: list[int], period: Period, recent_from: date, trend_ends: list[date]):
-    """(area, households first reached in the period, households visited since `recent_from`, households
-    reached by the end of each trend week) for these areas' active households. Read from the households of
-    one ward at most: ix_household_area_figures holds every column read, so no household row is visited."""
-    if not area_ids:
+def _ward_households(ward_codes: list[int]) -> dict[int, Sums]:
+    """Per ward, what `_areas` gives per area, added up in SQL (the province board shows wards only)."""
+    households, official = func.coalesce(AreaCount.households, 0), func.coalesce(Area.official_households, 0)
+    stmt = (
+        select(Area.ward_code, func.sum(households), func.sum(case((official > households, official), else_=households)),
+               *(func.sum(func.coalesce(getattr(AreaCount, c), 0)) for c in AREA_COUNT_COLUMNS[1:]))
+        .outerjoin(AreaCount, AreaCount.area_id == Area.id)
+        .where(_in_wards(Area.ward_code, ward_codes), Area.retired.is_(False))
+        .group_by(Area.ward_code)
+    )
+    return {ward_code: Sums(households=count, base=base, reached=reached, eligible=eligible, level2=level2,
+                            online_households=online, stale=count)
+            for ward_code, count, base, reached, eligible, level2, online in db.session.execute(stmt)}
+
+
+def _household_days(area_ids, period: Period, recent_from: date, trend_ends: list[date], by_ward: bool = False):
+    """(area, or ward `by_ward`; households first reached in the period, households visited since
+    `recent_from`, households reached by the end of each trend week) for these areas' active households
+    (`area_ids`: a list or a subquery). Read from the households of one ward at most:
+    ix_household_area_figures holds every column read, so no household row is visited."""
+    if isinstance(area_ids, list) and not area_ids:
         return []
 
     def count_if(condition):
         return func.count(case((condition, 1)))
 
     reached_at, first, last = Household.reached_at, local_day_bounds(period.start)[0], local_day_bounds(period.end)[1]
+    key = Household.ward_code if by_ward else Household.area_id
     stmt = (
-        select(Household.area_id, count_if(and_(reached_at >= first, reached_at < last)),
+        select(key, count_if(and_(reached_at >= first, reached_at < last)),
                count_if(Household.last_visit_at >= local_day_bounds(recent_from)[0]),
                *(count_if(reached_at < local_day_bounds(end)[1]) for end in trend_ends))
         .where(Household.area_id.in_(area_ids), Household.status == HouseholdStatus.ACTIVE)
-        .group_by(Household.area_id)
+        .group_by(key)
     )
     return db.session.execute(stmt)
 
@@ -259,17 +271,19 @@ def _active_members(ward_codes: list[int], period: Period, week: tuple[date, dat
         yield ward_code, Sums(active_period_count=active_period, active_week_count=active_week)
 
 
-def _followup_sums(ward_codes: list[int], today: date):
+def _followup_sums(ward_codes: list[int], today: date, by_ward: bool = False):
+    """Open and overdue follow-ups per ward, area and team (or per ward only, `by_ward`)."""
     # count(*), not count(visit.id): every column read is in ix_visit_ward_followup, so PostgreSQL answers
     # from the index alone (52 ms instead of a 370 ms table scan for a province of 5 million visits).
+    keys = (Visit.ward_code,) if by_ward else (Visit.ward_code, Visit.area_id, Visit.team_id)
     stmt = (
-        select(Visit.ward_code, Visit.area_id, Visit.team_id, func.count(),
-               func.count(case((Visit.followup_due < today, 1))))
+        select(*keys, func.count(), func.count(case((Visit.followup_due < today, 1))))
         .where(_in_wards(Visit.ward_code, ward_codes), Visit.followup_needed.is_(True),
                Visit.followup_closed_at.is_(None), Visit.flagged.is_(False))
-        .group_by(Visit.ward_code, Visit.area_id, Visit.team_id)
+        .group_by(*keys)
     )
-    for ward_code, area_id, team_id, open_count, overdue in db.session.execute(stmt):
+    for *key, open_count, overdue in db.session.execute(stmt):
+        ward_code, area_id, team_id = (*key, None, None) if by_ward else key
         yield ward_code, area_id, team_id, Sums(open_followups=open_count, overdue_followups=overdue)
 
 
@@ -309,25 +323,35 @@ def _collect(actor: User, wards: list[Ward], period: Period, trend_weeks: int, p
     trend_ends = [start + timedelta(days=6) for start in trend_starts]
     # Not stale: last visited on one of the last STALE_DAYS Vietnamese days, today included.
     recent_from = today - timedelta(days=STALE_DAYS - 1)
-    areas, retired = _areas(codes)
     reached_by_week: dict[int, list[int]] = defaultdict(lambda: [0] * len(trend_ends))
-    if parts:
+    ward_rows = {w.code: Row(w.code, w.name, w.code) for w in wards}
+    if not parts:
+        for ward_code, sums in _ward_households(codes).items():
+            ward_rows[ward_code].sums.add(sums)
+        for ward_code, count in _ward_members(codes).items():
+            ward_rows[ward_code].sums.members += count
+        # A ward's days hold the households of its retired areas too, which no figure counts.
+        retired = select(Area.id).where(_in_wards(Area.ward_code, codes), Area.retired.is_(True))
+        leave_out = _household_days(retired, period, recent_from, [], by_ward=True)
+        sources = [((ward_code, None, None, sums) for ward_code, sums in _ward_day_sums(codes, period, week, recent_from)),
+                   ((ward_code, None, None, Sums(reached_in_period=-new, stale=recent))
+                    for ward_code, new, recent in leave_out),
+                   ((ward_code, None, None, sums) for ward_code, sums in _active_members(codes, period, week)),
+                   _followup_sums(codes, today, by_ward=True)]
+        areas: dict[int, Row] = {}
+        teams: dict[int, Row] = {}
+    else:
+        areas = _areas(codes)
         for area_id, new, recent, *by_week in _household_days(list(areas), period, recent_from, trend_ends):
             area = areas[area_id]
             area.sums.reached_in_period, area.sums.stale = new, area.sums.stale - recent
             reached_by_week[area.ward_code] = [a + b for a, b in zip(reached_by_week[area.ward_code], by_week,
                                                                      strict=True)]
-    teams = _teams(codes) if parts else {}
-    ward_rows = {w.code: Row(w.code, w.name, w.code) for w in wards}
-    for area in areas.values():
-        ward_rows[area.ward_code].sums.add(_household_part(area.sums))
-    if parts:
+        teams = _teams(codes)
+        for area in areas.values():
+            ward_rows[area.ward_code].sums.add(_household_part(area.sums))
         for team in teams.values():
             ward_rows[team.ward_code].sums.members += team.sums.members
-    else:
-        for ward_code, count in _ward_members(codes).items():
-            ward_rows[ward_code].sums.members += count
-    if parts:
         for team_id, area_id in _team_areas(codes):
             if team_id in teams and area_id in areas:
                 teams[team_id].sums.add(_household_part(areas[area_id].sums))
@@ -335,14 +359,6 @@ def _collect(actor: User, wards: list[Ward], period: Period, trend_weeks: int, p
             if area_id in areas:
                 areas[area_id].sums.members = count
         sources = [_counter_sums(codes, period, week), _followup_sums(codes, today)]
-    else:
-        # A ward's days hold the households of its retired areas too, which no figure counts.
-        leave_out = ((retired[area_id], None, None, Sums(reached_in_period=-new, stale=recent))
-                     for area_id, new, recent in _household_days(list(retired), period, recent_from, []))
-        sources = [((ward_code, None, None, sums) for ward_code, sums in _ward_day_sums(codes, period, week, recent_from)),
-                   leave_out,
-                   ((ward_code, None, None, sums) for ward_code, sums in _active_members(codes, period, week)),
-                   _followup_sums(codes, today)]
     for source in sources:
         for ward_code, area_id, team_id, sums in source:
             ward_rows[ward_code].sums.add(sums)
