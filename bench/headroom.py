@@ -96,7 +96,9 @@ def plainest_queries(campaign, ward_code: int, team_id: int):
         select(team_areas.c.team_id, func.sum(AreaCount.households), func.sum(AreaCount.reached))
         .join(AreaCount, AreaCount.area_id == team_areas.c.area_id).group_by(team_areas.c.team_id),
     ]
+    # A team's page shows its rank, which needs every team's sums: the leaderboard's queries, then its own rows.
     team = [
+        *leaderboard,
         select(TeamDayScore.day, TeamDayScore.met, TeamDayScore.level2, TeamDayScore.tutored,
                TeamDayScore.cashless, TeamDayScore.followups_closed, TeamDayScore.first_reach)
         .where(TeamDayScore.team_id == team_id, TeamDayScore.day.between(campaign.start_date, campaign.end_date)),
