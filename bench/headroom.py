@@ -40,7 +40,9 @@ def plainest_queries(campaign, ward_code: int, team_id: int):
         Household,
         HouseholdStatus,
         ScoreUnit,
+        Team,
         TeamDayScore,
+        User,
         Visit,
         WardDayCount,
         team_areas,
@@ -107,7 +109,15 @@ def plainest_queries(campaign, ward_code: int, team_id: int):
         .join(Area, Area.id == ScoreUnit.area_id)
         .where(ScoreUnit.team_id == team_id, ScoreUnit.day.between(campaign.start_date, campaign.end_date)),
     ]
-    return {"province board": province, "ward board": ward, "ward report XLSX": ward, "leaderboard": leaderboard,
+    # The report's last sheet lists the ward's open follow-ups, each with its household, area, team and volunteer.
+    followups = [
+        select(Area.name, Team.name, Household.display_name, Household.address, Visit.followup_reason,
+               Visit.followup_due, User.display_name)
+        .join(Household, Household.id == Visit.household_id).join(Area, Area.id == Visit.area_id)
+        .join(Team, Team.id == Visit.team_id).join(User, User.id == Visit.volunteer_id)
+        .where(Visit.ward_code == ward_code, open_followups),
+    ]
+    return {"province board": province, "ward board": ward, "ward report XLSX": ward + followups, "leaderboard": leaderboard,
             "show all (1,854 teams)": leaderboard, "team detail": team}
 
 
