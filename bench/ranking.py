@@ -23,14 +23,15 @@ HEADER = ("| database | teams | households | visits | visits in the campaign | t
           "|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 
 
-def run(backend: str, args) -> dict:
+def prepare_campaign(app, backend: str) -> tuple[int, int, int, dict]:
+    """The province's youth-union leader and a 30-day province campaign (added when missing); PostgreSQL's
+    statistics made fresh. Returns the campaign's id, the first team's, its ward's code and the sizes."""
     from app.clock import local_today
     from app.extensions import db
     from app.models import Campaign, Household, Role, ScoreUnit, Team, TeamDayScore, User, Visit, Ward
     from app.services import demo, ranking
     from app.services.accounts import hash_password
 
-    app, seeded_s = province_dataset(backend, args)
     with app.app_context():
         today = local_today()
         if db.session.scalar(select(User).where(User.username == "doan-tinh")) is None:
@@ -55,8 +56,16 @@ def run(backend: str, args) -> dict:
             "units": db.session.scalar(select(func.count()).select_from(ScoreUnit)),
             "team_days": db.session.scalar(select(func.count()).select_from(TeamDayScore)),
         }
-        campaign_id, team_id = campaign.id, db.session.scalar(select(Team.id).order_by(Team.id))
+        team_id = db.session.scalar(select(Team.id).order_by(Team.id))
         ward_code = db.session.scalar(select(Ward.code).join(Team, Team.ward_code == Ward.code).limit(1))
+        return campaign.id, team_id, ward_code, sizes
+
+
+def run(backend: str, args) -> dict:
+    from app.services import demo
+
+    app, seeded_s = province_dataset(backend, args)
+    campaign_id, team_id, ward_code, sizes = prepare_campaign(app, backend)
     if args.seed_only:
         print({"backend": backend, **sizes, "seed_s": round(seeded_s)}, flush=True)
         return {}

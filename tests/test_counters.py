@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select, update
 
 from app.clock import local_today, utcnow
 from app.extensions import db
-from app.models import AreaCount, AreaDayCount, DailyCount, Household, Outcome, Visit
+from app.models import AreaCount, DailyCount, Household, Outcome, Visit, WardDayCount
 from app.services import rollups, visits
 from app.services.lists import households
 from app.services.visits import VisitInput
@@ -132,6 +132,20 @@ def test_verify_finds_a_missed_update_and_rebuild_repairs_it(app, world, home):
     assert home.people_level2 == 2
 
 
+@pytest.mark.parametrize("column", ["visits", "followups_opened", "first_reached", "last_visited"])
+def test_verify_finds_one_wrong_ward_day(world, home, column):
+    """What the rollup_verified fixture checks after every test: a ward-day that says one more than the
+    visits and households behind it is found, by ward, day and column."""
+    _record(world["volunteer_a"], home, followup_needed=True, followup_reason="Hẹn quay lại",
+            followup_due=local_today() + timedelta(days=3))
+    assert rollups.verify() == []
+    day = local_today(utcnow() - timedelta(hours=1))
+    db.session.execute(update(WardDayCount).where(WardDayCount.ward_code == home.ward_code, WardDayCount.day == day)
+                       .values({column: getattr(WardDayCount, column) + 1}))
+    [difference] = rollups.verify()
+    assert str(difference) == f"ward_day_count {home.ward_code}/{day} {column}: stored 2, expected 1"
+
+
 def test_demo_data_comes_with_counters_that_agree(app, ctx):
     result = app.test_cli_runner().invoke(args=["demo", "seed", "--wards", "1", "--areas", "2", "--households", "15"])
     assert result.exit_code == 0, result.output
@@ -146,9 +160,12 @@ def _area_counts(area_id) -> tuple:
     return (row.households, row.reached, row.eligible_people, row.people_level2, row.online_households) if row else None
 
 
-def _area_days(area_id) -> dict:
-    rows = db.session.scalars(select(AreaDayCount).where(AreaDayCount.area_id == area_id))
-    return {r.day: (r.first_reached, r.last_visited) for r in rows if r.first_reached or r.last_visited}
+def _ward_days(ward_code) -> dict:
+    """{day: (visits, visits met, level-2 activations, households first reached, households last visited)}"""
+    db.session.expire_all()
+    rows = db.session.scalars(select(WardDayCount).where(WardDayCount.ward_code == ward_code))
+    days = {r.day: (r.visits, r.visits_met, r.level2_activated, r.first_reached, r.last_visited) for r in rows}
+    return {day: values for day, values in days.items() if any(values)}
 
 
 def test_area_counts_follow_visits_flags_edits_and_moves(world, make_area, rollup_verified):
@@ -166,16 +183,18 @@ def test_area_counts_follow_visits_flags_edits_and_moves(world, make_area, rollu
     _record(volunteer, home, visited_at=first, level2_activated=2, services=("residence",))
     later = _record(volunteer, home, visited_at=utcnow() - timedelta(hours=1), outcome=Outcome.NOBODY_HOME)
     assert _area_counts(area.id) == (2, 1, 6, 2, 1)
-    assert _area_days(area.id) == {local_today(first): (1, 0), local_today(later.visited_at): (0, 1)}
+    assert _ward_days(home.ward_code) == {local_today(first): (1, 1, 2, 1, 0),
+                                          local_today(later.visited_at): (1, 0, 0, 0, 1)}
 
     visits.flag(coordinator, later, "Trùng")
     db.session.commit()
-    assert _area_days(area.id) == {local_today(first): (1, 1)}
+    assert _ward_days(home.ward_code) == {local_today(first): (1, 1, 2, 1, 1)}
 
     households.update(coordinator, home, households.HouseholdInput(area_id=other.id, address="Số 1 Đường A",
                                                                    people=5, eligible_people=4))
     db.session.commit()
     assert _area_counts(area.id) == (1, 0, 3, 0, 0) and _area_counts(other.id) == (1, 1, 4, 2, 1)
+    assert _ward_days(home.ward_code) == {local_today(first): (1, 1, 2, 1, 1)}
 
     visits.delete(volunteer, later)
     db.session.commit()
@@ -200,12 +219,14 @@ def test_verify_finds_wrong_area_counts_and_rebuild_repairs_them(app, world, hom
     runner = app.test_cli_runner()
     _record(world["volunteer_a"], home)
     db.session.execute(update(AreaCount).values(households=7))
-    db.session.execute(delete(AreaDayCount))
+    db.session.execute(delete(WardDayCount))
     db.session.commit()
     broken = runner.invoke(args=["rollup", "verify"])
     assert broken.exit_code == 1
     assert f"area_count {home.area_id}/{home.ward_code} households: stored 7, expected 1" in broken.output
-    assert "area_day_count" in broken.output and "last_visited: stored 0, expected 1" in broken.output
+    day = f"ward_day_count {home.ward_code}/{local_today(utcnow() - timedelta(hours=1))}"
+    assert f"{day} visits: stored 0, expected 1" in broken.output
+    assert f"{day} last_visited: stored 0, expected 1" in broken.output
     assert runner.invoke(args=["rollup", "rebuild"]).exit_code == 0
     assert runner.invoke(args=["rollup", "verify"]).exit_code == 0
     assert _area_counts(home.area_id) == (1, 1, 3, 0, 0)

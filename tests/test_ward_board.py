@@ -126,13 +126,18 @@ def test_province_board_shows_every_ward_and_opens_one(ward, login_as):
     assert client.get("/ward").status_code == 302
 
 
-def test_province_rows_agree_with_each_ward_report(ward, make_visit):
+def test_province_rows_agree_with_each_ward_report(ward, make_visit, make_area, make_household):
     """The province board adds up its counters per ward in SQL (distinct active members too); the ward
     report does it member by member: every figure of every ward agrees."""
     from app.services.reports import coverage
 
     # Lan visits in the market area too: one member active in two areas of the ward counts once.
     make_visit(ward["m1"], ward["lan"], visited_at=datetime(2025, 10, 14, 5))
+    # A retired area keeps its households and visits; the ward's days hold them, no household figure counts them.
+    closed = make_area(WARD_A, name="Khu vực Cũ")
+    make_visit(make_household(closed), ward["lan"], visited_at=datetime(2025, 10, 2, 2))
+    make_household(closed)
+    closed.retired = True
     rollups.rebuild()
     db.session.commit()
     period = coverage.Period(date(2025, 10, 1), date(2025, 10, 15))
@@ -146,6 +151,8 @@ def test_province_rows_agree_with_each_ward_report(ward, make_visit):
         assert by_code[code].visits_per_member_week == report.total.visits_per_member_week
         assert by_code[code].visits_per_member_period == report.total.visits_per_member_period
     assert by_code[WARD_A].sums.members_active_period == 2  # Lan and Minh
+    assert (by_code[WARD_A].sums.households, by_code[WARD_A].sums.reached_in_period,
+            by_code[WARD_A].sums.stale) == (6, 4, 2)
 
 
 def test_query_count_does_not_grow_with_areas_teams_and_wards(ward, login_as, make_area, make_team, make_user,

@@ -103,7 +103,11 @@ def test_the_fast_number_format_writes_what_babel_writes(app, locale):
     from flask_babel import format_decimal as babel_format
 
     values = [0, 7, -7, 999, 1000, 1854, -1234567, 2**53 + 1, -(10**17 + 1), 0.5, 1.5, 2.5, 2.675, 1.005,
-              -0.4, 33.333333, 99.995, 0.125, 12345.678, 93.4812, Decimal("2.5"), Decimal("1234.5678")]
+              -0.4, 33.333333, 99.995, 0.125, 12345.678, 93.4812, Decimal("2.5"), Decimal("1234.5678"), 1e-07,
+              1.5e16, 0.0]
+    # The percentages and rates boards show: every share of up to 160 households, visits per member-week.
+    values += [100 * part / whole for whole in range(1, 161) for part in range(whole + 1)]
+    values += [visits / members / weeks for visits in range(0, 90, 7) for members in (1, 3, 7) for weeks in (1, 2.14, 4.43)]
     with app.test_request_context(), force_locale(locale):
         number = app.jinja_env.filters["number"]
         for value in values:

@@ -1,7 +1,15 @@
 """All tables of Phủ Số. Import models from here."""
 
 from app.models.audit import AuditLog, LoginThrottle
-from app.models.counts import AREA_COUNT_COLUMNS, AREA_DAY_COLUMNS, COUNTER_COLUMNS, AreaCount, AreaDayCount, DailyCount
+from app.models.counts import (
+    AREA_COUNT_COLUMNS,
+    COUNTER_COLUMNS,
+    HOUSEHOLD_DAY_COLUMNS,
+    WARD_DAY_COLUMNS,
+    AreaCount,
+    DailyCount,
+    WardDayCount,
+)
 from app.models.geo import Province, Ward
 from app.models.household import PRIORITY_TAGS, SENSITIVE_TAGS, Household, HouseholdStatus
 from app.models.org import Area, Role, Team, User, member_areas, team_areas
@@ -11,15 +19,15 @@ from app.models.visit import ONLINE_SERVICES, Outcome, Visit, visit_helpers
 
 __all__ = [
     "AREA_COUNT_COLUMNS",
-    "AREA_DAY_COLUMNS",
     "COUNTER_COLUMNS",
+    "HOUSEHOLD_DAY_COLUMNS",
     "ONLINE_SERVICES",
     "PRIORITY_TAGS",
     "SCORE_COLUMNS",
     "SENSITIVE_TAGS",
+    "WARD_DAY_COLUMNS",
     "Area",
     "AreaCount",
-    "AreaDayCount",
     "AuditLog",
     "Campaign",
     "DailyCount",
@@ -37,6 +45,7 @@ __all__ = [
     "User",
     "Visit",
     "Ward",
+    "WardDayCount",
     "member_areas",
     "team_areas",
     "visit_helpers",

@@ -49,7 +49,9 @@ class DailyCount(Model):
 
 # What an active household adds to its area's row of area_count; services/rollups/areas.py says how.
 AREA_COUNT_COLUMNS = ("households", "reached", "eligible_people", "people_level2", "online_households")
-AREA_DAY_COLUMNS = ("first_reached", "last_visited")
+# What a ward's active households add on a Vietnamese day: first reached, last visited (services/rollups/areas.py).
+HOUSEHOLD_DAY_COLUMNS = ("first_reached", "last_visited")
+WARD_DAY_COLUMNS = (*COUNTER_COLUMNS, *HOUSEHOLD_DAY_COLUMNS)
 
 
 class AreaCount(Model):
@@ -66,16 +68,26 @@ class AreaCount(Model):
     online_households: Mapped[int] = mapped_column(default=0)
 
 
-class AreaDayCount(Model):
-    """Active households of an area by the Vietnamese day they were first reached and last visited.
+class WardDayCount(Model):
+    """A ward's Vietnamese day: what its unflagged visits of that day add up to (the counters of daily_count
+    without the area, team and member), and its active households first reached and last visited that day.
 
-    "First reached in the period", the weekly reach trend and "not visited for 90 days" are sums over a
-    bounded range of days here, however many households the area has.
+    The province board sums a few thousand of these rows (wards x days) instead of the daily counters of every
+    member; "first reached in the period", the weekly reach trend and "not visited for 90 days" of a ward
+    are sums over a range of its days, however many households it has.
     """
 
-    __tablename__ = "area_day_count"
+    __tablename__ = "ward_day_count"
     ward_code: Mapped[int] = mapped_column(ForeignKey("ward.code"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
-    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), primary_key=True)
+    visits: Mapped[int] = mapped_column(default=0)
+    visits_met: Mapped[int] = mapped_column(default=0)
+    vneid_installed: Mapped[int] = mapped_column(default=0)
+    level2_activated: Mapped[int] = mapped_column(default=0)
+    online_people: Mapped[int] = mapped_column(default=0)
+    online_tutored: Mapped[int] = mapped_column(default=0)
+    cashless_setup: Mapped[int] = mapped_column(default=0)
+    followups_opened: Mapped[int] = mapped_column(default=0)
+    followups_closed: Mapped[int] = mapped_column(default=0)
     first_reached: Mapped[int] = mapped_column(default=0)
     last_visited: Mapped[int] = mapped_column(default=0)

@@ -38,8 +38,9 @@ class Household(Model):
         CheckConstraint("phone IS NULL OR phone_consent_at IS NOT NULL", name="phone_consent"),
         # A client id is unique per maker, not globally: another ward's is simply unknown (scope.known_to).
         UniqueConstraint("client_id", "created_by_id"),
-        # The team board counts its areas' households from this index alone (it covers every column read);
-        # the ward and province boards read the per-area counts (area_count, area_day_count) instead.
+        # The team board counts its areas' households from this index alone (it covers every column read), and
+        # so does the ward board for its areas' period and 90-day figures; the province board reads the
+        # per-area and per-ward-day counts (area_count, ward_day_count) instead.
         Index("ix_household_area_figures", "area_id", "status", "reached_at", "last_visit_at", "people_online",
               "eligible_people", "people_level2"),
         # Search narrows to the actor's areas (or ward) on these, then matches words on the folded key.

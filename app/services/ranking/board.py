@@ -1,8 +1,10 @@
 """The fair team ranking of a campaign and a team's detail, read from the day sums that services/rollups keeps
 (`team_day_score`, `score_unit`, `area_count`), never from raw visits."""
 
+import operator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import reduce
 
 from sqlalchemy import and_, case, func, select
 
@@ -140,23 +142,23 @@ def leaderboard(campaign: Campaign, today: date | None = None) -> Board:
     previous_until = previous if previous >= campaign.start_date else None
     standings = _teams(campaign)
     was_before = TeamDayScore.day <= (previous_until or campaign.start_date - timedelta(days=1))
+    weights = rule_weights(campaign)
+    # The points of a team-day (the rule of `points`, in SQL): a week ago's score is one sum, not six.
+    day_points = reduce(operator.add, (getattr(TeamDayScore, c) * weights.get(c, 0) for c in SCORE_COLUMNS))
     stmt = (
         select(TeamDayScore.team_id, *(func.sum(getattr(TeamDayScore, c)) for c in SCORE_COLUMNS),
-               *(func.sum(case((was_before, getattr(TeamDayScore, c)), else_=0)) for c in SCORE_COLUMNS))
+               func.sum(case((was_before, day_points), else_=0)))
         .where(TeamDayScore.day.between(campaign.start_date, until))
         .group_by(TeamDayScore.team_id)
     )
     if campaign.ward_code is not None:
         stmt = stmt.where(TeamDayScore.ward_code == campaign.ward_code)
     previous_scores = {}
-    weights = rule_weights(campaign)
-    for team_id, *values in db.session.execute(stmt):
+    for team_id, *values, previous_points in db.session.execute(stmt):
         if team_id not in standings:
             continue
-        now = dict(zip(SCORE_COLUMNS, values[:len(SCORE_COLUMNS)], strict=True))
-        standings[team_id].counts = {c: int(v or 0) for c, v in now.items()}
-        previous_scores[team_id] = points(campaign, dict(zip(SCORE_COLUMNS, values[len(SCORE_COLUMNS):], strict=True)),
-                                          weights)
+        standings[team_id].counts = dict(zip(SCORE_COLUMNS, (int(v or 0) for v in values), strict=True))
+        previous_scores[team_id] = int(previous_points or 0)
     reach = _reach(campaign)
     for standing in standings.values():
         standing.reach = reach.get(standing.team_id, Ratio(0, 0))

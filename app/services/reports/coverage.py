@@ -1,8 +1,11 @@
 """The figures of the ward and province boards and of the ward report, beside the ward's targets.
 
-Household indicators come from the per-area household counts; visit indicators from the daily counters;
-follow-ups from the open follow-up visits. Each source is one grouped query, added up per area, team and
-ward here, so the number of queries does not grow with the number of areas, teams or wards.
+Household indicators to date come from the per-area household counts; a ward's board reads what its areas'
+households did in the period (first reached, visited in the last 90 days) from their index, and its visit
+indicators from its members' daily counters. The province board reads wards only: their days
+(ward_day_count) and, for the members active, the daily counters. Follow-ups come from the open follow-up
+visits. Each source is one grouped query, added up per area, team and ward here, so the number of queries
+does not grow with the number of areas, teams or wards.
 """
 
 from collections import defaultdict
@@ -11,20 +14,22 @@ from datetime import date, timedelta
 
 from sqlalchemy import and_, case, func, select
 
-from app.clock import local_today
+from app.clock import local_day_bounds, local_today
 from app.extensions import db
 from app.models import (
     AREA_COUNT_COLUMNS,
     Area,
     AreaCount,
-    AreaDayCount,
     DailyCount,
+    Household,
+    HouseholdStatus,
     Indicator,
     Role,
     Team,
     User,
     Visit,
     Ward,
+    WardDayCount,
     member_areas,
     team_areas,
 )
@@ -108,48 +113,58 @@ def _in_wards(column, ward_codes: list[int]):
     return column == ward_codes[0] if len(ward_codes) == 1 else column.in_(ward_codes)
 
 
-def _household_sums(ward_codes: list[int], period: Period, trend_ends: list[date]):
-    """Areas with their household figures; and per ward, the households reached by each trend week's end.
-
-    Read from the per-area counts: totals from area_count, and from area_day_count the households first
-    reached in the period or after each trend week, and those visited in the last STALE_DAYS days. Both
-    queries read a number of rows that grows with areas and days, never with households.
-    """
-    areas_stmt = (
+def _areas(ward_codes: list[int]) -> dict[int, Row]:
+    """The areas in use of these wards with their household figures to date, from area_count, never from the
+    households (a retired area's households count in no figure)."""
+    stmt = (
         select(Area.id, Area.ward_code, Area.name, Area.official_households,
                *(func.coalesce(getattr(AreaCount, c), 0) for c in AREA_COUNT_COLUMNS))
         .outerjoin(AreaCount, AreaCount.area_id == Area.id)
         .where(_in_wards(Area.ward_code, ward_codes), Area.retired.is_(False))
     )
-    areas = {}
-    for area_id, ward_code, name, official, households, reached, eligible, level2, online in db.session.execute(areas_stmt):
-        areas[area_id] = Row(area_id, name, ward_code, Sums(
-            households=households, base=max(households, official or 0), reached=reached,
-            eligible=eligible, level2=level2, online_households=online, stale=households))
-    # Not stale: last visited on one of the last STALE_DAYS Vietnamese days, today included.
-    recent_from = local_today() - timedelta(days=STALE_DAYS - 1)
-    first_day = min(period.start, recent_from, *(end + timedelta(days=1) for end in trend_ends))
-    day = AreaDayCount.day
-    days_stmt = (
-        select(AreaDayCount.area_id,
-               func.sum(case((day.between(period.start, period.end), AreaDayCount.first_reached), else_=0)),
-               func.sum(case((day >= recent_from, AreaDayCount.last_visited), else_=0)),
-               *(func.sum(case((day > end, AreaDayCount.first_reached), else_=0)) for end in trend_ends))
-        .where(_in_wards(AreaDayCount.ward_code, ward_codes), day >= first_day)
-        .group_by(AreaDayCount.area_id)
+    return {area_id: Row(area_id, name, ward_code, Sums(
+                households=households, base=max(households, official or 0), reached=reached, eligible=eligible,
+                level2=level2, online_households=online, stale=households))
+            for area_id, ward_code, name, official, households, reached, eligible, level2, online
+            in db.session.execute(stmt)}
+
+
+def _ward_households(ward_codes: list[int]) -> dict[int, Sums]:
+    """Per ward, what `_areas` gives per area, added up in SQL (the province board shows wards only)."""
+    households, official = func.coalesce(AreaCount.households, 0), func.coalesce(Area.official_households, 0)
+    stmt = (
+        select(Area.ward_code, func.sum(households), func.sum(case((official > households, official), else_=households)),
+               *(func.sum(func.coalesce(getattr(AreaCount, c), 0)) for c in AREA_COUNT_COLUMNS[1:]))
+        .outerjoin(AreaCount, AreaCount.area_id == Area.id)
+        .where(_in_wards(Area.ward_code, ward_codes), Area.retired.is_(False))
+        .group_by(Area.ward_code)
     )
-    reached_by_week: dict[int, list[int]] = defaultdict(lambda: [0] * len(trend_ends))
-    reached_later: dict[int, list[int]] = {}
-    for area_id, new, recent, *later in db.session.execute(days_stmt):
-        if area_id in areas:
-            areas[area_id].sums.reached_in_period = new
-            areas[area_id].sums.stale -= recent
-            reached_later[area_id] = later
-    for area_id, area in areas.items():
-        later = reached_later.get(area_id, [0] * len(trend_ends))
-        reached_by_week[area.ward_code] = [total + area.sums.reached - after for total, after in
-                                           zip(reached_by_week[area.ward_code], later, strict=True)]
-    return areas, reached_by_week
+    return {ward_code: Sums(households=count, base=base, reached=reached, eligible=eligible, level2=level2,
+                            online_households=online, stale=count)
+            for ward_code, count, base, reached, eligible, level2, online in db.session.execute(stmt)}
+
+
+def _household_days(area_ids, period: Period, recent_from: date, trend_ends: list[date], by_ward: bool = False):
+    """(area, or ward `by_ward`; households first reached in the period, households visited since
+    `recent_from`, households reached by the end of each trend week) for these areas' active households
+    (`area_ids`: a list or a subquery). Read from the households of one ward at most:
+    ix_household_area_figures holds every column read, so no household row is visited."""
+    if isinstance(area_ids, list) and not area_ids:
+        return []
+
+    def count_if(condition):
+        return func.count(case((condition, 1)))
+
+    reached_at, first, last = Household.reached_at, local_day_bounds(period.start)[0], local_day_bounds(period.end)[1]
+    key = Household.ward_code if by_ward else Household.area_id
+    stmt = (
+        select(key, count_if(and_(reached_at >= first, reached_at < last)),
+               count_if(Household.last_visit_at >= local_day_bounds(recent_from)[0]),
+               *(count_if(reached_at < local_day_bounds(end)[1]) for end in trend_ends))
+        .where(Household.area_id.in_(area_ids), Household.status == HouseholdStatus.ACTIVE)
+        .group_by(key)
+    )
+    return db.session.execute(stmt)
 
 
 def _teams(ward_codes: list[int]) -> dict[int, Row]:
@@ -161,6 +176,17 @@ def _teams(ward_codes: list[int]) -> dict[int, Row]:
         .group_by(Team.id, Team.name, Team.ward_code)
     )
     return {tid: Row(tid, name, ward_code, Sums(members=count)) for tid, name, ward_code, count in db.session.execute(stmt)}
+
+
+def _ward_members(ward_codes: list[int]) -> dict[int, int]:
+    """The members of each ward's active teams (what `_teams` gives per team), counted per ward."""
+    stmt = (
+        select(Team.ward_code, func.count(User.id))
+        .join(User, and_(User.team_id == Team.id, User.active.is_(True), User.role.in_(TEAM_ROLES)))
+        .where(_in_wards(Team.ward_code, ward_codes), Team.active.is_(True))
+        .group_by(Team.ward_code)
+    )
+    return dict(db.session.execute(stmt).all())
 
 
 def _team_areas(ward_codes: list[int]) -> list[tuple[int, int]]:
@@ -206,41 +232,58 @@ def _counter_sums(ward_codes: list[int], period: Period, week: tuple[date, date]
         yield ward_code, area_id, team_id, sums
 
 
-def _ward_counter_sums(ward_codes: list[int], period: Period, week: tuple[date, date]):
-    """Per ward, what its counters add up to in the period and this week, with the number of distinct
-    members active in each, grouped in SQL: the province board shows wards only, and a few thousand
-    per-member rows added up in Python cost more than the query. Same rules as `_counter_sums`: a member is
-    active when its visits in the period (this week) add up to more than zero, i.e. any row has a visit."""
+def _ward_day_sums(ward_codes: list[int], period: Period, week: tuple[date, date], recent_from: date):
+    """Per ward, from its days (ward_day_count, a few thousand rows for a province): what its visits add up to
+    in the period and this week, its households first reached in the period and those visited since
+    `recent_from` (taken off `stale`). The province board's figures, without area, team or member."""
+    day = WardDayCount.day
+    in_period, in_week = day.between(period.start, period.end), day.between(*week)
+    stmt = (
+        select(WardDayCount.ward_code,
+               *(func.sum(case((in_period, getattr(WardDayCount, c)), else_=0)) for c in _PERIOD_COUNTERS),
+               func.sum(case((in_week, WardDayCount.visits), else_=0)),
+               func.sum(case((in_period, WardDayCount.first_reached), else_=0)),
+               func.sum(case((day >= recent_from, WardDayCount.last_visited), else_=0)))
+        .where(_in_wards(WardDayCount.ward_code, ward_codes), day >= min(period.start, week[0], recent_from))
+        .group_by(WardDayCount.ward_code)
+    )
+    for ward_code, *values in db.session.execute(stmt):
+        *period_values, week_visits, reached, recent = values
+        yield ward_code, Sums(visits_week=week_visits, reached_in_period=reached, stale=-recent,
+                              **dict(zip(_PERIOD_COUNTERS, period_values, strict=True)))
+
+
+def _active_members(ward_codes: list[int], period: Period, week: tuple[date, date]):
+    """Per ward, the distinct members with a visit in the period and this week: the one figure of the
+    province board that needs the member, so the one read of daily_count. Same rule as `_counter_sums`: a
+    member is active when its visits add up to more than zero, i.e. any of its rows has a visit."""
     in_period = DailyCount.day.between(period.start, period.end)
     in_week = DailyCount.day.between(*week)
     stmt = (
         select(DailyCount.ward_code,
-               *(func.sum(case((in_period, getattr(DailyCount, c)), else_=0)) for c in _PERIOD_COUNTERS),
-               func.sum(case((in_week, DailyCount.visits), else_=0)),
-               func.count(func.distinct(case((and_(in_period, DailyCount.visits > 0), DailyCount.member_id)))),
-               func.count(func.distinct(case((and_(in_week, DailyCount.visits > 0), DailyCount.member_id)))))
-        .where(_in_wards(DailyCount.ward_code, ward_codes),
+               func.count(func.distinct(case((in_period, DailyCount.member_id)))),
+               func.count(func.distinct(case((in_week, DailyCount.member_id)))))
+        .where(_in_wards(DailyCount.ward_code, ward_codes), DailyCount.visits > 0,
                DailyCount.day.between(min(period.start, week[0]), max(period.end, week[1])))
         .group_by(DailyCount.ward_code)
     )
-    for ward_code, *values in db.session.execute(stmt):
-        *period_values, week_visits, active_period, active_week = values
-        yield ward_code, None, None, Sums(visits_week=week_visits, active_period_count=active_period,
-                                          active_week_count=active_week,
-                                          **dict(zip(_PERIOD_COUNTERS, period_values, strict=True)))
+    for ward_code, active_period, active_week in db.session.execute(stmt):
+        yield ward_code, Sums(active_period_count=active_period, active_week_count=active_week)
 
 
-def _followup_sums(ward_codes: list[int], today: date):
+def _followup_sums(ward_codes: list[int], today: date, by_ward: bool = False):
+    """Open and overdue follow-ups per ward, area and team (or per ward only, `by_ward`)."""
     # count(*), not count(visit.id): every column read is in ix_visit_ward_followup, so PostgreSQL answers
     # from the index alone (52 ms instead of a 370 ms table scan for a province of 5 million visits).
+    keys = (Visit.ward_code,) if by_ward else (Visit.ward_code, Visit.area_id, Visit.team_id)
     stmt = (
-        select(Visit.ward_code, Visit.area_id, Visit.team_id, func.count(),
-               func.count(case((Visit.followup_due < today, 1))))
+        select(*keys, func.count(), func.count(case((Visit.followup_due < today, 1))))
         .where(_in_wards(Visit.ward_code, ward_codes), Visit.followup_needed.is_(True),
                Visit.followup_closed_at.is_(None), Visit.flagged.is_(False))
-        .group_by(Visit.ward_code, Visit.area_id, Visit.team_id)
+        .group_by(*keys)
     )
-    for ward_code, area_id, team_id, open_count, overdue in db.session.execute(stmt):
+    for *key, open_count, overdue in db.session.execute(stmt):
+        ward_code, area_id, team_id = (*key, None, None) if by_ward else key
         yield ward_code, area_id, team_id, Sums(open_followups=open_count, overdue_followups=overdue)
 
 
@@ -271,29 +314,52 @@ def _this_week(today: date) -> tuple[date, date]:
 
 def _collect(actor: User, wards: list[Ward], period: Period, trend_weeks: int, parts: bool = True):
     """Rows per ward, area and team of these wards (already in the actor's scope), scored against targets.
-    Without `parts` (the province board) only the ward rows are added up and scored: thousands of area and
-    team rows nobody sees would cost more than every query of the board."""
+    Without `parts` (the province board) only the ward rows are added up and scored, from the ward-days:
+    thousands of area and team rows nobody sees would cost more than every query of the board."""
     codes = [w.code for w in wards]
     today = local_today()
     week = _this_week(today)
     trend_starts = [week[0] - timedelta(weeks=n) for n in range(trend_weeks - 1, -1, -1)]
     trend_ends = [start + timedelta(days=6) for start in trend_starts]
-    areas, reached_by_week = _household_sums(codes, period, trend_ends)
-    teams = _teams(codes)
+    # Not stale: last visited on one of the last STALE_DAYS Vietnamese days, today included.
+    recent_from = today - timedelta(days=STALE_DAYS - 1)
+    reached_by_week: dict[int, list[int]] = defaultdict(lambda: [0] * len(trend_ends))
     ward_rows = {w.code: Row(w.code, w.name, w.code) for w in wards}
-    for area in areas.values():
-        ward_rows[area.ward_code].sums.add(_household_part(area.sums))
-    for team in teams.values():
-        ward_rows[team.ward_code].sums.members += team.sums.members
-    if parts:
+    if not parts:
+        for ward_code, sums in _ward_households(codes).items():
+            ward_rows[ward_code].sums.add(sums)
+        for ward_code, count in _ward_members(codes).items():
+            ward_rows[ward_code].sums.members += count
+        # A ward's days hold the households of its retired areas too, which no figure counts.
+        retired = select(Area.id).where(_in_wards(Area.ward_code, codes), Area.retired.is_(True))
+        leave_out = _household_days(retired, period, recent_from, [], by_ward=True)
+        sources = [((ward_code, None, None, sums) for ward_code, sums in _ward_day_sums(codes, period, week, recent_from)),
+                   ((ward_code, None, None, Sums(reached_in_period=-new, stale=recent))
+                    for ward_code, new, recent in leave_out),
+                   ((ward_code, None, None, sums) for ward_code, sums in _active_members(codes, period, week)),
+                   _followup_sums(codes, today, by_ward=True)]
+        areas: dict[int, Row] = {}
+        teams: dict[int, Row] = {}
+    else:
+        areas = _areas(codes)
+        for area_id, new, recent, *by_week in _household_days(list(areas), period, recent_from, trend_ends):
+            area = areas[area_id]
+            area.sums.reached_in_period, area.sums.stale = new, area.sums.stale - recent
+            reached_by_week[area.ward_code] = [a + b for a, b in zip(reached_by_week[area.ward_code], by_week,
+                                                                     strict=True)]
+        teams = _teams(codes)
+        for area in areas.values():
+            ward_rows[area.ward_code].sums.add(_household_part(area.sums))
+        for team in teams.values():
+            ward_rows[team.ward_code].sums.members += team.sums.members
         for team_id, area_id in _team_areas(codes):
             if team_id in teams and area_id in areas:
                 teams[team_id].sums.add(_household_part(areas[area_id].sums))
-        for area_id, members in _area_members(codes).items():
+        for area_id, count in _area_members(codes).items():
             if area_id in areas:
-                areas[area_id].sums.members = members
-    counter_sums = _counter_sums if parts else _ward_counter_sums
-    for source in (counter_sums(codes, period, week), _followup_sums(codes, today)):
+                areas[area_id].sums.members = count
+        sources = [_counter_sums(codes, period, week), _followup_sums(codes, today)]
+    for source in sources:
         for ward_code, area_id, team_id, sums in source:
             ward_rows[ward_code].sums.add(sums)
             if parts and area_id in areas:
@@ -307,9 +373,8 @@ def _collect(actor: User, wards: list[Ward], period: Period, trend_weeks: int, p
 
 
 def _weekly_visits(ward_code: int, first_day: date) -> dict[date, int]:
-    stmt = (select(DailyCount.day, func.sum(DailyCount.visits))
-            .where(DailyCount.ward_code == ward_code, DailyCount.day >= first_day)
-            .group_by(DailyCount.day))
+    stmt = select(WardDayCount.day, WardDayCount.visits).where(WardDayCount.ward_code == ward_code,
+                                                              WardDayCount.day >= first_day)
     weekly: dict[date, int] = defaultdict(int)
     for day, visits in db.session.execute(stmt):
         weekly[day - timedelta(days=day.weekday())] += visits

@@ -160,11 +160,12 @@ def table_csv(lines: list[list]) -> str:
 
 def _fill_sheet(book: Workbook, title: str, lines: list[list], heading_rows: int) -> None:
     sheet = book.create_sheet(_sheet_title(title))
-    for line in lines:
+    # Rows numbered here: the sheet's max_row looks at every cell so far, which made a long list quadratic.
+    for row, line in enumerate(lines, start=1):
         sheet.append([neutralise(v) for v in line])
-        for cell, value in zip(sheet[sheet.max_row], line, strict=False):
+        for column, value in enumerate(line, start=1):
             if isinstance(value, Fraction):
-                cell.number_format = "0.00%"
+                sheet.cell(row=row, column=column).number_format = "0.00%"
     sheet.freeze_panes = sheet.cell(row=heading_rows + 2, column=2)
 
 

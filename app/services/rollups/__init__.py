@@ -2,15 +2,16 @@
 
 One door: a writer of visits (services/visits.py) or households (services/lists) takes a snapshot of what
 it is about to change and hands it, with the changed row, to `visit_changed()` / `household_changed()`
-(a new visit: `visit_arriving()`, then `visit_recorded()`, write_path.py). Behind the door each rollup moves by the difference of
-contributions: the household's state (household_state.py, one rule), the daily counts (daily.py), the
-per-area household counts (areas.py) and the campaign household-days with their team-day sums
-(household_days.py). `verify()` recomputes all of them from the raw rows and lists what differs;
-`rebuild()` puts them right. Callers never reach inside.
+(a new visit: `visit_arriving()`, then `visit_recorded()`, write_path.py). Behind the door each rollup
+moves by the difference of contributions: the household's state (household_state.py, one rule), the daily
+counts (daily.py), the per-area household counts (areas.py), the ward-days both add to (ward_days.py,
+written once per change) and the campaign household-days with their team-day sums (household_days.py).
+`verify()` recomputes all of them from the raw rows and lists what differs; `rebuild()` puts them right.
+Callers never reach inside.
 """
 
 from app.extensions import db
-from app.services.rollups import areas, daily, household_days, household_state, write_path
+from app.services.rollups import areas, daily, household_days, household_state, ward_days, write_path
 from app.services.rollups.common import Difference
 from app.services.rollups.household_state import HouseholdState, apply_visit
 from app.services.rollups.write_path import Arrival, ArrivalStatement, VisitRow
@@ -31,17 +32,21 @@ def household_changed(before, household, *, visits_changed: bool = False) -> Non
     """A household was added (`before` None), edited, merged or erased. Its area counts move by the
     difference; an edit can change what its household-days count (people) and where they sit (area);
     `visits_changed`: visits moved to or from it (a merge), so its state is replayed from them."""
-    areas.apply_change(before, areas.contribution(household))
+    days = ward_days.Deltas()
+    areas.apply_change(before, areas.contribution(household), days)
     if visits_changed:
-        household_state.replay(household)
+        household_state.replay(household, days)
+    days.write()
     if before is not None:
         db.session.flush()
         household_days.refresh_household(household)
 
 
 def households_added(households) -> None:
-    """Many new households at once (an import): one upsert per area and day touched."""
-    areas.apply_changes((None, areas.contribution(h)) for h in households)
+    """Many new households at once (an import): one upsert of the areas (and of the days, none for new ones)."""
+    days = ward_days.Deltas()
+    areas.apply_changes(((None, areas.contribution(h)) for h in households), days)
+    days.write()
 
 
 def visit_snapshot(visit):
@@ -73,8 +78,10 @@ def visit_withdrawn(arrival: Arrival) -> None:
 
 def visit_changed(before, visit, household) -> None:
     """A visit was edited, flagged, unflagged, had its follow-up closed, or was deleted (`visit` None)."""
-    daily.apply_change(before, daily.contribution(visit) if visit is not None else None)
-    household_state.replay(household)
+    days = ward_days.Deltas()
+    daily.apply_change(before, daily.contribution(visit) if visit is not None else None, days)
+    household_state.replay(household, days)
+    days.write()
     household_days.refresh_household(household)
 
 
@@ -82,7 +89,7 @@ def verify() -> list[Difference]:
     """Every difference between the counters, household state or campaign household-days and what the raw
     visits say, and between the per-area household counts and the household rows."""
     return (daily.differences() + household_state.differences(repair=False) + household_days.unit_differences()
-            + [Difference(*d) for d in areas.differences()])
+            + [Difference(*d) for d in areas.differences()] + ward_days.differences())
 
 
 def rebuild_counts() -> None:
@@ -90,6 +97,7 @@ def rebuild_counts() -> None:
     household_days.rebuild_units()
     daily.rebuild()
     areas.rebuild()
+    ward_days.rebuild()
 
 
 def rebuild() -> list[Difference]:
@@ -99,4 +107,5 @@ def rebuild() -> list[Difference]:
     daily.rebuild()
     repaired = household_state.differences(repair=True)
     areas.rebuild()
+    ward_days.rebuild()
     return repaired

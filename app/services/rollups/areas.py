@@ -1,25 +1,30 @@
 """Household figures per area, kept in the same transaction as every change to a household.
 
 An active household adds to its area's row of `area_count` (households, reached, people aged 14+, people
-with level 2, households tutored online) and to `area_day_count` on the Vietnamese day it was first
-reached and the day it was last visited. Whoever changes a household's status, area, people or state hands
-its contribution before and after the change to `apply_change()`, which upserts the difference; a household
-that is not active contributes nothing. `differences()` compares both tables with a set-based recompute
-from the household rows and `rebuild()` rewrites them the same way.
+with level 2, households tutored online), and to its ward's days (ward_days.py) on the Vietnamese day it
+was first reached and the day it was last visited. Whoever changes a household's status, area, people or
+state hands its contribution before and after the change to `apply_change()`, which upserts the
+difference and adds the days' to the caller's ward-days; a household that is not active contributes
+nothing. `differences()` compares area_count with a set-based recompute from the household rows and
+`rebuild()` rewrites it the same way; `ward_day_select()` is the days' recompute.
 """
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import case, delete, func, insert, literal, select, union_all
 
 from app.clock import local_today
 from app.extensions import db
-from app.models import AREA_COUNT_COLUMNS, AREA_DAY_COLUMNS, AreaCount, AreaDayCount, Household, HouseholdStatus
+from app.models import AREA_COUNT_COLUMNS, AreaCount, Household, HouseholdStatus
 from app.services.reports.figures import local_day_sql
 from app.services.upsert import upsert_add_rows
+
+if TYPE_CHECKING:
+    from app.services.rollups.ward_days import Deltas
 
 
 @dataclass(frozen=True)
@@ -50,30 +55,27 @@ def contribution(household) -> Contribution | None:
     )
 
 
-def apply_change(before: Contribution | None, after: Contribution | None) -> None:
-    """Upsert the difference between a household's old and new contribution (None: absent or not active)."""
-    apply_changes([(before, after)])
+def apply_change(before: Contribution | None, after: Contribution | None, ward_days: "Deltas") -> None:
+    """Upsert the difference between a household's old and new contribution (None: absent or not active);
+    its days go to `ward_days`, which the caller writes."""
+    apply_changes([(before, after)], ward_days)
 
 
-def apply_changes(changes: Iterable[tuple[Contribution | None, Contribution | None]]) -> None:
-    """The same for many households at once (an import): one upsert statement per table."""
+def apply_changes(changes: Iterable[tuple[Contribution | None, Contribution | None]], ward_days: "Deltas") -> None:
+    """The same for many households at once (an import): one upsert statement."""
     areas: dict[tuple[int, int], Counter] = defaultdict(Counter)
-    days: dict[tuple[int, date, int], Counter] = defaultdict(Counter)
     for before, after in changes:
         for part, sign in ((before, -1), (after, 1)):
             if part is None:
                 continue
             areas[(part.area_id, part.ward_code)].update({c: sign * v for c, v in part.values})
             if part.reached_day:
-                days[(part.ward_code, part.reached_day, part.area_id)]["first_reached"] += sign
+                ward_days.add(part.ward_code, part.reached_day, {"first_reached": 1}, sign)
             if part.last_visit_day:
-                days[(part.ward_code, part.last_visit_day, part.area_id)]["last_visited"] += sign
+                ward_days.add(part.ward_code, part.last_visit_day, {"last_visited": 1}, sign)
     upsert_add_rows(AreaCount, ("area_id",), AREA_COUNT_COLUMNS, [
         {"area_id": area_id, "ward_code": ward_code, **{c: delta[c] for c in AREA_COUNT_COLUMNS}}
         for (area_id, ward_code), delta in areas.items() if any(delta.values())])
-    upsert_add_rows(AreaDayCount, ("ward_code", "day", "area_id"), AREA_DAY_COLUMNS, [
-        {"ward_code": ward_code, "day": day, "area_id": area_id, **{c: delta[c] for c in AREA_DAY_COLUMNS}}
-        for (ward_code, day, area_id), delta in days.items() if any(delta.values())])
 
 
 # The recompute: the same rule as contribution(), in SQL over every household at once.
@@ -89,18 +91,19 @@ def _area_select():
     )
 
 
-def _day_select():
+def ward_day_select():
+    """Active households per ward and Vietnamese day: first reached that day, last visited that day."""
     active = Household.status == HouseholdStatus.ACTIVE
-    reached = select(Household.ward_code, local_day_sql(Household.reached_at).label("day"), Household.area_id,
+    reached = select(Household.ward_code, local_day_sql(Household.reached_at).label("day"),
                      literal(1).label("first_reached"), literal(0).label("last_visited")
                      ).where(active, Household.reached_at.is_not(None))
-    visited = select(Household.ward_code, local_day_sql(Household.last_visit_at), Household.area_id,
-                     literal(0), literal(1)).where(active, Household.last_visit_at.is_not(None))
+    visited = select(Household.ward_code, local_day_sql(Household.last_visit_at), literal(0), literal(1)
+                     ).where(active, Household.last_visit_at.is_not(None))
     both = union_all(reached, visited).subquery()
     return (
-        select(both.c.ward_code, both.c.day, both.c.area_id, func.sum(both.c.first_reached),
-               func.sum(both.c.last_visited))
-        .group_by(both.c.ward_code, both.c.day, both.c.area_id)
+        select(both.c.ward_code, both.c.day, func.sum(both.c.first_reached).label("first_reached"),
+               func.sum(both.c.last_visited).label("last_visited"))
+        .group_by(both.c.ward_code, both.c.day)
     )
 
 
@@ -115,29 +118,19 @@ def _nonzero(rows, key_length: int) -> dict[tuple, tuple[int, ...]]:
 
 
 def differences():
-    """(table, key, column, stored, expected) for every count that disagrees with the household rows."""
-    checks = (
-        ("area_count", _area_select(), select(AreaCount.area_id, AreaCount.ward_code,
-                                               *(getattr(AreaCount, c) for c in AREA_COUNT_COLUMNS)),
-         2, AREA_COUNT_COLUMNS),
-        ("area_day_count", _day_select(), select(AreaDayCount.ward_code, AreaDayCount.day, AreaDayCount.area_id,
-                                                 *(getattr(AreaDayCount, c) for c in AREA_DAY_COLUMNS)),
-         3, AREA_DAY_COLUMNS),
-    )
-    for table, expected_stmt, stored_stmt, key_length, names in checks:
-        expected = _nonzero(db.session.execute(expected_stmt), key_length)
-        stored = _nonzero(db.session.execute(stored_stmt), key_length)
-        zeros = (0,) * len(names)
-        for key in sorted(expected.keys() | stored.keys()):
-            want, have = expected.get(key, zeros), stored.get(key, zeros)
-            label = "/".join(str(k) for k in key)
-            yield from ((table, label, n, h, w) for n, h, w in zip(names, have, want, strict=True) if h != w)
+    """(table, key, column, stored, expected) for every count of area_count that disagrees with the households."""
+    expected = _nonzero(db.session.execute(_area_select()), 2)
+    stored = _nonzero(db.session.execute(select(AreaCount.area_id, AreaCount.ward_code,
+                                                *(getattr(AreaCount, c) for c in AREA_COUNT_COLUMNS))), 2)
+    zeros = (0,) * len(AREA_COUNT_COLUMNS)
+    for key in sorted(expected.keys() | stored.keys()):
+        want, have = expected.get(key, zeros), stored.get(key, zeros)
+        label = "/".join(str(k) for k in key)
+        yield from (("area_count", label, n, h, w)
+                    for n, h, w in zip(AREA_COUNT_COLUMNS, have, want, strict=True) if h != w)
 
 
 def rebuild() -> None:
-    """Rewrite both tables from the household rows, with two set-based statements."""
+    """Rewrite area_count from the household rows, with one set-based statement."""
     db.session.execute(delete(AreaCount))
-    db.session.execute(delete(AreaDayCount))
     db.session.execute(insert(AreaCount).from_select(["area_id", "ward_code", *AREA_COUNT_COLUMNS], _area_select()))
-    db.session.execute(insert(AreaDayCount).from_select(["ward_code", "day", "area_id", *AREA_DAY_COLUMNS],
-                                                        _day_select()))

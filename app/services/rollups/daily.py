@@ -1,13 +1,15 @@
 """Daily counters (`daily_count`) that always agree with the raw visits.
 
 A visit's contribution before and after a change goes to `apply_change()`, which upserts the difference in
-the same transaction. A flagged visit contributes nothing. `differences()` recomputes the counters in one
+the same transaction and adds it, without the area, team and member, to the caller's ward-days
+(ward_days.py). A flagged visit contributes nothing. `differences()` recomputes the counters in one
 grouped query (the same rule in SQL, so the check also proves the two agree); `rebuild()` rewrites them.
 """
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, case, delete, func, insert, select
 
@@ -17,6 +19,9 @@ from app.models import COUNTER_COLUMNS, DailyCount, Outcome, Visit
 from app.services.reports.figures import local_day_sql
 from app.services.rollups.common import BATCH, Difference
 from app.services.upsert import upsert_add_rows
+
+if TYPE_CHECKING:
+    from app.services.rollups.ward_days import Deltas
 
 # (ward_code, day, area_id, team_id, member_id): the primary key of daily_count.
 Key = tuple[int, date, int, int, int]
@@ -50,40 +55,45 @@ def contribution(visit) -> Contribution | None:
     return Contribution(key, tuple(values.items()))
 
 
-def apply_change(before: Contribution | None, after: Contribution | None) -> None:
-    """Upsert the difference between a visit's old and new contribution (None: absent or flagged)."""
+def apply_change(before: Contribution | None, after: Contribution | None, ward_days: "Deltas") -> None:
+    """Upsert the difference between a visit's old and new contribution (None: absent or flagged), and add it
+    to `ward_days`, which the caller writes."""
     deltas: dict[Key, Counter] = defaultdict(Counter)
-    if before is not None:
-        deltas[before.key].subtract(dict(before.values))
-    if after is not None:
-        deltas[after.key].update(dict(after.values))
+    for part, sign in ((before, -1), (after, 1)):
+        if part is not None:
+            deltas[part.key].update({c: sign * v for c, v in part.values})
+            ward_days.add(part.key[0], part.key[1], dict(part.values), sign)
     upsert_add_rows(DailyCount, KEY_COLUMNS, COUNTER_COLUMNS, [
         {**dict(zip(KEY_COLUMNS, key, strict=True)), **{c: delta[c] for c in COUNTER_COLUMNS}}
         for key, delta in deltas.items() if any(delta.values())])
 
 
-def _counter_select():
-    """The counters recomputed from every raw visit in one grouped query: the same rule as contribution()."""
+def counter_select(by_member: bool = True):
+    """The counters recomputed from every raw visit in one grouped query: the same rule as contribution().
+    Per ward, day, area, team and member (daily_count's key), or per ward and day only."""
     def count_if(condition):
         return func.sum(case((condition, 1), else_=0))
 
-    day = local_day_sql(Visit.visited_at)
+    day = local_day_sql(Visit.visited_at).label("day")
+    keys = [Visit.ward_code, day]
+    if by_member:
+        keys += [Visit.area_id, Visit.team_id, Visit.volunteer_id]
+    values = (func.count(), count_if(Visit.outcome == Outcome.MET), func.sum(Visit.vneid_installed),
+              func.sum(Visit.level2_activated), func.sum(Visit.online_people),
+              count_if(func.coalesce(Visit.services, "") != ""), count_if(Visit.cashless_setup.is_(True)),
+              count_if(Visit.followup_needed.is_(True)),
+              count_if(and_(Visit.followup_needed.is_(True), Visit.followup_closed_at.is_not(None))))
     return (
-        select(Visit.ward_code, day, Visit.area_id, Visit.team_id, Visit.volunteer_id,
-               func.count(), count_if(Visit.outcome == Outcome.MET), func.sum(Visit.vneid_installed),
-               func.sum(Visit.level2_activated), func.sum(Visit.online_people),
-               count_if(func.coalesce(Visit.services, "") != ""), count_if(Visit.cashless_setup.is_(True)),
-               count_if(Visit.followup_needed.is_(True)),
-               count_if(and_(Visit.followup_needed.is_(True), Visit.followup_closed_at.is_not(None))))
+        select(*keys, *(value.label(name) for value, name in zip(values, COUNTER_COLUMNS, strict=True)))
         .where(Visit.flagged.is_(False))
-        .group_by(Visit.ward_code, day, Visit.area_id, Visit.team_id, Visit.volunteer_id)
+        .group_by(*keys)
     )
 
 
 def expected_counts() -> dict[Key, Counter]:
     """The counters recomputed from every raw visit."""
     totals = {}
-    for row in db.session.execute(_counter_select()):
+    for row in db.session.execute(counter_select()):
         counts = Counter(dict(zip(COUNTER_COLUMNS, (int(v or 0) for v in row[len(KEY_COLUMNS):]), strict=True)))
         if any(counts.values()):
             totals[tuple(row[:len(KEY_COLUMNS)])] = counts
@@ -113,5 +123,5 @@ def differences() -> list[Difference]:
 def rebuild() -> None:
     """Replace every counter by its value recomputed from the raw visits, in set-based statements."""
     db.session.execute(delete(DailyCount))
-    db.session.execute(insert(DailyCount).from_select([*KEY_COLUMNS, *COUNTER_COLUMNS], _counter_select()))
+    db.session.execute(insert(DailyCount).from_select([*KEY_COLUMNS, *COUNTER_COLUMNS], counter_select()))
 

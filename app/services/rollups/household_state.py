@@ -1,6 +1,6 @@
 """How a visit changes a household's current state. One rule, used by live visits and generators.
 
-`store()` is the one writer of that state; the household's area counts (areas.py) move with it.
+`store()` is the one writer of that state; the household's area counts and days (areas.py) move with it.
 """
 
 from dataclasses import dataclass
@@ -12,6 +12,7 @@ from app.extensions import db
 from app.models import Household, Outcome, Visit
 from app.services.rollups import areas
 from app.services.rollups.common import BATCH, Difference
+from app.services.rollups.ward_days import Deltas
 
 
 @dataclass
@@ -65,21 +66,22 @@ def state_of(household: Household) -> HouseholdState:
     )
 
 
-def store(household: Household, state: HouseholdState) -> None:
-    """The one writer of a household's state from visits; its area's counts move with it."""
+def store(household: Household, state: HouseholdState, ward_days: Deltas) -> None:
+    """The one writer of a household's state from visits; its area's counts move with it (its days go to
+    `ward_days`, which the caller writes)."""
     before = areas.contribution(household)
     household.people_level2 = state.people_level2
     household.people_online = state.people_online
     household.cashless = state.cashless
     household.reached_at = state.reached_at
     household.last_visit_at = state.last_visit_at
-    areas.apply_change(before, areas.contribution(household))
+    areas.apply_change(before, areas.contribution(household), ward_days)
 
 
-def replay(household: Household) -> None:
+def replay(household: Household, ward_days: Deltas) -> None:
     """Rebuild a household's state from its unflagged visits (after an edit, a delete, a flag or a merge)."""
     db.session.flush()
-    store(household, replayed_states(household.id, household.id)[household.id])
+    store(household, replayed_states(household.id, household.id)[household.id], ward_days)
 
 
 _STATE_FIELDS = ("people_level2", "people_online", "cashless", "reached_at", "last_visit_at")

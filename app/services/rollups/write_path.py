@@ -24,7 +24,7 @@ from sqlalchemy.orm.util import identity_key
 
 from app.extensions import db
 from app.models import Household, HouseholdStatus, Outcome, Visit
-from app.services.rollups import areas, daily, household_days
+from app.services.rollups import areas, daily, household_days, ward_days
 from app.services.rollups.household_state import HouseholdState, apply_visit
 
 # What the rules read of a visit, in the order the household's visits come back as JSON.
@@ -173,8 +173,10 @@ def _area_part(arrival: Arrival, state: HouseholdState):
 def recorded(arrival: Arrival, visit: Visit, new: VisitRow) -> None:
     """The visit `new` (stored as `visit`) of a household `arrive()` locked: every rollup moves by it."""
     new = new._replace(id=visit.id)
-    daily.apply_change(None, daily.contribution(visit))
-    areas.apply_change(_area_part(arrival, arrival.before), _area_part(arrival, _applied(arrival.before, new)))
+    ward_day = ward_days.Deltas()  # the visit's counters and the household's days: one upsert
+    daily.apply_change(None, daily.contribution(visit), ward_day)
+    areas.apply_change(_area_part(arrival, arrival.before), _area_part(arrival, _applied(arrival.before, new)), ward_day)
+    ward_day.write()
     days = household_days._household_days
     household_days.apply_units_change(
         arrival.household_id, arrival.ward_code, arrival.area_id,

@@ -1,0 +1,253 @@
+"""Every board at the full province size, beside the plainest SQL it needs and the raw grouped scan of visits.
+
+    .venv/bin/python -m bench.headroom [--backend sqlite|postgresql|both] [--rounds 30]
+                                       [--sqlite-file F] [--pg-url URL] [--seed-only | --reuse]
+
+The full size by default: 103 wards of Cần Thơ, 18 areas of 432 households each and one team of three per
+area (1,854 teams, 800,000 households), three months of visits (about 5,000,000). Seeding takes longer than
+measuring: --seed-only seeds a --sqlite-file (or the PostgreSQL database) and stops; --reuse brings that
+database to the latest schema (a migration fills a new rollup from the old ones) and measures it.
+
+In one run per database, each board over HTTP (the Flask test client: queries, Python and rendering, p50 and
+p95 of --rounds requests; the XLSX export a third as many), beside its plainest SQL: one minimal grouped
+query per rollup the board reads, with no more columns or conditions than its figures need, timed the same
+way (p95 of the whole set); and beside one grouped scan of the raw visits per ward and day (what the
+rollups spare every board). Goals (issue 12, item 8): each board within 3x of its plainest SQL; the
+province board p95 under 250 ms and the leaderboard under 150 ms (half their goals), a ward's board under
+150 ms, "show all" under 300 ms.
+"""
+
+import os
+import time
+from datetime import timedelta
+
+from sqlalchemy import and_, case, func, select, text
+
+from bench.common import machine, percentiles, province_arguments, province_dataset, timed, write_section
+from bench.ranking import prepare_campaign
+
+BOARDS = ("province board", "ward board", "ward report XLSX", "leaderboard", "show all (1,854 teams)",
+          "team detail")
+
+
+def plainest_queries(campaign, ward_code: int, team_id: int):
+    """{board: [statements]}: the least SQL each board's figures need, one grouped query per rollup read."""
+    from app.clock import local_today
+    from app.models import (
+        Area,
+        AreaCount,
+        DailyCount,
+        Household,
+        HouseholdStatus,
+        ScoreUnit,
+        Team,
+        TeamDayScore,
+        User,
+        Visit,
+        WardDayCount,
+        team_areas,
+    )
+
+    today = local_today()
+    month = today.replace(day=1)
+    recent = today - timedelta(days=89)
+    week = today - timedelta(days=today.weekday())
+    trend = week - timedelta(weeks=11)
+    open_followups = and_(Visit.followup_needed.is_(True), Visit.followup_closed_at.is_(None),
+                          Visit.flagged.is_(False))
+    province = [
+        # The ward-days of the period and of the last 90 days, per ward.
+        select(WardDayCount.ward_code, func.sum(WardDayCount.visits), func.sum(WardDayCount.visits_met),
+               func.sum(WardDayCount.level2_activated), func.sum(WardDayCount.online_tutored),
+               func.sum(WardDayCount.cashless_setup), func.sum(WardDayCount.followups_opened),
+               func.sum(WardDayCount.followups_closed), func.sum(WardDayCount.first_reached),
+               func.sum(WardDayCount.last_visited))
+        .where(WardDayCount.day >= min(month, recent)).group_by(WardDayCount.ward_code),
+        # The members with a visit in the period, per ward.
+        select(DailyCount.ward_code, func.count(func.distinct(DailyCount.member_id)))
+        .where(DailyCount.day >= month, DailyCount.visits > 0).group_by(DailyCount.ward_code),
+        select(AreaCount.ward_code, func.sum(AreaCount.households), func.sum(AreaCount.reached),
+               func.sum(AreaCount.eligible_people), func.sum(AreaCount.people_level2),
+               func.sum(AreaCount.online_households)).group_by(AreaCount.ward_code),
+        select(Visit.ward_code, func.count()).where(open_followups).group_by(Visit.ward_code),
+    ]
+    ward = [
+        # The ward's members' counters in the period.
+        select(DailyCount.area_id, DailyCount.team_id, DailyCount.member_id, func.sum(DailyCount.visits),
+               func.sum(DailyCount.visits_met), func.sum(DailyCount.level2_activated),
+               func.sum(DailyCount.online_tutored), func.sum(DailyCount.cashless_setup),
+               func.sum(DailyCount.followups_opened), func.sum(DailyCount.followups_closed))
+        .where(DailyCount.ward_code == ward_code, DailyCount.day >= month)
+        .group_by(DailyCount.area_id, DailyCount.team_id, DailyCount.member_id),
+        # Its areas' households first reached in the period and visited in the last 90 days.
+        select(Household.area_id, func.count(case((Household.reached_at >= month, 1))),
+               func.count(case((Household.last_visit_at >= recent, 1))))
+        .where(Household.area_id.in_(select(Area.id).where(Area.ward_code == ward_code)),
+               Household.status == HouseholdStatus.ACTIVE).group_by(Household.area_id),
+        select(AreaCount.area_id, AreaCount.households, AreaCount.reached, AreaCount.eligible_people,
+               AreaCount.people_level2, AreaCount.online_households).where(AreaCount.ward_code == ward_code),
+        select(WardDayCount.day, WardDayCount.visits, WardDayCount.first_reached)
+        .where(WardDayCount.ward_code == ward_code, WardDayCount.day >= trend),
+        select(Visit.area_id, Visit.team_id, func.count()).where(Visit.ward_code == ward_code, open_followups)
+        .group_by(Visit.area_id, Visit.team_id),
+    ]
+    leaderboard = [
+        select(TeamDayScore.team_id, *(func.sum(getattr(TeamDayScore, c)) for c in
+                                       ("met", "level2", "tutored", "cashless", "followups_closed", "first_reach")))
+        .where(TeamDayScore.day.between(campaign.start_date, campaign.end_date)).group_by(TeamDayScore.team_id),
+        select(team_areas.c.team_id, func.sum(AreaCount.households), func.sum(AreaCount.reached))
+        .join(AreaCount, AreaCount.area_id == team_areas.c.area_id).group_by(team_areas.c.team_id),
+    ]
+    # A team's page shows its rank, which needs every team's sums: the leaderboard's queries, then its own rows.
+    team = [
+        *leaderboard,
+        select(TeamDayScore.day, TeamDayScore.met, TeamDayScore.level2, TeamDayScore.tutored,
+               TeamDayScore.cashless, TeamDayScore.followups_closed, TeamDayScore.first_reach)
+        .where(TeamDayScore.team_id == team_id, TeamDayScore.day.between(campaign.start_date, campaign.end_date)),
+        select(ScoreUnit.household_id, ScoreUnit.day, Area.name, ScoreUnit.met, ScoreUnit.level2,
+               ScoreUnit.tutored, ScoreUnit.cashless, ScoreUnit.followups_closed, ScoreUnit.first_reach)
+        .join(Area, Area.id == ScoreUnit.area_id)
+        .where(ScoreUnit.team_id == team_id, ScoreUnit.day.between(campaign.start_date, campaign.end_date)),
+    ]
+    # The report's last sheet lists the ward's open follow-ups, each with its household, area, team and volunteer.
+    followups = [
+        select(Area.name, Team.name, Household.display_name, Household.address, Visit.followup_reason,
+               Visit.followup_due, User.display_name)
+        .join(Household, Household.id == Visit.household_id).join(Area, Area.id == Visit.area_id)
+        .join(Team, Team.id == Visit.team_id).join(User, User.id == Visit.volunteer_id)
+        .where(Visit.ward_code == ward_code, open_followups),
+    ]
+    return {"province board": province, "ward board": ward, "ward report XLSX": ward + followups, "leaderboard": leaderboard,
+            "show all (1,854 teams)": leaderboard, "team detail": team}
+
+
+def raw_scan():
+    """The visits grouped per ward and Vietnamese day, straight from the visit table: the ward-days'
+    recompute, what a board without rollups would start from."""
+    from app.services.rollups import daily
+
+    return daily.counter_select(by_member=False)
+
+
+def _load() -> str:
+    return " / ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def run(backend: str, args) -> dict:
+    from flask_migrate import upgrade
+
+    from app.extensions import db
+    from app.models import Campaign
+    from app.services import demo
+
+    app, seeded_s = province_dataset(backend, args)
+    if args.reuse:
+        with app.app_context():
+            upgrade()
+    campaign_id, team_id, ward_code, sizes = prepare_campaign(app, backend)
+    if args.seed_only:
+        print({"backend": backend, **sizes, "seed_s": round(seeded_s)}, flush=True)
+        return {}
+    load_before = _load()
+    admin, coordinator, leader = app.test_client(), app.test_client(), app.test_client()
+    admin.post("/login", data={"username": "admin", "password": demo.DEMO_PASSWORD})
+    coordinator.post("/login", data={"username": "dieuphoi", "password": demo.DEMO_PASSWORD})
+    leader.post("/login", data={"username": "doan-tinh", "password": demo.DEMO_PASSWORD})
+    with app.app_context():
+        coordinator_ward = db.session.scalar(text("SELECT ward_code FROM \"user\" WHERE username = 'dieuphoi'"))
+    board = f"/campaigns/{campaign_id}"
+    htmx = {"HX-Request": "true"}
+    pages = {
+        "province board": (admin, "/province", None, args.rounds),
+        "ward board": (coordinator, "/ward", None, args.rounds),
+        "ward report XLSX": (coordinator, "/ward/report.xlsx", None, max(args.rounds // 3, 5)),
+        "leaderboard": (leader, board, None, args.rounds),
+        "show all (1,854 teams)": (leader, f"{board}?all=1", htmx, args.rounds),
+        "team detail": (leader, f"{board}/teams/{team_id}", None, args.rounds),
+    }
+    results = {}
+    with app.app_context():
+        campaign = db.session.get(Campaign, campaign_id)
+        plainest = plainest_queries(campaign, coordinator_ward, team_id)
+    def get(client, url, headers):
+        return lambda: client.get(url, headers=headers)
+
+    def run_all(statements):
+        return lambda: [db.session.execute(s).all() for s in statements]
+
+    def wall_and_cpu(fn, rounds: int) -> tuple[dict, dict]:
+        """Percentiles of the wall time and of this process's CPU time (the test client, the app and, on
+        SQLite, the database: what other processes on the machine cannot inflate)."""
+        walls, cpus = [], []
+        for _ in range(rounds):
+            cpu = time.process_time()
+            walls.append(timed(fn))
+            cpus.append((time.process_time() - cpu) * 1000)
+        return percentiles(walls), percentiles(cpus)
+
+    for name, (client, url, headers, rounds) in pages.items():
+        assert client.get(url, headers=headers).status_code == 200, url  # warm-up
+        http, http_cpu = wall_and_cpu(get(client, url, headers), rounds)
+        with app.app_context():
+            statements = plainest[name]
+            run_all(statements)()  # warm-up
+            sql, sql_cpu = wall_and_cpu(run_all(statements), rounds)
+            db.session.rollback()
+        results[name] = {"http": http, "sql": sql, "http_cpu": http_cpu, "sql_cpu": sql_cpu,
+                         "statements": len(statements)}
+        print(name, {k: round(v, 1) for k, v in http.items()}, "plainest", round(sql["p95"], 1), "CPU p50",
+              round(http_cpu["p50"], 1), round(sql_cpu["p50"], 1), flush=True)
+    with app.app_context():
+        started = time.perf_counter()
+        rows = len(db.session.execute(raw_scan()).all())
+        raw_ms = (time.perf_counter() - started) * 1000
+        db.session.rollback()
+    print("raw grouped scan", round(raw_ms), "ms,", rows, "ward-days", flush=True)
+    return {"backend": backend, **sizes, "boards": results, "raw_ms": raw_ms, "raw_rows": rows,
+            "load_before": load_before, "load_after": _load(), "ward_code": ward_code}
+
+
+GOALS = {"province board": 250, "ward board": 150, "leaderboard": 150, "show all (1,854 teams)": 300}
+
+
+def table(results: list[dict]) -> str:
+    head = ("| database | board | HTTP p50 / p95 ms | goal p95 ms | plainest SQL p50 / p95 ms (queries) | HTTP ÷ SQL "
+            "(p95) | CPU of the request p50 ms | CPU of the plainest SQL p50 ms | raw grouped scan ÷ HTTP p95 |\n"
+            "|---|---|---|---|---|---|---|---|---|")
+    lines = [head]
+    for r in results:
+        for name in BOARDS:
+            b = r["boards"][name]
+            goal = GOALS.get(name)
+            lines.append(
+                f"| {r['backend']} | {name} | {b['http']['p50']:.0f} / {b['http']['p95']:.0f} "
+                f"| {goal if goal else '–'} | {b['sql']['p50']:.1f} / {b['sql']['p95']:.1f} ({b['statements']}) "
+                f"| {b['http']['p95'] / b['sql']['p95']:.1f} | {b['http_cpu']['p50']:.0f} "
+                f"| {b['sql_cpu']['p50']:.1f} | {r['raw_ms'] / b['http']['p95']:.0f} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    args, backends = province_arguments(__doc__, areas=18, households=432)
+    results = [run(b, args) for b in backends]
+    if args.seed_only:
+        return
+    for r in results:
+        write_section(f"Boards beside their plainest SQL, {r['backend']} (issue 12, item 8)", f"""
+`python -m bench.headroom --backend {r['backend']} --rounds {args.rounds} --reuse` on a database seeded by
+`--seed-only`: {r['teams']:,} teams, {r['households']:,} households, {r['visits']:,} visits ({r['month_visits']:,} in
+the campaign's 30 days), {r['team_days']:,} team-day rows. Each board over the Flask test client (queries, Python,
+rendering; {args.rounds} requests, the XLSX export {max(args.rounds // 3, 5)}), then its plainest SQL timed the
+same way: one minimal grouped query per rollup the board reads (`bench/headroom.py` lists them; a team's page
+ranks the team, so its set holds the leaderboard's). The raw grouped scan (every visit grouped per ward and
+day, what the rollups spare the boards) took {r['raw_ms'] / 1000:.1f} s ({r['raw_rows']:,} ward-days).
+Machine: {machine()}; load average (1 / 5 / 15 min) {r['load_before']} before, {r['load_after']} after.
+
+{table([r])}
+""")
+    for r in results:
+        print(r)
+
+
+if __name__ == "__main__":
+    main()
