@@ -15,11 +15,13 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = ROOT / "BENCHMARKS.md"
 # Its schema is dropped and recreated: point BENCH_PG_URL at a database of your own.
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+CAN_THO = 92
 
 
-def fresh_app(backend: str, pg_url: str = PG_URL, sqlite_file: str | None = None, reuse: bool = False):
-    """An app on an empty, migrated database with Cần Thơ's wards loaded; with `reuse`, on the database
-    a previous run seeded (`sqlite_file` or `pg_url`), left as it is."""
+def fresh_app(backend: str, pg_url: str = PG_URL, sqlite_file: str | None = None, reuse: bool = False,
+              province: int = CAN_THO):
+    """An app on an empty, migrated database with the province's wards loaded (Cần Thơ unless told);
+    with `reuse`, on the database a previous run seeded (`sqlite_file` or `pg_url`), left as it is."""
     os.environ.setdefault("PHUSO_INSTANCE_DIR", tempfile.mkdtemp(prefix="phuso-bench-"))
     from flask_migrate import upgrade
 
@@ -43,7 +45,7 @@ def fresh_app(backend: str, pg_url: str = PG_URL, sqlite_file: str | None = None
             with db.engine.begin() as conn:
                 conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         upgrade()
-        geo.load_province(92)
+        geo.load_province(province)
         db.session.commit()
     return app
 
@@ -53,13 +55,19 @@ def province_arguments(description: str, areas: int, households: int):
     Returns the parsed options and the backends to run."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
-    parser.add_argument("--wards", type=int, default=103)
+    parser.add_argument("--province", type=int, default=CAN_THO,
+                        help="official province code: 92 Cần Thơ (103 wards), 79 Hồ Chí Minh City (168)")
+    parser.add_argument("--wards", type=int, default=None, help="wards to seed (default: all of the province's)")
     parser.add_argument("--areas", type=int, default=areas, help="areas (and teams) per ward")
     parser.add_argument("--households", type=int, default=households, help="households per area")
     parser.add_argument("--visit-rounds", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=60)
     add_database_options(parser)
     args = parser.parse_args()
+    if args.wards is None:
+        from app.services import geo
+
+        args.wards = geo.ward_count(args.province)
     return args, (["sqlite", "postgresql"] if args.backend == "both" else [args.backend])
 
 
@@ -69,11 +77,11 @@ def province_dataset(backend: str, args):
     from app.extensions import db
     from app.services import demo
 
-    app = fresh_app(backend, args.pg_url or PG_URL, args.sqlite_file, args.reuse)
+    app = fresh_app(backend, args.pg_url or PG_URL, args.sqlite_file, args.reuse, args.province)
     with app.app_context():
         started = time.perf_counter()
         if not args.reuse:
-            demo.seed(92, demo.SeedSize(wards=args.wards, areas_per_ward=args.areas,
+            demo.seed(args.province, demo.SeedSize(wards=args.wards, areas_per_ward=args.areas,
                                         households_per_area=args.households, months=3,
                                         visit_rounds=args.visit_rounds))
             db.session.commit()
@@ -102,6 +110,37 @@ def timed(fn) -> float:
 
 def machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def load_average() -> str:
+    """The machine's load average over 1, 5 and 15 minutes: how quiet it was while a bench ran."""
+    return " / ".join(f"{load:.1f}" for load in os.getloadavg())
+
+
+def vacuum_analyze(app) -> float:
+    """VACUUM ANALYZE a PostgreSQL database as autovacuum keeps it on a real server (it is off on the bench
+    machine): fresh statistics for the planner and a visibility map for index-only scans. Returns seconds."""
+    from app.extensions import db
+
+    started = time.perf_counter()
+    with app.app_context(), db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE"))
+    return time.perf_counter() - started
+
+
+def table_sizes(app) -> tuple[int, list[tuple[str, int, int]]]:
+    """A PostgreSQL database's size in bytes, and (table, rows, bytes with its indexes) for every table of the
+    public schema, largest first. Rows are counted exactly."""
+    from app.extensions import db
+
+    with app.app_context():
+        database = db.session.scalar(text("SELECT pg_database_size(current_database())"))
+        tables = db.session.execute(text(
+            "SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY 2 DESC")).all()
+        rows = [(name, db.session.scalar(text(f'SELECT count(*) FROM "{name}"')), size) for name, size in tables]
+    return database, rows
 
 
 def write_section(title: str, body: str) -> None:
