@@ -124,8 +124,9 @@ def write_province_section(args, results: list[dict]) -> None:
         mb = 1024 * 1024
         lines = "\n".join(f"| {table} | {count:,} | {size / mb:,.0f} | {size / r['households']:,.0f} |"
                            for table, count, size in r["tables"] if size >= mb)
+        seeded = "seeded by an earlier run" if args.reuse else f"seeded in {r['seed_s']:,.0f} s, rollups included"
         sizes = f"""
-PostgreSQL after seeding ({r['seed_s']:,.0f} s, rollups included) and `VACUUM ANALYZE` ({r['vacuum_s']:,.0f} s):
+PostgreSQL ({seeded}) after `VACUUM ANALYZE` ({r['vacuum_s']:,.0f} s):
 database {r['database_bytes'] / mb:,.0f} MB, {r['database_bytes'] / r['households']:,.0f} bytes per household
 (with its {r['visits'] / r['households']:.1f} visits and every rollup). Tables of 1 MB or more, with their indexes:
 
