@@ -81,10 +81,11 @@ def province_dataset(backend: str, args):
     with app.app_context():
         started = time.perf_counter()
         if not args.reuse:
-            rebuild = _bulk_load() if backend == "postgresql" and os.environ.get("BENCH_BULK", "1") == "1" else []
+            rebuild = _bulk_load() if backend == "postgresql" else []
             demo.seed(args.province, demo.SeedSize(wards=args.wards, areas_per_ward=args.areas,
                                                    households_per_area=args.households, months=3,
-                                                   visit_rounds=args.visit_rounds))
+                                                   visit_rounds=args.visit_rounds),
+                      campaign_units=not args.no_campaign_units)
             for statement in rebuild:
                 db.session.execute(text(statement))
             db.session.commit()
@@ -126,6 +127,9 @@ def add_database_options(parser) -> None:
     parser.add_argument("--pg-url", default=None, help="PostgreSQL URL (default: BENCH_PG_URL)")
     parser.add_argument("--reuse", action="store_true", help="measure the database a previous run seeded")
     parser.add_argument("--seed-only", action="store_true", help="seed, print the sizes and stop")
+    parser.add_argument("--no-campaign-units", action="store_true",
+                        help="seed without the campaign household-days (the boards never read them; "
+                             "`flask rollup rebuild` adds them)")
 
 
 def percentiles(samples_ms: list[float]) -> dict[str, float]:

@@ -132,7 +132,7 @@ def _flush_rows(table, rows: list[dict]) -> None:
     rows.clear()
 
 
-def seed(province_code: int, size: SeedSize) -> SeedResult:
+def seed(province_code: int, size: SeedSize, campaign_units: bool = True) -> SeedResult:
     """Seed the first `size.wards` wards that have no areas yet; wards already seeded are skipped.
 
     Each ward draws from its own generator, seeded by the seed and the ward's code, so a later run that
@@ -160,7 +160,7 @@ def seed(province_code: int, size: SeedSize) -> SeedResult:
     sync_id_sequences()
     # Households and visits went in by bulk insert, past the services that count them: count them once,
     # set-based (their state was worked out while generating).
-    rollups.rebuild_counts()
+    rollups.rebuild_counts(campaign_units)
     return result
 
 
