@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 
 from bench.common import (
     CAN_THO,
+    cpu_clock,
     load_average,
     machine,
     percentiles,
@@ -56,9 +57,13 @@ def run(backend: str, args) -> dict:
     coordinator.post("/login", data={"username": "dieuphoi", "password": demo.DEMO_PASSWORD})
     admin.post("/login", data={"username": "admin", "password": demo.DEMO_PASSWORD})
 
+    cpu = cpu_clock(app)
+
     def samples(client, url: str, n: int) -> dict:
         assert client.get(url).status_code == 200, url  # warm-up
-        return percentiles([timed(lambda: client.get(url)) for _ in range(n)])
+        started = cpu()
+        walls = [timed(lambda: client.get(url)) for _ in range(n)]
+        return {**percentiles(walls), "cpu": (cpu() - started) * 1000 / n}
 
     ward = samples(coordinator, "/ward", args.rounds)
     province = samples(admin, "/province", max(args.rounds // 3, 10))
@@ -113,7 +118,8 @@ def write_province_section(args, results: list[dict]) -> None:
     rows = "\n".join(
         f"| {r['backend']} | {r['wards']} | {r['households']:,} | {r['visits']:,} | {r['ward']['p50']:.0f} "
         f"| {r['ward']['p95']:.0f} | {r['ward30']['p95']:.0f} | {r['admin_ward_p95']:.0f} | {r['province']['p50']:.0f} "
-        f"| {r['province']['p95']:.0f} | {r['province30']['p95']:.0f} | {r['export_ms']:.0f} "
+        f"| {r['province']['p95']:.0f} | {r['province30']['p95']:.0f} | {r['ward']['cpu']:.0f} / {r['ward30']['cpu']:.0f} "
+        f"| {r['province']['cpu']:.0f} / {r['province30']['cpu']:.0f} | {r['export_ms']:.0f} "
         f"| {r['load_before']} → {r['load_after']} |"
         for r in results
     )
@@ -142,13 +148,15 @@ size per unit ({args.areas} areas of {args.households} households, a team of thr
 visits). Timed over the Flask test client (queries, roll-up and rendering): one ward's board as its
 coordinator ({args.rounds} requests) and as the administrator (10), the province board as the administrator
 ({max(args.rounds // 3, 10)}), both for the default period (this month so far) and for the last 30 days, one XLSX
-export of the ward report; times in ms. Goals: province board p95 < 500 ms, a unit's
+export of the ward report; times in ms. CPU: the mean CPU time of one request (this month / 30 days), the
+app's and PostgreSQL's server processes' together, which is what a request takes on a quiet machine.
+Goals: province board p95 < 500 ms, a unit's
 board p95 < 150 ms. Machine: {machine()}; load average (1 / 5 / 15 min) before and after the timing, on 2 cores
 shared with other sessions' work.
 
 | database | units | households | visits | ward p50 | ward p95 | ward p95, 30 days | ward p95 as admin \
-| province p50 | province p95 | province p95, 30 days | XLSX export | load average |
-|---|---|---|---|---|---|---|---|---|---|---|---|---|
+| province p50 | province p95 | province p95, 30 days | ward CPU | province CPU | XLSX export | load average |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 {rows}
 {sizes}""")
 
