@@ -12,7 +12,10 @@ Goal (the ward-coordinator issue): 103 wards, 800,000 households, 5,000,000 visi
 p95 < 150 ms, province board p95 < 500 ms. --province 79 seeds all 168 units of Hồ Chí Minh City at the same
 size per unit (1,344,000 households, about 8.6 million visits; issue 12, item 7) and writes its own section
 with the database's size per table. PostgreSQL is vacuumed and analysed before it is measured (autovacuum is
-off on the bench machine), so `flask rollup rebuild` then `--reuse` measures rebuilt rollups fairly.
+off on the bench machine), so `flask rollup rebuild` then `--reuse` measures rebuilt rollups fairly. Each board's
+mean CPU time per request (app and database server) is what it takes on a quiet machine; run
+`ALTER DATABASE … SET max_parallel_workers_per_gather = 0` on the bench database first, or the parallel workers'
+share is not counted. --no-campaign-units seeds faster, without the household-days no board reads.
 """
 
 from datetime import timedelta
