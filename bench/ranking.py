@@ -36,11 +36,11 @@ def prepare_campaign(app, backend: str) -> tuple[int, int, int, dict]:
         today = local_today()
         if db.session.scalar(select(User).where(User.username == "doan-tinh")) is None:
             db.session.add(User(username="doan-tinh", display_name="Đoàn Tỉnh", role=Role.YOUTH_LEADER,
-                                province_code=92, password_hash=hash_password(demo.DEMO_PASSWORD)))
+                                province_code=args.province, password_hash=hash_password(demo.DEMO_PASSWORD)))
         campaign = db.session.scalar(select(Campaign).where(Campaign.share_token == "bench-board"))
         if campaign is None:
             campaign = Campaign(name="Tháng thi đua", start_date=today - timedelta(days=29), end_date=today,
-                                province_code=92, weights=dict(ranking.DEFAULT_WEIGHTS), share_token="bench-board")
+                                province_code=args.province, weights=dict(ranking.DEFAULT_WEIGHTS), share_token="bench-board")
             db.session.add(campaign)
         if backend == "postgresql":
             # Fresh statistics, as autovacuum keeps them on a real server (it is off on the bench machine):

@@ -22,11 +22,25 @@ def province_choices() -> list[tuple[int, str]]:
     return sorted(((code, p["name"]) for code, p in _divisions().items()), key=lambda c: c[1])
 
 
-def load_province(code: int) -> tuple[Province, int]:
-    """Insert or update a province and all its wards; returns the province and the ward count."""
+def _province(code: int) -> dict:
     data = _divisions().get(code)
     if data is None:
         raise UnknownProvince(code)
+    return data
+
+
+def province_name(code: int) -> str:
+    return _province(code)["name"]
+
+
+def ward_count(code: int) -> int:
+    """How many wards and communes the province has."""
+    return len(_province(code)["wards"])
+
+
+def load_province(code: int) -> tuple[Province, int]:
+    """Insert or update a province and all its wards; returns the province and the ward count."""
+    data = _province(code)
     province = db.session.get(Province, code) or Province(code=code)
     province.name, province.codename = data["name"], data["codename"]
     db.session.add(province)

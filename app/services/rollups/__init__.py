@@ -92,9 +92,12 @@ def verify() -> list[Difference]:
             + [Difference(*d) for d in areas.differences()] + ward_days.differences())
 
 
-def rebuild_counts() -> None:
-    """Rewrite every count from the raw visits and the households' stored state, set-based."""
-    household_days.rebuild_units()
+def rebuild_counts(campaign_units: bool = True) -> None:
+    """Rewrite every count from the raw visits and the households' stored state, set-based. Without
+    `campaign_units` the campaign household-days (worked out household by household in Python) are left for
+    `flask rollup rebuild`: a province-size benchmark of the boards, which never read them, need not wait."""
+    if campaign_units:
+        household_days.rebuild_units()
     daily.rebuild()
     areas.rebuild()
     ward_days.rebuild()
