@@ -161,7 +161,7 @@ def make_user(ctx):
         user = User(
             username=username or f"{role.value}{next(_seq)}", display_name=kw.pop("display_name", "Người Thử"),
             role=role, password_hash=_password_hash(), province_code=92,
-            ward_code=None if role == Role.ADMIN else ward_code, team_id=team.id if team else None, **kw,
+            ward_code=None if role in (Role.ADMIN, Role.PROVINCE) else ward_code, team_id=team.id if team else None, **kw,
         )
         db.session.add(user)
         db.session.commit()
@@ -212,6 +212,7 @@ def world(make_team, make_user):
         "coordinator_b": make_user(Role.COORDINATOR, WARD_B),
         "youth_a": make_user(Role.YOUTH_LEADER, WARD_A),
         "admin": make_user(Role.ADMIN),
+        "province": make_user(Role.PROVINCE),
     }
 
 
