@@ -301,3 +301,24 @@ def make_campaign(ctx):
         db.session.commit()
         return campaign
     return make
+
+
+@pytest.fixture
+def make_report(ctx):
+    """A sent monthly report of the ward (each call another month, so a ward may have several)."""
+    from app.models import PeriodicReport, ReportStatus
+
+    def make(ward_code: int = WARD_A) -> PeriodicReport:
+        month = next(_seq) % 12 + 1
+        report = PeriodicReport(
+            ward_code=ward_code, kind="month", cutoff="decree09", year=2026, number=month,
+            period_start=date(2026 if month > 1 else 2025, month - 1 if month > 1 else 12, 15),
+            period_end=date(2026, month, 14), status=ReportStatus.SENT, doc_number="1/BC-UBND", place="Nơi",
+            doc_date=date(2026, month, 14), results="Kết quả", signer_title="CHỦ TỊCH", signer_name="Người Ký",
+            snapshot={"unit": {"name": "Đơn vị", "authority": "UBND ĐƠN VỊ", "place": "Nơi"},
+                      "province": {"name": "", "authority": "", "place": ""}, "as_of": "2026-11-20", "rows": []},
+            sent_at=clock.utcnow())
+        db.session.add(report)
+        db.session.commit()
+        return report
+    return make

@@ -11,6 +11,8 @@ KIND_LABELS = {Kind.MONTH: _l("Monthly"), Kind.QUARTER: _l("Quarterly"), Kind.HA
 CUTOFF_LABELS = {Cutoff.DECREE09: _l("15th to 14th (Decree 09/2019, Article 12)"),
                  Cutoff.CALENDAR: _l("Calendar month")}
 
+KINDS, CUTOFFS = {k.value for k in Kind}, {c.value for c in Cutoff}
+
 
 class PeriodChoiceForm(Form):
     """Which period's report (a GET form: choosing changes nothing, so no CSRF token)."""
@@ -28,13 +30,16 @@ class PeriodChoiceForm(Form):
                           render_kw={"inputmode": "numeric"})
 
     def validate_number(self, field):
-        kind = Kind(self.kind.data or Kind.MONTH)
+        if self.kind.data not in KINDS:
+            return  # the kind itself is refused by its choices
+        kind = Kind(self.kind.data)
         if field.data is not None and field.data > periods_in_year(kind):
             raise ValidationError(_l("A year has %(count)s such periods.", count=periods_in_year(kind)))
 
     def period(self) -> ReportPeriod:
         """The chosen period; what is left out is today's (a month by Decree 09's cut-off by default)."""
-        kind, cutoff = Kind(self.kind.data or Kind.MONTH), Cutoff(self.cutoff.data or Cutoff.DECREE09)
+        kind = Kind(self.kind.data) if self.kind.data in KINDS else Kind.MONTH  # blank: the default
+        cutoff = Cutoff(self.cutoff.data) if self.cutoff.data in CUTOFFS else Cutoff.DECREE09
         now = current(kind, cutoff)
         return ReportPeriod(kind, self.year.data or now.year, self.number.data or now.number, cutoff)
 
