@@ -304,3 +304,13 @@ def test_a_province_account_is_made_by_the_administrator_and_reads_the_province(
     from app.services.accounts import find_login
     user = find_login("so.tonghop")
     assert user.role == Role.PROVINCE and user.ward_code is None and user.province_code == 92
+
+
+def test_typed_control_characters_never_break_the_document_and_no_citizen_id_is_kept(unit, login_as):
+    client = login_as(unit["coordinator_a"])
+    report_id = int(_write(client, results="Dòng 1\r\nDòng\x01 2\x00\ufffe", signer_name="An <b>&</b>").rsplit("/", 1)[1])
+    text = _all_text(_docx(client.get(f"/reports/{report_id}/docx")))
+    assert "Dòng 2" in text and "An <b>&</b>" in text
+    refused = client.post(f"/reports/{report_id}", data={**TEXT, "shortcomings": "Hộ số CCCD 079123456789"})
+    assert refused.status_code == 422 and "CCCD" in refused.get_data(as_text=True)
+    assert "079123456789" not in db.session.get(PeriodicReport, report_id).shortcomings

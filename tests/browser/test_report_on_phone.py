@@ -13,8 +13,8 @@ from app.extensions import db
 from app.models import Role
 from app.services import rollups
 from app.services.reports.periods import Kind, current
-from tests.browser.helpers import assert_fits_the_phone, assert_thumb_sized, csp_violations, log_in
 from tests.browser.conftest import PHONE
+from tests.browser.helpers import assert_fits_the_phone, assert_thumb_sized, csp_violations, log_in
 from tests.conftest import WARD_A
 
 pytestmark = pytest.mark.browser

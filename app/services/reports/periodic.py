@@ -24,6 +24,7 @@ from app.services.reports.indicators import BY_KEY, DEFINITIONS
 from app.services.reports.periods import Cutoff, Kind, ReportPeriod
 from app.services.reports.units import UnitNames, province_names, unit_names
 from app.services.scope import PROVINCE_READERS, get_in_scope, require_role, scoped
+from app.services.text import looks_like_citizen_id, printable
 
 DOCUMENT_LOCALE = "vi"  # an administrative document is written in Vietnamese whatever the reader's language
 VISITS_KEY = "visits"  # the period's visits: a count beside the indicators
@@ -168,11 +169,18 @@ def suggested_text(ward: Ward, period: ReportPeriod) -> ReportText:
                       signer_title=signer)
 
 
+NARRATIVE = ("results", "shortcomings", "next_tasks")
+
+
 def _write(report: PeriodicReport, text: ReportText) -> None:
+    for name in NARRATIVE:
+        if looks_like_citizen_id(getattr(text, name)):
+            raise ReportError(name, _l("This looks like a citizen-ID (CCCD) number. Phủ Số never stores one: "
+                                       "please remove it."))
     for name, value in asdict(text).items():
         if value is None:
             continue
-        setattr(report, name, value.strip() if isinstance(value, str) else value)
+        setattr(report, name, printable(value).strip() if isinstance(value, str) else value)
 
 
 def create(actor: User, period: ReportPeriod, text: ReportText) -> PeriodicReport:
