@@ -71,7 +71,9 @@ def run(backend: str, args) -> dict:
 
     month_docx = docx_samples(month)
     quarter_docx = docx_samples(quarter)
-    send_ms = timed(lambda: coordinator.post(month_docx["url"] + "/send", data=TEXT))
+    sent_status = []
+    send_ms = timed(lambda: sent_status.append(coordinator.post(month_docx["url"] + "/send", data=TEXT).status_code))
+    assert sent_status == [303], sent_status
     sent_docx = percentiles([timed(lambda: coordinator.get(month_docx["url"] + "/docx")) for _ in range(args.rounds)])
     rollup_url = f"/reports/province/rollup.docx?{_args(month)}"
     first = admin.get(rollup_url)

@@ -77,8 +77,8 @@ ACCESS = {
     ("field.visit_delete", "POST"): Rule(FIELD),
     ("board.team", "GET"): Rule(frozenset({Role.TEAM_LEADER})),
     ("board.assignments", "POST"): Rule(frozenset({Role.TEAM_LEADER})),
-    ("board.ward", "GET"): Rule(MANAGERS, "code={ward_code}"),
-    ("board.ward_export", "GET"): Rule(MANAGERS, "code={ward_code}"),
+    ("board.ward", "GET"): Rule(COORDINATOR | PROVINCE_READERS, "code={ward_code}"),
+    ("board.ward_export", "GET"): Rule(COORDINATOR | PROVINCE_READERS, "code={ward_code}"),
     ("board.province", "GET"): Rule(PROVINCE_READERS),
     ("reports.index", "GET"): Rule(REPORT_READERS),  # the province is sent on to the reports it received
     ("reports.new", "GET"): Rule(COORDINATOR),

@@ -314,3 +314,14 @@ def test_typed_control_characters_never_break_the_document_and_no_citizen_id_is_
     refused = client.post(f"/reports/{report_id}", data={**TEXT, "shortcomings": "Hộ số CCCD 079123456789"})
     assert refused.status_code == 422 and "CCCD" in refused.get_data(as_text=True)
     assert "079123456789" not in db.session.get(PeriodicReport, report_id).shortcomings
+
+
+def test_the_province_department_reads_unit_boards_but_never_households(unit, login_as):
+    province = login_as(unit["province"])
+    assert province.get("/province").status_code == 200
+    board = province.get(f"/ward?code={WARD_A}")
+    assert board.status_code == 200 and "Phường Ninh Kiều" in board.get_data(as_text=True)
+    followups = province.get(f"/ward/report.csv?code={WARD_A}&view=followups").get_data(as_text=True)
+    assert "Hẹn lại" not in followups and "Đường 3 Tháng 2" not in followups  # no household or visit details
+    for path in ("/lists/households", "/ward/visits", f"/visits/{unit['visits'][0].id}"):
+        assert province.get(path).status_code in (403, 404), path

@@ -69,13 +69,13 @@ def assignments():
 
 # --- Ward board -------------------------------------------------------------------------------------------
 
-BOARD_ROLES = (Role.COORDINATOR, Role.ADMIN)
+BOARD_ROLES = (Role.COORDINATOR, *PROVINCE_READERS)
 VISITS_PAGE = 50
 
 
 def _board_ward() -> Ward | None:
     """The ward whose board is asked for: the coordinator's own, or `?code=` of the actor's province
-    (None when an administrator names no ward)."""
+    (None when the administrator or the province department names no ward)."""
     require_role(current_user, *BOARD_ROLES, what="ward board")
     code = request.args.get("code") or current_user.ward_code
     return None if code is None else get_in_scope(current_user, Ward, code)
@@ -105,7 +105,7 @@ def _board_args(**changes) -> dict:
 @login_required
 def ward():
     board_ward = _board_ward()
-    if board_ward is None:  # an administrator chooses a ward from the province board
+    if board_ward is None:  # the province chooses a ward from the province board
         return redirect(url_for("board.province"))
     form, period = _period()
     report = coverage.ward_report(current_user, board_ward, period)
