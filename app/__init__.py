@@ -40,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     from app.ops.views import bp as ops_bp
     from app.pwa.views import bp as pwa_bp
     from app.ranking.views import bp as ranking_bp
+    from app.reports.views import bp as reports_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
@@ -51,6 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(board_bp)
     app.register_blueprint(lists_bp)
     app.register_blueprint(ranking_bp)
+    app.register_blueprint(reports_bp)
 
     from app.cli import register
 

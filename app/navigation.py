@@ -14,6 +14,8 @@ _ITEMS = {
     "board.ward": (_l("Ward board"), "chart"),
     "board.province": (_l("Province"), "chart"),
     "ranking.campaigns": (_l("Ranking"), "trophy"),
+    "reports.index": (_l("Reports"), "doc"),
+    "reports.province": (_l("Reports"), "doc"),
     "lists.index": (_l("Lists"), "list"),
     "admin.users": (_l("Users"), "users"),
     "admin.wards": (_l("Wards"), "map"),
@@ -22,9 +24,10 @@ _ITEMS = {
 _BY_ROLE = {
     Role.VOLUNTEER: ["main.home", "field.households_list", "field.visit_new", "ranking.campaigns"],
     Role.TEAM_LEADER: ["main.home", "field.households_list", "field.visit_new", "board.team", "ranking.campaigns"],
-    Role.COORDINATOR: ["main.home", "board.ward", "lists.index", "admin.users"],
+    Role.COORDINATOR: ["main.home", "board.ward", "reports.index", "lists.index", "admin.users"],
     Role.YOUTH_LEADER: ["main.home", "ranking.campaigns"],
     Role.ADMIN: ["main.home", "board.province", "admin.wards", "admin.users"],
+    Role.PROVINCE: ["main.home", "board.province", "reports.province"],
 }
 
 

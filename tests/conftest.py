@@ -161,7 +161,7 @@ def make_user(ctx):
         user = User(
             username=username or f"{role.value}{next(_seq)}", display_name=kw.pop("display_name", "Người Thử"),
             role=role, password_hash=_password_hash(), province_code=92,
-            ward_code=None if role == Role.ADMIN else ward_code, team_id=team.id if team else None, **kw,
+            ward_code=None if role in (Role.ADMIN, Role.PROVINCE) else ward_code, team_id=team.id if team else None, **kw,
         )
         db.session.add(user)
         db.session.commit()
@@ -212,6 +212,7 @@ def world(make_team, make_user):
         "coordinator_b": make_user(Role.COORDINATOR, WARD_B),
         "youth_a": make_user(Role.YOUTH_LEADER, WARD_A),
         "admin": make_user(Role.ADMIN),
+        "province": make_user(Role.PROVINCE),
     }
 
 
@@ -299,4 +300,25 @@ def make_campaign(ctx):
         db.session.add(campaign)
         db.session.commit()
         return campaign
+    return make
+
+
+@pytest.fixture
+def make_report(ctx):
+    """A sent monthly report of the ward (each call another month, so a ward may have several)."""
+    from app.models import PeriodicReport, ReportStatus
+
+    def make(ward_code: int = WARD_A) -> PeriodicReport:
+        month = next(_seq) % 12 + 1
+        report = PeriodicReport(
+            ward_code=ward_code, kind="month", cutoff="decree09", year=2026, number=month,
+            period_start=date(2026 if month > 1 else 2025, month - 1 if month > 1 else 12, 15),
+            period_end=date(2026, month, 14), status=ReportStatus.SENT, doc_number="1/BC-UBND", place="Nơi",
+            doc_date=date(2026, month, 14), results="Kết quả", signer_title="CHỦ TỊCH", signer_name="Người Ký",
+            snapshot={"unit": {"name": "Đơn vị", "authority": "UBND ĐƠN VỊ", "place": "Nơi"},
+                      "province": {"name": "", "authority": "", "place": ""}, "as_of": "2026-11-20", "rows": []},
+            sent_at=clock.utcnow())
+        db.session.add(report)
+        db.session.commit()
+        return report
     return make

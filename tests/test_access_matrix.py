@@ -26,6 +26,8 @@ FIELD = frozenset({Role.VOLUNTEER, Role.TEAM_LEADER})
 EVERYONE = frozenset(Role)
 COORDINATOR = frozenset({Role.COORDINATOR})
 MANAGERS = frozenset({Role.COORDINATOR, Role.ADMIN})
+PROVINCE_READERS = frozenset({Role.ADMIN, Role.PROVINCE})
+REPORT_READERS = COORDINATOR | PROVINCE_READERS
 WARD_OTHER_PROVINCE = 26740  # Phường Sài Gòn, Thành phố Hồ Chí Minh (province 79)
 
 
@@ -75,9 +77,19 @@ ACCESS = {
     ("field.visit_delete", "POST"): Rule(FIELD),
     ("board.team", "GET"): Rule(frozenset({Role.TEAM_LEADER})),
     ("board.assignments", "POST"): Rule(frozenset({Role.TEAM_LEADER})),
-    ("board.ward", "GET"): Rule(MANAGERS, "code={ward_code}"),
-    ("board.ward_export", "GET"): Rule(MANAGERS, "code={ward_code}"),
-    ("board.province", "GET"): Rule(frozenset({Role.ADMIN})),
+    ("board.ward", "GET"): Rule(COORDINATOR | PROVINCE_READERS, "code={ward_code}"),
+    ("board.ward_export", "GET"): Rule(COORDINATOR | PROVINCE_READERS, "code={ward_code}"),
+    ("board.province", "GET"): Rule(PROVINCE_READERS),
+    ("reports.index", "GET"): Rule(REPORT_READERS),  # the province is sent on to the reports it received
+    ("reports.new", "GET"): Rule(COORDINATOR),
+    ("reports.new", "POST"): Rule(COORDINATOR),
+    ("reports.report", "GET"): Rule(REPORT_READERS),
+    ("reports.save", "POST"): Rule(COORDINATOR),
+    ("reports.send", "POST"): Rule(COORDINATOR),
+    ("reports.download", "GET"): Rule(REPORT_READERS),
+    ("reports.print_view", "GET"): Rule(REPORT_READERS),
+    ("reports.province", "GET"): Rule(PROVINCE_READERS),
+    ("reports.rollup", "GET"): Rule(PROVINCE_READERS),
     ("board.ward_targets", "GET"): Rule(COORDINATOR),
     ("board.ward_targets", "POST"): Rule(COORDINATOR),
     ("board.ward_visits", "GET"): Rule(COORDINATOR),
@@ -118,7 +130,7 @@ ACCESS = {
 
 # Who acts for each role in the `world` fixture (ward A; the administrator has the province).
 ACTOR_KEYS = {Role.VOLUNTEER: "volunteer_a", Role.TEAM_LEADER: "leader_a", Role.COORDINATOR: "coordinator_a",
-              Role.YOUTH_LEADER: "youth_a", Role.ADMIN: "admin"}
+              Role.YOUTH_LEADER: "youth_a", Role.ADMIN: "admin", Role.PROVINCE: "province"}
 # Values for URL parts that name no object.
 FIXED_PARTS = {"code": "en", "fmt": "csv", "kind": "csv", "filename": "css/app.css"}
 # Tables a denial is allowed to write to: the audit log records it, the throttle counts failed logins.
@@ -140,7 +152,7 @@ def test_every_route_has_a_rule(app):
 
 
 @pytest.fixture
-def scopes(world, make_team, make_user, make_household, make_visit, make_campaign, login_as):
+def scopes(world, make_team, make_user, make_household, make_visit, make_campaign, make_report, login_as):
     """For each role, the objects of its own scope and objects of another ward (or province)."""
     geo.load_province(79)
     db.session.commit()
@@ -155,7 +167,7 @@ def scopes(world, make_team, make_user, make_household, make_visit, make_campaig
         campaign = make_campaign(team.ward_code, province_code=79 if team.ward_code == WARD_OTHER_PROVINCE else 92)
         return {"household_id": household.id, "visit_id": visit.id, "area_id": team.areas[0].id, "team_id": team.id,
                 "user_id": member.id, "ward_code": team.ward_code, "campaign_id": campaign.id,
-                "token": campaign.share_token}
+                "token": campaign.share_token, "report_id": make_report(team.ward_code).id}
 
     ward_b = objects(world["team_b"], world["volunteer_b"])
     far = objects(far_team, far_user)
@@ -167,8 +179,8 @@ def scopes(world, make_team, make_user, make_household, make_visit, make_campaig
         own["import"] = _import_token(login_as(world["coordinator_a"]), world["team_a"].areas[0])
         if role == Role.ADMIN:  # an administrator manages coordinators, not members
             own["user_id"] = make_user(Role.COORDINATOR, world["team_a"].ward_code).id
-        # An administrator's scope is the province: "outside" means another province.
-        scopes[role] = (own, far if role == Role.ADMIN else ward_b)
+        # An administrator's and the province department's scope is the province: "outside" is another province.
+        scopes[role] = (own, far if role in (Role.ADMIN, Role.PROVINCE) else ward_b)
     return scopes
 
 
@@ -253,7 +265,7 @@ def test_route_answers_each_role_within_its_scope_only(app, world, scopes, route
 # Whom each manager may disable, enable or give a new password, inside its scope: the roles it may create.
 # An administrator also manages an administrator that has never logged in (a mistake at creation).
 MANAGED = {Role.COORDINATOR: {Role.VOLUNTEER, Role.TEAM_LEADER, Role.YOUTH_LEADER},
-           Role.ADMIN: {Role.COORDINATOR, Role.YOUTH_LEADER}}
+           Role.ADMIN: {Role.COORDINATOR, Role.YOUTH_LEADER, Role.PROVINCE}}
 ACCOUNT_ROUTES = (("POST", "/admin/users/{id}/active"), ("GET", "/admin/users/{id}/password"),
                   ("POST", "/admin/users/{id}/password"))
 

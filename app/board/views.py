@@ -14,10 +14,10 @@ from app.forms import show_refusal
 from app.models import Area, Indicator, Role, Team, User, Visit, Ward
 from app.services import visits
 from app.services.lists import teams
-from app.services.reports import coverage, exports, figures, targets
+from app.services.reports import coverage, exports, figures, periodic, targets
 from app.services.reports.coverage import Period
 from app.services.reports.indicators import DEFINITIONS
-from app.services.scope import get_in_scope, require_role, scoped
+from app.services.scope import PROVINCE_READERS, get_in_scope, require_role, scoped
 from app.web import page_number, render
 
 bp = Blueprint("board", __name__)
@@ -69,13 +69,13 @@ def assignments():
 
 # --- Ward board -------------------------------------------------------------------------------------------
 
-BOARD_ROLES = (Role.COORDINATOR, Role.ADMIN)
+BOARD_ROLES = (Role.COORDINATOR, *PROVINCE_READERS)
 VISITS_PAGE = 50
 
 
 def _board_ward() -> Ward | None:
     """The ward whose board is asked for: the coordinator's own, or `?code=` of the actor's province
-    (None when an administrator names no ward)."""
+    (None when the administrator or the province department names no ward)."""
     require_role(current_user, *BOARD_ROLES, what="ward board")
     code = request.args.get("code") or current_user.ward_code
     return None if code is None else get_in_scope(current_user, Ward, code)
@@ -105,13 +105,16 @@ def _board_args(**changes) -> dict:
 @login_required
 def ward():
     board_ward = _board_ward()
-    if board_ward is None:  # an administrator chooses a ward from the province board
+    if board_ward is None:  # the province chooses a ward from the province board
         return redirect(url_for("board.province"))
     form, period = _period()
     report = coverage.ward_report(current_user, board_ward, period)
     sort, worst_first = _sort()
+    # A report sent for exactly this period: what moved since (its figures against the board's, same rows).
+    sent = periodic.sent_for_board(current_user, board_ward, period.start, period.end)
+    changed = periodic.differences(periodic.rows_of(current_user, sent), periodic.rows_from(report.total)) if sent else []
     return render(
-        "board/ward.html", "board/_ward.html", 422 if form.errors else 200,
+        "board/ward.html", "board/_ward.html", 422 if form.errors else 200, sent_report=sent, differences=changed,
         form=form, report=report, definitions=DEFINITIONS, sort=sort, worst_first=worst_first,
         areas=coverage.sort_rows(report.areas, sort, worst_first),
         teams=coverage.sort_rows(report.teams, sort, worst_first),
@@ -122,7 +125,7 @@ def ward():
 @bp.route("/province")
 @login_required
 def province():
-    require_role(current_user, Role.ADMIN, what="province board")
+    require_role(current_user, *PROVINCE_READERS, what="province board")
     form, period = _period()
     rows, total = coverage.province_rows(current_user, period)
     sort, worst_first = _sort()

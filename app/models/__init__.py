@@ -14,6 +14,7 @@ from app.models.geo import Province, Ward
 from app.models.household import PRIORITY_TAGS, SENSITIVE_TAGS, Household, HouseholdStatus
 from app.models.org import Area, Role, Team, User, member_areas, team_areas
 from app.models.plan import Campaign, Indicator, Target
+from app.models.report import PeriodicReport, ReportStatus
 from app.models.score import SCORE_COLUMNS, ScoreUnit, TeamDayScore
 from app.models.visit import ONLINE_SERVICES, Outcome, Visit, visit_helpers
 
@@ -36,7 +37,9 @@ __all__ = [
     "Indicator",
     "LoginThrottle",
     "Outcome",
+    "PeriodicReport",
     "Province",
+    "ReportStatus",
     "Role",
     "ScoreUnit",
     "Target",

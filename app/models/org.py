@@ -43,6 +43,7 @@ class Role(enum.StrEnum):
     COORDINATOR = "coordinator"
     YOUTH_LEADER = "youth_leader"
     ADMIN = "admin"
+    PROVINCE = "province"  # the province department (Sở) that collects the units' reports
 
     @property
     def label(self) -> str:
@@ -55,6 +56,7 @@ ROLE_LABELS = {
     Role.COORDINATOR: _l("Ward coordinator"),
     Role.YOUTH_LEADER: _l("Youth-union leader"),
     Role.ADMIN: _l("Administrator"),
+    Role.PROVINCE: _l("Province department"),
 }
 
 
@@ -100,7 +102,7 @@ class User(Model):
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[Role] = mapped_column(String(20))
     # Scope: volunteers and team leaders have a team (and its ward); coordinators a ward;
-    # youth-union leaders a ward or only a province; administrators a province.
+    # youth-union leaders a ward or only a province; administrators and the province department a province.
     province_code: Mapped[int] = mapped_column(ForeignKey("province.code"), index=True)
     ward_code: Mapped[int | None] = mapped_column(ForeignKey("ward.code"), index=True)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), index=True)

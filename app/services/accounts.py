@@ -136,7 +136,7 @@ def find_login(username: str) -> User | None:
 
 # Which roles each role may create, and where the new account's scope comes from.
 CREATABLE_ROLES = {
-    Role.ADMIN: (Role.COORDINATOR, Role.YOUTH_LEADER, Role.ADMIN),
+    Role.ADMIN: (Role.COORDINATOR, Role.YOUTH_LEADER, Role.PROVINCE, Role.ADMIN),
     Role.COORDINATOR: (Role.VOLUNTEER, Role.TEAM_LEADER, Role.YOUTH_LEADER),
 }
 
@@ -157,6 +157,8 @@ def create_user(actor: User, *, username: str, display_name: str, password: str,
         ward_code = team.ward_code
     elif Role(actor.role) == Role.COORDINATOR:
         ward_code = actor.ward_code
+    elif role == Role.PROVINCE:  # reads the whole province, never one ward
+        ward_code = None
     elif role == Role.COORDINATOR and ward_code is None:
         raise AccountError("ward_code", _l("Choose the coordinator's ward."))
     if ward_code is not None:

@@ -55,6 +55,7 @@ BATCH = 5000
 
 DEMO_ACCOUNTS = [
     ("admin", "Quản trị Cần Thơ", Role.ADMIN),
+    ("so", "Võ Thị Sở Tổng Hợp", Role.PROVINCE),
     ("dieuphoi", "Trần Thị Điều Phối", Role.COORDINATOR),
     ("doan", "Lê Văn Đoàn", Role.YOUTH_LEADER),
     ("totruong", "Nguyễn Minh Tổ Trưởng", Role.TEAM_LEADER),
@@ -262,7 +263,7 @@ def _demo_accounts(province_code: int, ward: Ward | None, password_hash: str) ->
             continue
         user = User(username=username, display_name=name, role=role, password_hash=password_hash,
                     province_code=province_code)
-        if role != Role.ADMIN and ward is not None:
+        if role not in (Role.ADMIN, Role.PROVINCE) and ward is not None:
             user.ward_code = ward.code
         if role in (Role.TEAM_LEADER, Role.VOLUNTEER) and team is not None:
             user.team_id = team.id

@@ -18,6 +18,8 @@ from app.models import (
     AuditLog,
     Campaign,
     Household,
+    PeriodicReport,
+    ReportStatus,
     Role,
     Target,
     Team,
@@ -62,6 +64,9 @@ def _ward_clause(actor: User, column) -> ColumnElement[bool]:
 # Roles whose scope is a team, and roles whose scope needs a ward (the others fall back to the province).
 TEAM_ROLES = (Role.VOLUNTEER, Role.TEAM_LEADER)
 WARD_ROLES = (Role.VOLUNTEER, Role.TEAM_LEADER, Role.COORDINATOR)
+# Roles that read every unit of their province (figures, never households): the administrator, and the
+# province department (Sở) that collects the units' reports.
+PROVINCE_READERS = (Role.ADMIN, Role.PROVINCE)
 
 
 def _unplaced(actor: User) -> bool:
@@ -108,6 +113,13 @@ def scope_clause(actor: User, model) -> ColumnElement[bool]:
         if actor.ward_code is not None:
             clause &= Campaign.ward_code.is_(None) | (Campaign.ward_code == actor.ward_code)
         return clause
+    if model is PeriodicReport:
+        # A unit's draft is its own; the province reads what was sent.
+        if role == Role.COORDINATOR:
+            return PeriodicReport.ward_code == actor.ward_code
+        if role in PROVINCE_READERS:
+            return _ward_clause(actor, PeriodicReport.ward_code) & (PeriodicReport.status == ReportStatus.SENT)
+        return false()
     if model is AuditLog:
         if role in (Role.COORDINATOR, Role.ADMIN):
             return _ward_clause(actor, AuditLog.ward_code)

@@ -27,6 +27,14 @@ def clean(text: str | None) -> str | None:
     return text or None
 
 
+def printable(text: str | None) -> str:
+    """Text a document can hold: line breaks as "\n", no control characters (XML, and so DOCX, refuses them)
+    and no non-characters; NFC, so what the person typed is what prints."""
+    text = unicodedata.normalize("NFC", (text or "").replace("\r\n", "\n").replace("\r", "\n"))
+    return "".join(c for c in text if c in "\n\t" or (unicodedata.category(c) not in ("Cc", "Cs")
+                                                      and c not in "\ufffe\uffff"))
+
+
 def looks_like_citizen_id(text: str | None) -> bool:
     """A citizen-ID (CCCD) number is 12 digits in a row; we never store one."""
     return bool(text) and bool(_CCCD.search(re.sub(r"[ .\-]", "", text or "")))

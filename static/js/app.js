@@ -27,3 +27,8 @@ document.addEventListener("change", (event) => {
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll(".visit-form").forEach(syncVisitForm);
 });
+
+// The print view's "Print" button (the page also prints from the browser's own menu).
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) window.print();
+});
