@@ -4,6 +4,13 @@ from app.models.audit import AuditLog, LoginThrottle
 from app.models.counts import AREA_COUNT_COLUMNS, AREA_DAY_COLUMNS, COUNTER_COLUMNS, AreaCount, AreaDayCount, DailyCount
 from app.models.geo import Province, Ward
 from app.models.household import PRIORITY_TAGS, SENSITIVE_TAGS, Household, HouseholdStatus
+from app.models.official import (
+    RATE_INDICATORS,
+    OfficialFigure,
+    OfficialIndicator,
+    PeriodKind,
+    ProvinceTarget,
+)
 from app.models.org import Area, Role, Team, User, member_areas, team_areas
 from app.models.plan import Campaign, Indicator, Target
 from app.models.score import SCORE_COLUMNS, ScoreUnit, TeamDayScore
@@ -15,6 +22,7 @@ __all__ = [
     "COUNTER_COLUMNS",
     "ONLINE_SERVICES",
     "PRIORITY_TAGS",
+    "RATE_INDICATORS",
     "SCORE_COLUMNS",
     "SENSITIVE_TAGS",
     "Area",
@@ -27,8 +35,12 @@ __all__ = [
     "HouseholdStatus",
     "Indicator",
     "LoginThrottle",
+    "OfficialFigure",
+    "OfficialIndicator",
     "Outcome",
+    "PeriodKind",
     "Province",
+    "ProvinceTarget",
     "Role",
     "ScoreUnit",
     "Target",
