@@ -2,6 +2,7 @@
 them (values, targets, ranks, "k / n xã, phường chưa đạt", the level-2 review mark)."""
 
 import io
+import re
 from datetime import date, datetime
 
 import pytest
@@ -374,3 +375,27 @@ def test_the_official_part_of_the_province_board_costs_the_same_for_any_number_o
             if ward.code != WARD_A:
                 _store(ward.code, indicator.value, 5, None if indicator == "level2_accounts" else 10)
     assert queries_for(client, "/province?ky=2026-10") == few
+
+
+def test_the_demo_holds_the_provinces_targets_figures_and_a_unit_to_review(app, ctx):
+    from app.services import demo
+
+    demo.seed(92, demo.SeedSize(wards=2, areas_per_ward=2, households_per_area=30, months=2))
+    db.session.commit()
+    client = app.test_client()
+    client.post("/login", data={"username": "admin", "password": demo.DEMO_PASSWORD})
+    text = client.get("/province").text
+    assert "Tháng 10/2026" in text  # the last month that ended
+    for shown in ("93,48%", "26,60%", "16,72%", "Chỉ tiêu của tỉnh: 80,00% (áp dụng từ 01/01/2024)",
+                  "Chỉ tiêu của tỉnh: 50,00%", "Chỉ tiêu của tỉnh: 45,00%"):
+        assert shown in text
+    digitised = text[text.index('id="official-digitised"'):text.index('id="official-online_dossiers"')]
+    failed, judged = map(int, re.search(r"(\d+) / (\d+) xã, phường chưa đạt", digitised).groups())
+    assert judged == 103 and 0 < failed < judged  # some units meet the target, some do not
+    level2 = text[text.index('id="official-level2"'):]
+    mark = '<span class="badge badge-danger">cần rà soát</span>'
+    assert level2.count(mark) == 1 and "1 xã, phường cần rà soát" in level2  # Cái Răng's teams reported too many
+    review_row = level2[level2.index(mark) - 400:level2.index(mark)]
+    assert "Phường Cái Răng" in review_row
+    again = demo.official_figures(92, [])  # a second run keeps what is there
+    assert again is None and count(OfficialFigure) == 103 * 3 * 2 + 4
