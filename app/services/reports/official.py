@@ -35,8 +35,8 @@ LABELS = {
     OfficialIndicator.LEVEL2_ACCOUNTS: _l("Level-2 accounts (police count)"),
 }
 NUMERATORS = {
-    OfficialIndicator.DIGITISED: _l("Dossiers and results digitised"),
-    OfficialIndicator.ONLINE_DOSSIERS: _l("Dossiers submitted online"),
+    OfficialIndicator.DIGITISED: _l("Number of dossiers and results digitised"),
+    OfficialIndicator.ONLINE_DOSSIERS: _l("Number of dossiers submitted online"),
     OfficialIndicator.ONLINE_PAYMENT: _l("Payments made online"),
     OfficialIndicator.LEVEL2_ACCOUNTS: _l("Level-2 accounts at the end of the period"),
 }
@@ -410,7 +410,8 @@ def latest_period(actor: User, ward_codes: list[int] | None = None) -> OfficialP
 
 
 def _reported_level2(ward_codes: list[int], period: OfficialPeriod) -> dict[int, int]:
-    """Level-2 activations the teams reported in the period's calendar days, per unit: one grouped query."""
+    """Level-2 activations the teams reported in the period's calendar days, per unit (those the police counted):
+    one grouped query over the daily counters."""
     stmt = (select(DailyCount.ward_code, func.sum(DailyCount.level2_activated))
             .where(DailyCount.ward_code.in_(ward_codes), DailyCount.day.between(period.start, period.end))
             .group_by(DailyCount.ward_code))
@@ -451,7 +452,7 @@ def board(actor: User, units: list[tuple[int, str]], period: OfficialPeriod) -> 
     counts = current[OfficialIndicator.LEVEL2_ACCOUNTS.value]
     level2 = []
     if counts:
-        reported = _reported_level2(codes, period)
+        reported = _reported_level2([code for code in codes if code in counts], period)
         level2 = [Level2Check(code, names[code], counts[code][0], before.get(code), reported.get(code, 0))
                   for code in codes if code in counts]
         level2.sort(key=lambda c: (not c.needs_review, c.name))
