@@ -11,6 +11,8 @@ sums), with the SQL statements the part sends. Goal (issue 13): the province boa
 p95 < 500 ms at 103 units / 800,000 households / 5,000,000 visits.
 """
 
+import os
+
 from sqlalchemy import event, func, select
 
 from bench.common import machine, percentiles, province_arguments, province_dataset, timed, write_section
@@ -47,6 +49,7 @@ def run(backend: str, args) -> dict:
 def main() -> None:
     args, backends = province_arguments(__doc__, areas=20, households=400)
     results = [run(b, args) for b in backends]
+    load = " / ".join(f"{value:.1f}" for value in os.getloadavg())
     rows = "\n".join(
         f"| {r['backend']} | {r['households']:,} | {r['visits']:,} | {r['figures']:,} | {r['page']['p50']:.0f} "
         f"| {r['page']['p95']:.0f} | {r['part']['p50']:.1f} | {r['part']['p95']:.1f} | {r['statements']} |"
@@ -59,7 +62,7 @@ official figures of all 103 units, the province's targets and two units' police 
 board as the administrator ({args.rounds} requests, Flask test client: queries, Python and rendering; it opens
 on the latest period with figures), and the official part alone (`official.board` for every unit). Goal:
 province board with official figures p95 < 500 ms at 103 units / 800,000 households / 5,000,000 visits.
-Machine: {machine()}.
+Machine: {machine()}; load average while measuring {load} (other work on the machine slows every figure alike).
 
 | database | households | visits | figures | board p50 ms | board p95 ms | part p50 ms | part p95 ms | part SQL |
 |---|---|---|---|---|---|---|---|---|
