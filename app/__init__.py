@@ -37,6 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
     from app.field.views import bp as field_bp
     from app.lists.views import bp as lists_bp
     from app.main.views import bp as main_bp
+    from app.official.views import bp as official_bp
     from app.ops.views import bp as ops_bp
     from app.pwa.views import bp as pwa_bp
     from app.ranking.views import bp as ranking_bp
@@ -53,6 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(lists_bp)
     app.register_blueprint(ranking_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(official_bp)
 
     from app.cli import register
 

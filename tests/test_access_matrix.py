@@ -126,6 +126,15 @@ ACCESS = {
     ("lists.import_preview", "GET"): Rule(COORDINATOR),
     ("lists.import_preview", "POST"): Rule(COORDINATOR),
     ("lists.import_template", "GET"): Rule(COORDINATOR),
+    ("official.entry", "GET"): Rule(COORDINATOR),
+    ("official.entry", "POST"): Rule(COORDINATOR),
+    ("official.province_targets", "GET"): Rule(frozenset({Role.ADMIN})),
+    ("official.province_targets", "POST"): Rule(frozenset({Role.ADMIN})),
+    ("official.import_upload", "GET"): Rule(frozenset({Role.ADMIN})),
+    ("official.import_upload", "POST"): Rule(frozenset({Role.ADMIN})),
+    ("official.import_template", "GET"): Rule(frozenset({Role.ADMIN})),
+    ("official.import_preview", "GET"): Rule(frozenset({Role.ADMIN})),
+    ("official.import_preview", "POST"): Rule(frozenset({Role.ADMIN})),
 }
 
 # Who acts for each role in the `world` fixture (ward A; the administrator has the province).
@@ -172,11 +181,17 @@ def scopes(world, make_team, make_user, make_household, make_visit, make_campaig
     ward_b = objects(world["team_b"], world["volunteer_b"])
     far = objects(far_team, far_user)
     ward_b["import"] = far["import"] = _import_token(login_as(world["coordinator_b"]), world["team_b"].areas[0])
+    # The province's file of official figures: the administrator's own, and one of another province's.
+    far_admin = make_user(Role.ADMIN)
+    far_admin.province_code = 79
+    db.session.commit()
+    ward_b["official_import"] = far["official_import"] = official_import_token(login_as(far_admin), WARD_OTHER_PROVINCE)
     scopes = {}
     for role in Role:
         # Each role gets objects of its own, so one role deleting its visit leaves the next role's alone.
         own = objects(world["team_a"], world["volunteer_a"])
         own["import"] = _import_token(login_as(world["coordinator_a"]), world["team_a"].areas[0])
+        own["official_import"] = official_import_token(login_as(world["admin"]), world["team_a"].ward_code)
         if role == Role.ADMIN:  # an administrator manages coordinators, not members
             own["user_id"] = make_user(Role.COORDINATOR, world["team_a"].ward_code).id
         # An administrator's and the province department's scope is the province: "outside" is another province.
@@ -191,9 +206,18 @@ def _import_token(client, area: Area) -> str:
     return response.location.rsplit("/", 1)[-1]
 
 
+def official_import_token(client, ward_code: int) -> str:
+    data = f"Mã đơn vị,Kỳ,Chỉ số,Tử số,Mẫu số\n{ward_code},10/2026,Số hóa hồ sơ,1,2\n".encode()
+    response = client.post("/official/import", data={"file": (io.BytesIO(data), "so-lieu.csv")},
+                           content_type="multipart/form-data")
+    return response.location.rsplit("/", 1)[-1]
+
+
 def _url(rule, access: Rule, objects: dict) -> str:
-    # The import preview's token names an upload; the public board's token names a campaign.
-    named = {**objects, "token": objects.get("import") if rule.endpoint.startswith("lists.") else objects.get("token")}
+    # An import preview's token names an upload; the public board's token names a campaign.
+    uploads = {"lists.": objects.get("import"), "official.": objects.get("official_import")}
+    named = {**objects, "token": next((token for prefix, token in uploads.items() if rule.endpoint.startswith(prefix)),
+                                      objects.get("token"))}
     values = {arg: FIXED_PARTS.get(arg, named.get(arg)) for arg in rule.arguments}
     path = rule.rule
     for arg, value in values.items():

@@ -108,6 +108,8 @@ FORMS = [
     ("coordinator_a", "/lists/households/{household}/merge", "/lists/households/{household}/merge"),
     ("coordinator_a", "/reports/new?kind=month&cutoff=decree09&year=2026&number=11", "/reports/new"),
     ("coordinator_a", "/reports/{report}", "/reports/{report}"),
+    ("coordinator_a", "/official/ward", "/official/ward"),
+    ("admin", "/official/targets", "/official/targets"),
 ]
 
 
@@ -293,14 +295,15 @@ def _routes() -> list[str]:
 @pytest.fixture
 def get_objects(places, make_campaign, login_as):
     """Real objects to fill each route's URL parts, as the access matrix does."""
-    from tests.test_access_matrix import _import_token
+    from tests.test_access_matrix import _import_token, official_import_token
 
     campaign = make_campaign()
     return {"household_id": places["ids"]["household"], "visit_id": places["ids"]["visit"],
             "area_id": places["ids"]["area"], "team_id": places["ids"]["team"], "user_id": places["ids"]["volunteer"],
             "ward_code": places["team_a"].ward_code, "campaign_id": campaign.id, "token": campaign.share_token,
             "report_id": places["ids"]["report"],
-            "import": _import_token(login_as(places["coordinator_a"]), places["team_a"].areas[0])}
+            "import": _import_token(login_as(places["coordinator_a"]), places["team_a"].areas[0]),
+            "official_import": official_import_token(login_as(places["admin"]), places["team_a"].ward_code)}
 
 
 QUERY_PARAMS_READ: dict = {}
@@ -388,7 +391,8 @@ def test_hostile_ids_in_the_path_are_not_found(app, get_objects, browsers, route
     client = browsers(allowed[0])
     for part in sorted(set(rule.arguments) - set(FIXED_PARTS)):
         for value in HOSTILE_IDS:
-            named = {**get_objects, part: quote(value, safe=""), **({"import": quote(value)} if part == "token" else {})}
+            uploads = {"import": quote(value), "official_import": quote(value)} if part == "token" else {}
+            named = {**get_objects, part: quote(value, safe=""), **uploads}
             response = client.open(_url(rule, access, named), method=method)
             assert response.status_code in (400, 403, 404), f"{route} {part}={value!r:.40}: {response.status_code}"
 

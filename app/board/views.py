@@ -14,7 +14,7 @@ from app.forms import show_refusal
 from app.models import Area, Indicator, Role, Team, User, Visit, Ward
 from app.services import visits
 from app.services.lists import teams
-from app.services.reports import coverage, exports, figures, periodic, targets
+from app.services.reports import coverage, exports, figures, official, periodic, targets
 from app.services.reports.coverage import Period
 from app.services.reports.indicators import DEFINITIONS
 from app.services.scope import PROVINCE_READERS, get_in_scope, require_role, scoped
@@ -97,7 +97,7 @@ def _sort() -> tuple[str, bool]:
 
 def _board_args(**changes) -> dict:
     """The current query string with some values changed: sort links keep the period and the ward."""
-    args = {k: v for k, v in request.args.items() if k in ("code", "start", "end", "sort", "order")}
+    args = {k: v for k, v in request.args.items() if k in ("code", "start", "end", "sort", "order", "ky")}
     return {**args, **changes}
 
 
@@ -119,7 +119,14 @@ def ward():
         areas=coverage.sort_rows(report.areas, sort, worst_first),
         teams=coverage.sort_rows(report.teams, sort, worst_first),
         board_args=_board_args, is_coordinator=current_user.role == Role.COORDINATOR,
+        official=_official_board([(board_ward.code, board_ward.name)]),
     )
+
+
+def _official_board(units: list[tuple[int, str]]) -> official.OfficialBoard:
+    """The official figures of these units for the period `?ky=` names (else the latest with figures)."""
+    period = official.chosen_period(current_user, request.args.get("ky"), [code for code, _name in units])
+    return official.board(current_user, units, period)
 
 
 @bp.route("/province")
@@ -133,6 +140,7 @@ def province():
         "board/province.html", "board/_province.html", 422 if form.errors else 200,
         form=form, period=period, rows=coverage.sort_rows(rows, sort, worst_first), total=total,
         definitions=DEFINITIONS, sort=sort, worst_first=worst_first, board_args=_board_args,
+        official=_official_board([(row.ident, row.name) for row in rows]),
     )
 
 

@@ -12,6 +12,13 @@ from app.models.counts import (
 )
 from app.models.geo import Province, Ward
 from app.models.household import PRIORITY_TAGS, SENSITIVE_TAGS, Household, HouseholdStatus
+from app.models.official import (
+    RATE_INDICATORS,
+    OfficialFigure,
+    OfficialIndicator,
+    PeriodKind,
+    ProvinceTarget,
+)
 from app.models.org import Area, Role, Team, User, member_areas, team_areas
 from app.models.plan import Campaign, Indicator, Target
 from app.models.report import PeriodicReport, ReportStatus
@@ -24,6 +31,7 @@ __all__ = [
     "HOUSEHOLD_DAY_COLUMNS",
     "ONLINE_SERVICES",
     "PRIORITY_TAGS",
+    "RATE_INDICATORS",
     "SCORE_COLUMNS",
     "SENSITIVE_TAGS",
     "WARD_DAY_COLUMNS",
@@ -36,9 +44,13 @@ __all__ = [
     "HouseholdStatus",
     "Indicator",
     "LoginThrottle",
+    "OfficialFigure",
+    "OfficialIndicator",
     "Outcome",
+    "PeriodKind",
     "PeriodicReport",
     "Province",
+    "ProvinceTarget",
     "ReportStatus",
     "Role",
     "ScoreUnit",

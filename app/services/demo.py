@@ -8,19 +8,24 @@ import hashlib
 import random
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import psycopg
 from sqlalchemy import func, insert, select
 
-from app.clock import utcnow
+from app.clock import local_today, utcnow
 from app.extensions import db
 from app.models import (
     SENSITIVE_TAGS,
     Area,
+    DailyCount,
     Household,
+    OfficialFigure,
+    OfficialIndicator,
     Outcome,
+    PeriodKind,
     Province,
+    ProvinceTarget,
     Role,
     Team,
     User,
@@ -162,6 +167,7 @@ def seed(province_code: int, size: SeedSize, campaign_units: bool = True) -> See
     # Households and visits went in by bulk insert, past the services that count them: count them once,
     # set-based (their state was worked out while generating).
     rollups.rebuild_counts(campaign_units)
+    official_figures(province_code, [w for w in wards if w.name in result.wards_seeded])
     return result
 
 
@@ -282,3 +288,60 @@ def sync_id_sequences() -> None:
             db.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                     f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)")
         )
+
+
+# The province's official figures ---------------------------------------------------------------------------
+
+# Cần Thơ's 2024 targets for every xã and phường (DOMAIN.md), in force until the province sets others.
+PROVINCE_TARGETS = {OfficialIndicator.DIGITISED: 80, OfficialIndicator.ONLINE_DOSSIERS: 50,
+                    OfficialIndicator.ONLINE_PAYMENT: 45}
+# Shares of the kind Cái Răng's wards reported in April 2024: (digitised, online dossiers, online payment), in
+# hundredths of a percent. The first units get these; the others draw shares around them.
+KNOWN_SHARES = [(9348, 2660, 1672), (8089, 3480, 3946)]
+
+
+def official_figures(province_code: int, seeded: list[Ward]) -> None:
+    """The province's targets, the last two months' procedure figures of every unit of the province, and the
+    police's level-2 counts of the seeded units: the first meets what its teams reported, the second is short of
+    it by a few accounts (marked for review). Figures already there are kept."""
+    if not db.session.scalar(select(func.count()).select_from(ProvinceTarget)
+                             .where(ProvinceTarget.province_code == province_code)):
+        db.session.add_all(ProvinceTarget(province_code=province_code, indicator=indicator.value,
+                                          valid_from=date(2024, 1, 1), value=value)
+                           for indicator, value in PROVINCE_TARGETS.items())
+    last_month_end = local_today().replace(day=1) - timedelta(days=1)
+    months = [last_month_end.replace(day=1), (last_month_end.replace(day=1) - timedelta(days=1)).replace(day=1)]
+    existing = set(db.session.execute(select(OfficialFigure.ward_code, OfficialFigure.period_year,
+                                             OfficialFigure.period_number, OfficialFigure.indicator)
+                                      .where(OfficialFigure.period_kind == PeriodKind.MONTH.value)))
+    rows = []
+
+    def add(ward_code: int, month: date, indicator: OfficialIndicator, numerator: int, denominator: int | None):
+        if (ward_code, month.year, month.month, indicator.value) not in existing:
+            rows.append({"ward_code": ward_code, "period_kind": PeriodKind.MONTH.value, "period_year": month.year,
+                         "period_number": month.month, "indicator": indicator.value, "numerator": numerator,
+                         "denominator": denominator, "source": "import", "updated_at": utcnow()})
+
+    wards = _pick_wards(province_code, 10_000)
+    for position, ward in enumerate(wards):
+        rng = random.Random(f"official:{ward.code}")
+        for age, month in enumerate(months):
+            shares = KNOWN_SHARES[position] if position < len(KNOWN_SHARES) and age == 0 else (
+                rng.randint(6500, 9900), rng.randint(1800, 7200), rng.randint(1200, 6500))
+            dossiers = rng.randint(300, 3000)
+            payments = rng.randint(100, dossiers)
+            for indicator, share, whole in zip(PROVINCE_TARGETS, shares, (dossiers, dossiers, payments), strict=True):
+                # A whole count whose share rounds to the one wanted: the denominator of 10,000 where needed.
+                if position < len(KNOWN_SHARES) and age == 0:
+                    add(ward.code, month, indicator, share, 10_000)
+                else:
+                    add(ward.code, month, indicator, whole * share // 10_000, whole)
+    for position, ward in enumerate(seeded[:2]):
+        reported = db.session.scalar(select(func.coalesce(func.sum(DailyCount.level2_activated), 0)).where(
+            DailyCount.ward_code == ward.code, DailyCount.day.between(months[0], last_month_end))) or 0
+        before = 4_000 + random.Random(f"police:{ward.code}").randint(0, 6_000)
+        increase = reported + 15 if position == 0 else max(0, reported - 7)
+        add(ward.code, months[1], OfficialIndicator.LEVEL2_ACCOUNTS, before, None)
+        add(ward.code, months[0], OfficialIndicator.LEVEL2_ACCOUNTS, before + increase, None)
+    if rows:
+        db.session.execute(insert(OfficialFigure), rows)

@@ -20,6 +20,8 @@ from app.models import (
     Household,
     PeriodicReport,
     ReportStatus,
+    OfficialFigure,
+    ProvinceTarget,
     Role,
     Target,
     Team,
@@ -108,6 +110,10 @@ def scope_clause(actor: User, model) -> ColumnElement[bool]:
         return (Visit.ward_code == actor.ward_code) if role == Role.COORDINATOR else false()
     if model is Target:
         return _ward_clause(actor, Target.ward_code)
+    if model is OfficialFigure:  # a unit's official figures: no personal data, seen by everyone of the unit
+        return _ward_clause(actor, OfficialFigure.ward_code)
+    if model is ProvinceTarget:
+        return ProvinceTarget.province_code == actor.province_code
     if model is Campaign:
         clause = Campaign.province_code == actor.province_code
         if actor.ward_code is not None:

@@ -13,6 +13,7 @@ import re
 import secrets
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -247,19 +248,24 @@ def purge_old(base: Path) -> None:
             path.unlink(missing_ok=True)
 
 
-def save(base: Path, checked: Checked) -> None:
+def save(base: Path, checked: Any) -> None:
+    """Keep a checked upload (`Checked`, or another dataclass with a token, an owner and a creation time)."""
     path = base / f"{checked.token}.json"
     files.write_private(path, json.dumps(asdict(checked), ensure_ascii=False, default=str))
     os.utime(path, (checked.created, checked.created))
 
 
-def load(base: Path, actor: User, token: str) -> Checked:
-    """The checked upload with this token, if this user made it within the hour; else "not found"."""
+def load(base: Path, actor: User, token: str, kind: type = Checked):
+    """The checked upload with this token, if this user made it within the hour; else "not found". `kind` is
+    the dataclass the upload was checked into (a household list's `Checked` unless said otherwise)."""
     purge_old(base)
     path = base / f"{token}.json"
     if not _TOKEN.match(token or "") or not path.exists():
         raise OutOfScope("import", token)
-    checked = Checked(**json.loads(path.read_text(encoding="utf-8")))
+    try:
+        checked = kind(**json.loads(path.read_text(encoding="utf-8")))
+    except TypeError:  # an upload of another kind
+        raise OutOfScope("import", token) from None
     if checked.actor_id != actor.id or checked.ward_code != actor.ward_code:
         raise OutOfScope("import", token)
     return checked

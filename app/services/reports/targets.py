@@ -1,4 +1,5 @@
-"""A ward's targets (chỉ tiêu) per indicator and period; the defaults of services/indicators.py otherwise."""
+"""Targets (chỉ tiêu): a ward's per indicator and period (the defaults of services/indicators.py otherwise); and
+the province's for the units' official figures, set by its administrator, in force from a day until replaced."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -7,7 +8,7 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
-from app.models import Indicator, Role, Target, User, Ward
+from app.models import RATE_INDICATORS, Indicator, ProvinceTarget, Role, Target, User, Ward
 from app.services import audit
 from app.services.errors import FieldError
 from app.services.reports.indicators import BY_KEY
@@ -74,3 +75,46 @@ def delete_target(actor: User, target: Target) -> None:
     require_role(actor, Role.COORDINATOR, what="target.delete")
     audit.record(actor, "target.delete", target, indicator=str(target.indicator), value=float(target.value))
     db.session.delete(target)
+
+
+# The province's targets for the official figures ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ProvinceTargetValue:
+    value: float
+    valid_from: date
+
+
+def province_targets(actor: User, on: date) -> dict[str, ProvinceTargetValue]:
+    """The province's target of each indicator in force on the day: the one set from the latest day not after it.
+    An indicator with none has no entry: no target is shown for it."""
+    chosen: dict[str, ProvinceTargetValue] = {}
+    rows = db.session.scalars(scoped(actor, ProvinceTarget).where(ProvinceTarget.valid_from <= on)
+                              .order_by(ProvinceTarget.valid_from, ProvinceTarget.id))
+    for target in rows:  # later ones overwrite earlier ones
+        chosen[target.indicator] = ProvinceTargetValue(float(target.value), target.valid_from)
+    return chosen
+
+
+def province_target_list(actor: User) -> list[ProvinceTarget]:
+    return list(db.session.scalars(scoped(actor, ProvinceTarget).order_by(ProvinceTarget.valid_from.desc(),
+                                                                          ProvinceTarget.indicator)))
+
+
+def set_province_target(actor: User, indicator: str, valid_from: date, value: Decimal) -> ProvinceTarget:
+    """Set (or replace) the province's target for one official indicator from a day on."""
+    require_role(actor, Role.ADMIN, what="province_target.set")
+    if indicator not in RATE_INDICATORS:
+        raise TargetError("indicator", _l("Unknown indicator."))
+    if not Decimal(0) <= value <= Decimal(100):
+        raise TargetError("value", _l("A target is a percentage from 0 to 100."))
+    target = db.session.scalar(scoped(actor, ProvinceTarget).where(
+        ProvinceTarget.indicator == indicator, ProvinceTarget.valid_from == valid_from))
+    previous = None if target is None else float(target.value)
+    if target is None:
+        target = ProvinceTarget(province_code=actor.province_code, indicator=indicator, valid_from=valid_from)
+        db.session.add(target)
+    target.value, target.set_by_id = value, actor.id
+    audit.record(actor, "province_target.set", target, indicator=indicator, valid_from=valid_from.isoformat(),
+                 value=float(value), previous=previous)
+    return target
