@@ -144,7 +144,7 @@ def run(backend: str, args) -> dict:
     if args.reuse:
         with app.app_context():
             upgrade()
-    campaign_id, team_id, ward_code, sizes = prepare_campaign(app, backend)
+    campaign_id, team_id, ward_code, sizes = prepare_campaign(app, backend, args.province)
     if args.seed_only:
         print({"backend": backend, **sizes, "seed_s": round(seeded_s)}, flush=True)
         return {}

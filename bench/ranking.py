@@ -23,7 +23,7 @@ HEADER = ("| database | teams | households | visits | visits in the campaign | t
           "|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 
 
-def prepare_campaign(app, backend: str) -> tuple[int, int, int, dict]:
+def prepare_campaign(app, backend: str, province_code: int) -> tuple[int, int, int, dict]:
     """The province's youth-union leader and a 30-day province campaign (added when missing); PostgreSQL's
     statistics made fresh. Returns the campaign's id, the first team's, its ward's code and the sizes."""
     from app.clock import local_today
@@ -36,11 +36,11 @@ def prepare_campaign(app, backend: str) -> tuple[int, int, int, dict]:
         today = local_today()
         if db.session.scalar(select(User).where(User.username == "doan-tinh")) is None:
             db.session.add(User(username="doan-tinh", display_name="Đoàn Tỉnh", role=Role.YOUTH_LEADER,
-                                province_code=args.province, password_hash=hash_password(demo.DEMO_PASSWORD)))
+                                province_code=province_code, password_hash=hash_password(demo.DEMO_PASSWORD)))
         campaign = db.session.scalar(select(Campaign).where(Campaign.share_token == "bench-board"))
         if campaign is None:
             campaign = Campaign(name="Tháng thi đua", start_date=today - timedelta(days=29), end_date=today,
-                                province_code=args.province, weights=dict(ranking.DEFAULT_WEIGHTS), share_token="bench-board")
+                                province_code=province_code, weights=dict(ranking.DEFAULT_WEIGHTS), share_token="bench-board")
             db.session.add(campaign)
         if backend == "postgresql":
             # Fresh statistics, as autovacuum keeps them on a real server (it is off on the bench machine):
@@ -65,7 +65,7 @@ def run(backend: str, args) -> dict:
     from app.services import demo
 
     app, seeded_s = province_dataset(backend, args)
-    campaign_id, team_id, ward_code, sizes = prepare_campaign(app, backend)
+    campaign_id, team_id, ward_code, sizes = prepare_campaign(app, backend, args.province)
     if args.seed_only:
         print({"backend": backend, **sizes, "seed_s": round(seeded_s)}, flush=True)
         return {}
