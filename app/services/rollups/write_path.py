@@ -45,8 +45,8 @@ class Arrival:
     before: HouseholdState
 
 
-# The parameters of the household's UPDATE. None is the name of a household column: a parameter named like
-# one would be written into it.
+# The parameters of the household's UPDATE (and of its caller's conditions) are named unlike any household
+# column: SQLAlchemy writes a parameter named like a column into that column.
 HOUSEHOLD = bindparam("household", type_=Integer)
 VISIT_AT = bindparam("visit_at", type_=DateTime)
 VISIT_LEVEL2 = bindparam("visit_level2", type_=Integer)
