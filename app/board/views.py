@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from app import clock
 from app.board.forms import AreaAssignmentForm, FlagForm, PeriodForm, TargetForm, VisitFilterForm
+from app.collation import by_name
 from app.extensions import db, htmx
 from app.forms import show_refusal
 from app.models import Area, Indicator, Role, Team, User, Visit, Ward
@@ -169,11 +170,11 @@ def _filter_form() -> VisitFilterForm:
     form = VisitFilterForm(request.args)
     anything = [(0, _("All"))]
     form.area.choices = anything + [(a.id, a.name) for a in db.session.scalars(
-        scoped(current_user, Area).order_by(Area.name))]
+        scoped(current_user, Area).order_by(by_name(Area.name)))]
     form.team.choices = anything + [(t.id, t.name) for t in db.session.scalars(
-        scoped(current_user, Team).order_by(Team.name))]
+        scoped(current_user, Team).order_by(by_name(Team.name)))]
     form.volunteer.choices = anything + [(u.id, u.display_name) for u in db.session.scalars(
-        scoped(current_user, User).where(User.team_id.is_not(None)).order_by(User.display_name))]
+        scoped(current_user, User).where(User.team_id.is_not(None)).order_by(by_name(User.display_name)))]
     return form
 
 

@@ -14,6 +14,7 @@ from wtforms import (
 from wtforms.validators import UUID, DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.collation import by_name
 from app.extensions import db
 from app.forms import DayField, DayTimeField, Form
 from app.models import ONLINE_SERVICES, PRIORITY_TAGS, Area, User, Visit
@@ -82,7 +83,7 @@ class VisitForm(Form):
 def household_form(formdata=None, csrf: bool = True) -> HouseholdForm:
     """The household form with the actor's areas as choices; the sync API fills it from JSON."""
     form = HouseholdForm(formdata=formdata, meta={"csrf": csrf}) if formdata is not None else HouseholdForm()
-    areas = db.session.scalars(scoped(current_user, Area).where(Area.retired.is_(False)).order_by(Area.name))
+    areas = db.session.scalars(scoped(current_user, Area).where(Area.retired.is_(False)).order_by(by_name(Area.name)))
     form.area_id.choices = [(a.id, a.name) for a in areas]
     return form
 
@@ -101,7 +102,7 @@ def visit_form(obj: Visit | None = None, formdata=None, csrf: bool = True) -> Vi
     """The visit form with the actor's team-mates as choices; the sync API fills it from JSON."""
     form = VisitForm(formdata=formdata, meta={"csrf": csrf}) if formdata is not None else VisitForm(obj=obj)
     mates = db.session.scalars(scoped(current_user, User).where(User.active.is_(True), User.id != current_user.id)
-                               .order_by(User.display_name))
+                               .order_by(by_name(User.display_name)))
     form.helper_ids.choices = [(u.id, u.display_name) for u in mates]
     return form
 

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func
 
+from app.collation import by_name, sorted_by_name
 from app.extensions import db
 from app.field.forms import HouseholdForm, household_input
 from app.forms import show_refusal
@@ -118,7 +119,7 @@ def teams_list():
             db.session.commit()
             flash(_("Team %(name)s added; now give it areas and members.", name=team.name), "success")
             return redirect(url_for("lists.team_edit", team_id=team.id), 303)
-    rows = db.session.scalars(scoped(current_user, Team).order_by(Team.active.desc(), Team.name))
+    rows = db.session.scalars(scoped(current_user, Team).order_by(Team.active.desc(), by_name(Team.name)))
     return render("lists/teams.html", status=422 if form.errors else 200, form=form, teams=list(rows))
 
 
@@ -128,9 +129,10 @@ def _team_form(team: Team) -> TeamEditForm:
     shown_areas.update({a.id: a for a in team.areas})
     form.area_ids.choices = [
         (a.id, a.name + (" · " + _("retired") if a.retired else ""))
-        for a in sorted(shown_areas.values(), key=lambda a: a.name)]
+        for a in sorted_by_name(shown_areas.values(), key=lambda a: a.name)]
     people = db.session.scalars(scoped(current_user, User).where(
-        User.role.in_(teams.MEMBER_ROLES), User.active.is_(True) | (User.team_id == team.id)).order_by(User.display_name))
+        User.role.in_(teams.MEMBER_ROLES), User.active.is_(True) | (User.team_id == team.id),
+    ).order_by(by_name(User.display_name)))
     form.member_ids.choices = [
         (u.id, f"{u.display_name} · {u.role_label}" + (f" · {u.team.name}" if u.team and u.team_id != team.id else ""))
         for u in people]

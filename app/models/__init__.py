@@ -2,7 +2,7 @@
 
 from app.models.audit import AuditLog, LoginThrottle
 from app.models.counts import AREA_COUNT_COLUMNS, AREA_DAY_COLUMNS, COUNTER_COLUMNS, AreaCount, AreaDayCount, DailyCount
-from app.models.geo import Province, Ward
+from app.models.geo import Province, Ward, unit_order
 from app.models.household import PRIORITY_TAGS, SENSITIVE_TAGS, Household, HouseholdStatus
 from app.models.org import Area, Role, Team, User, member_areas, team_areas
 from app.models.plan import Campaign, Indicator, Target
@@ -39,5 +39,6 @@ __all__ = [
     "Ward",
     "member_areas",
     "team_areas",
+    "unit_order",
     "visit_helpers",
 ]

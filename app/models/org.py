@@ -18,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
+from app.collation import by_name
 from app.extensions import Model, db
 from app.models.geo import Ward
 
@@ -87,9 +88,9 @@ class Team(Model):
 
     ward: Mapped[Ward] = relationship()
     areas: Mapped[list[Area]] = relationship(
-        secondary=team_areas, back_populates="teams", order_by="Area.name"
+        secondary=team_areas, back_populates="teams", order_by=lambda: by_name(Area.name)
     )
-    members: Mapped[list["User"]] = relationship(back_populates="team", order_by="User.display_name")
+    members: Mapped[list["User"]] = relationship(back_populates="team", order_by=lambda: by_name(User.display_name))
 
 
 class User(Model):
@@ -113,7 +114,7 @@ class User(Model):
 
     team: Mapped[Team | None] = relationship(back_populates="members")
     ward: Mapped[Ward | None] = relationship()
-    assigned_areas: Mapped[list[Area]] = relationship(secondary=member_areas, order_by="Area.name")
+    assigned_areas: Mapped[list[Area]] = relationship(secondary=member_areas, order_by=lambda: by_name(Area.name))
 
     # Flask-Login protocol
     @property

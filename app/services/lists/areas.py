@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
+from app.collation import by_name
 from app.extensions import db
 from app.models import Area, Role, User
 from app.services import audit
@@ -68,7 +69,7 @@ def ward_areas(actor: User, *, active_only: bool = False) -> list[Area]:
     stmt = scoped(actor, Area)
     if active_only:
         stmt = stmt.where(Area.retired.is_(False))
-    return list(db.session.scalars(stmt.order_by(Area.retired, Area.name)))
+    return list(db.session.scalars(stmt.order_by(Area.retired, by_name(Area.name))))
 
 
 def by_folded_name(actor: User) -> dict[str, Area]:

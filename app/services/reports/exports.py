@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 
 from app.clock import local_today
+from app.collation import by_name, sorted_by_name
 from app.extensions import db
 from app.models import Area, Household, Team, User, Visit, Ward
 from app.numbers import format_percent
@@ -61,7 +62,7 @@ def open_followups(actor: User, ward: Ward) -> list[FollowUpLine]:
         .join(User, User.id == Visit.volunteer_id)
         .with_only_columns(Area.name, Team.name, Household.display_name, Household.address, Visit.followup_reason,
                            Visit.followup_due, User.display_name)
-        .order_by(Visit.followup_due.is_(None), Visit.followup_due, Area.name)
+        .order_by(Visit.followup_due.is_(None), Visit.followup_due, by_name(Area.name))
     )
     return [FollowUpLine(area, team, name or address or "", reason, due, volunteer)
             for area, team, name, address, reason, due, volunteer in db.session.execute(stmt)]
@@ -139,9 +140,9 @@ def _table(report: WardReport, followups: list[FollowUpLine], view: str, as_text
     if view == INDICATORS:
         return _indicator_table(report, as_text)
     if view == AREAS:
-        return _group_table(_("Area"), sorted(report.areas, key=lambda r: r.name), as_text)
+        return _group_table(_("Area"), sorted_by_name(report.areas, key=lambda r: r.name), as_text)
     if view == TEAMS:
-        return _group_table(_("Team"), sorted(report.teams, key=lambda r: r.name), as_text)
+        return _group_table(_("Team"), sorted_by_name(report.teams, key=lambda r: r.name), as_text)
     return _followup_table(followups)
 
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func
 
+from app.collation import by_name
 from app.extensions import db
 from app.models import Area, Household, HouseholdStatus, Province, Team, User, Ward
 from app.services.scope import scoped
@@ -47,4 +48,4 @@ def actor_province_name(actor: User) -> str:
 
 
 def scope_areas(actor: User) -> list[Area]:
-    return list(db.session.scalars(scoped(actor, Area).where(Area.retired.is_(False)).order_by(Area.name)))
+    return list(db.session.scalars(scoped(actor, Area).where(Area.retired.is_(False)).order_by(by_name(Area.name))))
