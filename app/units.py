@@ -79,6 +79,7 @@ class Word:
 
     one: str
     many: str
+    examples: str = ""  # names such areas have, for a hint ("Ấp Mỹ Hòa, Ấp 3")
 
     @property
     def One(self) -> str:
@@ -99,6 +100,15 @@ WORDS = {
 }
 # Where no single unit is meant (a province-wide page).
 GENERIC = (_l("area"), _l("areas"))
+# Names of areas, as hints: proper names, the same in every language.
+EXAMPLES = {
+    AreaWord.AP: "Ấp Mỹ Hòa, Ấp 3",
+    AreaWord.THON: "Thôn Đông, Thôn 2",
+    AreaWord.KHU_VUC: "Khu vực 3, Khu vực Bình Yên",
+    AreaWord.KHU_PHO: "Khu phố 5, Khu phố Tân Lập",
+    AreaWord.TO_DAN_PHO: "Tổ dân phố 5, Tổ dân phố Hòa Bình",
+}
+GENERIC_EXAMPLES = "Khu vực 3, Ấp Mỹ Hòa, Tổ dân phố 5"
 
 # A new unit's word until its coordinator chooses: a commune's areas are hamlets (ấp, as in Cần Thơ and the
 # south, where the seed province is); a ward's are khu vực, the level at which Cần Thơ's wards set up their
@@ -120,10 +130,11 @@ def area_word(unit=None) -> Word:
     """The unit's residential-area word in the reader's language (the generic "area" without a unit)."""
     code = getattr(unit, "area_word", None)
     try:
-        one, many = WORDS[AreaWord(code)] if code else GENERIC
+        word = AreaWord(code) if code else None
     except ValueError:
-        one, many = GENERIC
-    return Word(_strip_hint(str(one)), _strip_hint(str(many)))
+        word = None
+    one, many = WORDS[word] if word else GENERIC
+    return Word(_strip_hint(str(one)), _strip_hint(str(many)), EXAMPLES[word] if word else GENERIC_EXAMPLES)
 
 
 def area_word_choices() -> list[tuple[str, str]]:

@@ -114,6 +114,8 @@ ACCESS = {
     ("lists.import_preview", "GET"): Rule(COORDINATOR),
     ("lists.import_preview", "POST"): Rule(COORDINATOR),
     ("lists.import_template", "GET"): Rule(COORDINATOR),
+    ("lists.settings", "GET"): Rule(COORDINATOR),
+    ("lists.settings", "POST"): Rule(COORDINATOR),
 }
 
 # Who acts for each role in the `world` fixture (ward A; the administrator has the province).

@@ -100,6 +100,7 @@ FORMS = [
     ("coordinator_a", "/lists/teams/{team}", "/lists/teams/{team}"),
     ("coordinator_a", "/lists/households/{household}", "/lists/households/{household}"),
     ("coordinator_a", "/lists/households/{household}/merge", "/lists/households/{household}/merge"),
+    ("coordinator_a", "/lists/settings", "/lists/settings"),
 ]
 
 

@@ -93,7 +93,7 @@ def wards():
         province, count = geo.load_province(current_user.province_code)
         audit.record(current_user, "geo.load", province, wards=count)
         db.session.commit()
-        flash(_("%(count)s wards of %(province)s are up to date.", count=count, province=province.name), "success")
+        flash(_("%(count)s communes and wards of %(province)s are up to date.", count=count, province=province.name), "success")
         return redirect(url_for("admin.wards"))
     rows = db.session.scalars(scoped(current_user, Ward).order_by(*unit_order()))
     return render("admin/wards.html", wards=list(rows), form=form, status=422 if form.errors else 200)

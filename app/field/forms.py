@@ -22,6 +22,7 @@ from app.models.visit import OUTCOME_LABELS
 from app.services import visits
 from app.services.lists import households
 from app.services.scope import scoped
+from app.units import area_word
 
 _COUNT = NumberRange(min=0, max=30)
 
@@ -85,6 +86,7 @@ def household_form(formdata=None, csrf: bool = True) -> HouseholdForm:
     form = HouseholdForm(formdata=formdata, meta={"csrf": csrf}) if formdata is not None else HouseholdForm()
     areas = db.session.scalars(scoped(current_user, Area).where(Area.retired.is_(False)).order_by(by_name(Area.name)))
     form.area_id.choices = [(a.id, a.name) for a in areas]
+    form.area_id.label.text = area_word(current_user.ward).One
     return form
 
 

@@ -53,14 +53,14 @@ class Role(enum.StrEnum):
 ROLE_LABELS = {
     Role.VOLUNTEER: _l("Volunteer"),
     Role.TEAM_LEADER: _l("Team leader"),
-    Role.COORDINATOR: _l("Ward coordinator"),
+    Role.COORDINATOR: _l("Commune/ward coordinator"),
     Role.YOUTH_LEADER: _l("Youth-union leader"),
     Role.ADMIN: _l("Administrator"),
 }
 
 
 class Area(Model):
-    """A residential area (khu vực / ấp / tổ dân phố) inside a ward."""
+    """A residential area inside a unit: an ấp, thôn, khu vực, khu phố or tổ dân phố (the unit's `area_word`)."""
 
     __tablename__ = "area"
     __table_args__ = (UniqueConstraint("ward_code", "name"),)
