@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.collation import by_name, sorted_by_name
 from app.extensions import db
-from app.models import Area, AuditLog, Role, Ward
+from app.models import Area, AuditLog, Role, User, Ward
 from app.services import geo
 from app.units import issuing_body, place_name, unit_name
 from tests.conftest import WARD_A
@@ -236,3 +236,14 @@ def test_units_are_listed_by_place_name_in_vietnamese_order(world, login_as):
     names = ["Phường An Bình", "Xã An Lạc Thôn", "Phường Bình Thủy", "Xã Cù Lao Dung", "Xã Đại Hải",
              "Phường Đại Thành", "Xã Gia Hòa", "Xã Nhơn Ái", "Phường Ô Môn", "Xã Phong Điền", "Xã Xà Phiên"]
     assert sorted(names, key=page.index) == names
+
+
+def test_demo_data_has_a_commune_with_hamlets_and_a_ward(app, ctx):
+    result = app.test_cli_runner().invoke(args=["demo", "seed", "--wards", "2", "--areas", "2", "--households", "5"])
+    assert result.exit_code == 0, result.output
+    assert "seeded Xã Thới Lai" in result.output and "seeded Phường Ninh Kiều" in result.output
+    names = dict(db.session.execute(select(Area.name, Area.ward_code)).all())
+    assert sorted(n for n, code in names.items() if code == THOI_LAI) == ["Ấp Phú Lợi", "Ấp Thới Hòa"]
+    assert sorted(n for n, code in names.items() if code == WARD_A) == ["Khu vực 1", "Khu vực 2"]
+    coordinator = db.session.scalars(select(User).where(User.username == "dieuphoi")).one()
+    assert unit_name(coordinator.ward) == "Xã Thới Lai"
