@@ -26,7 +26,7 @@ class Ward(Model):
     codename: Mapped[str] = mapped_column(String(100))
     # What the unit calls its residential areas (app.units.AreaWord): set by type when the unit is loaded,
     # then by its coordinator.
-    area_word: Mapped[str] = mapped_column(String(20))
+    area_word: Mapped[str] = mapped_column(String(20), server_default="khu_vuc")
 
     province: Mapped[Province] = relationship(back_populates="wards")
 

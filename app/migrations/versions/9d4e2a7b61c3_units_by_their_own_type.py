@@ -21,14 +21,13 @@ log = logging.getLogger("alembic.runtime.migration")
 
 
 def upgrade():
-    with op.batch_alter_table('ward', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('area_word', sa.String(length=20), nullable=True))
+    # A plain ADD COLUMN (NOT NULL with a default) on both databases: on SQLite a batch copy of `ward` would
+    # have to drop a table that areas, teams and users refer to.
+    op.add_column('ward', sa.Column('area_word', sa.String(length=20), nullable=False, server_default='khu_vuc'))
     # Existing units get their type's default (app.units.DEFAULT_WORD): a commune's areas are ấp, a ward's
     # and a special zone's khu vực. The package's double spaces in a few names go too.
-    op.execute("UPDATE ward SET area_word = CASE WHEN lower(division_type) = 'xã' THEN 'ap' ELSE 'khu_vuc' END")
+    op.execute("UPDATE ward SET area_word = 'ap' WHERE division_type = 'xã'")
     op.execute("UPDATE ward SET name = replace(name, '  ', ' ') WHERE name LIKE '%  %'")
-    with op.batch_alter_table('ward', schema=None) as batch_op:
-        batch_op.alter_column('area_word', existing_type=sa.String(length=20), nullable=False)
 
     bind = op.get_bind()
     if bind.dialect.name == 'postgresql':
@@ -45,5 +44,4 @@ def upgrade():
 def downgrade():
     if op.get_bind().dialect.name == 'postgresql':
         op.execute("DROP COLLATION IF EXISTS phuso_vi")
-    with op.batch_alter_table('ward', schema=None) as batch_op:
-        batch_op.drop_column('area_word')
+    op.execute("ALTER TABLE ward DROP COLUMN area_word")  # SQLite 3.35+ and PostgreSQL alike

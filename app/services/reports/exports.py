@@ -27,16 +27,16 @@ FORMATS = ("xlsx", "csv")
 INDICATORS, AREAS, TEAMS, FOLLOWUPS = "indicators", "areas", "teams", "followups"
 VIEWS = (INDICATORS, AREAS, TEAMS, FOLLOWUPS)
 VIEW_TITLES = {INDICATORS: _l("Indicators"), AREAS: _l("Areas"), TEAMS: _l("Teams"), FOLLOWUPS: _l("Follow-ups")}
-
-
-def _view_title(view: str, ward: Ward) -> str:
-    """A sheet's title: the areas' one in the unit's own word ("Ấp", "Khu vực")."""
-    return area_word(ward).Many if view == AREAS else str(VIEW_TITLES[view])
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BAND_LABELS = {"band-ok": _l("At or past the target"), "band-near": _l("Within 10 points of the target"),
                "band-far": _l("Far from the target"), "band-none": _l("No figure")}
 # A spreadsheet runs a cell beginning with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _view_title(view: str, ward: Ward) -> str:
+    """A sheet's title: the areas' one in the unit's own word ("Ấp", "Khu vực")."""
+    return area_word(ward).Many if view == AREAS else str(VIEW_TITLES[view])
 
 
 def neutralise(value):
