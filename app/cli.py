@@ -27,7 +27,7 @@ def geo_load(code: int) -> None:
         raise click.ClickException(f"Unknown province code {code}. Valid codes: "
                                    + ", ".join(str(c) for c, _ in sorted(geo.province_choices()))) from None
     db.session.commit()
-    click.echo(f"{province.name}: {count} wards loaded.")
+    click.echo(f"{province.name}: {count} communes and wards (xã, phường, đặc khu) loaded.")
 
 
 @demo_cli.command("seed")

@@ -11,14 +11,14 @@ _ITEMS = {
     "field.visit_new": (_l("Log visit"), "plus"),
     "field.households_list": (_l("Households"), "house"),
     "board.team": (_l("Team"), "team"),
-    "board.ward": (_l("Ward board"), "chart"),
+    "board.ward": (_l("Commune/ward board"), "chart"),
     "board.province": (_l("Province"), "chart"),
     "ranking.campaigns": (_l("Ranking"), "trophy"),
     "reports.index": (_l("Reports"), "doc"),
     "reports.province": (_l("Reports"), "doc"),
     "lists.index": (_l("Lists"), "list"),
     "admin.users": (_l("Users"), "users"),
-    "admin.wards": (_l("Wards"), "map"),
+    "admin.wards": (_l("Communes and wards"), "map"),
 }
 
 _BY_ROLE = {

@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import UnicodeConverter
 
-from app import files
+from app import collation, files, units
 from app.extensions import db, login_manager
 from app.forms import FieldData
 from app.models import User
@@ -78,6 +78,7 @@ def _sqlite_pragmas(dbapi_connection, _record):
         # Erased personal data must not linger in free pages of the database file.
         cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
+        collation.register_sqlite(dbapi_connection)  # ORDER BY names in Vietnamese alphabetical order
 
 
 # Prepared once: every request with a login reads its user.
@@ -256,6 +257,16 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["number"] = lambda value, digits=0: _number_format().number(value, digits)
     app.jinja_env.filters["percent"] = lambda value: _number_format().percent(value)
     app.jinja_env.globals["number_format"] = NumberFormat
+    # A unit by its own type ("Xã Thới Lai"), its residential-area word (app/units.py).
+    app.jinja_env.filters["unit"] = units.unit_name
+    app.jinja_env.globals["area_word"] = _area_word
+
+
+def _area_word(unit=None) -> units.Word:
+    """The residential-area word of `unit`, else of the signed-in user's unit, else the generic "area"."""
+    if unit is None and current_user and current_user.is_authenticated:
+        unit = current_user.ward
+    return units.area_word(unit)
 
 
 def _number_format() -> NumberFormat:

@@ -135,6 +135,8 @@ ACCESS = {
     ("official.import_template", "GET"): Rule(frozenset({Role.ADMIN})),
     ("official.import_preview", "GET"): Rule(frozenset({Role.ADMIN})),
     ("official.import_preview", "POST"): Rule(frozenset({Role.ADMIN})),
+    ("lists.settings", "GET"): Rule(COORDINATOR),
+    ("lists.settings", "POST"): Rule(COORDINATOR),
 }
 
 # Who acts for each role in the `world` fixture (ward A; the administrator has the province).

@@ -110,6 +110,7 @@ FORMS = [
     ("coordinator_a", "/reports/{report}", "/reports/{report}"),
     ("coordinator_a", "/official/ward", "/official/ward"),
     ("admin", "/official/targets", "/official/targets"),
+    ("coordinator_a", "/lists/settings", "/lists/settings"),
 ]
 
 

@@ -76,8 +76,8 @@ def test_headers_without_diacritics_and_semicolons(ward, login_as):
 
 ROW_ERRORS = [
     (",Số 5 Hẻm 1,,3,2,,,", "Thiếu khu vực."),
-    ("Khu vực Lạ,Số 5 Hẻm 1,,3,2,,,", "Phường không có khu vực nào tên “Khu vực Lạ”."),
-    ("Khu vực Phường Khác,Số 5 Hẻm 1,,3,2,,,", "Phường không có khu vực nào tên"),
+    ("Khu vực Lạ,Số 5 Hẻm 1,,3,2,,,", "Phường Ninh Kiều không có khu vực nào tên “Khu vực Lạ”."),
+    ("Khu vực Phường Khác,Số 5 Hẻm 1,,3,2,,,", "Phường Ninh Kiều không có khu vực nào tên"),
     ("Khu vực Cũ,Số 5 Hẻm 1,,3,2,,,", "đã ngừng dùng"),
     ("Khu vực Bình Thủy,Số 5 Hẻm 1,,ba,2,,,", "Số người phải là số nguyên không âm."),
     ("Khu vực Bình Thủy,Số 5 Hẻm 1,,-3,2,,,", "Số người phải là số nguyên không âm."),

@@ -77,7 +77,7 @@ def test_an_area_name_is_unique_in_the_ward(lists, login_as, make_area, name):
     before = count(area_service.Area)
     response = client.post("/lists/areas", data={"name": name})
     assert response.status_code == 422
-    assert "Phường đã có khu vực mang tên này." in response.get_data(as_text=True)
+    assert "Phường Ninh Kiều đã có khu vực mang tên này." in response.get_data(as_text=True)
     assert count(area_service.Area) == before
     # Another ward's name is free to use.
     assert client.post("/lists/areas", data={"name": "Khu vực Nam"}).status_code == 303
@@ -150,7 +150,7 @@ def test_a_team_name_is_unique_in_the_ward(lists, login_as):
     client = login_as(lists["coordinator_a"])
     before = count(Team)
     response = client.post("/lists/teams", data={"name": lists["team_a"].name.upper()})
-    assert response.status_code == 422 and "Phường đã có tổ mang tên này." in response.get_data(as_text=True)
+    assert response.status_code == 422 and "Phường Ninh Kiều đã có tổ mang tên này." in response.get_data(as_text=True)
     assert client.post("/lists/teams", data={"name": "x" * 10000}).status_code == 422
     assert count(Team) == before
 

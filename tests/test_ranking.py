@@ -346,7 +346,7 @@ def test_export_neutralises_formulas_and_is_audited(world, make_team, frozen_clo
     assert response.status_code == 200 and response.mimetype == "text/csv"
     lines = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     header = next(i for i, line in enumerate(lines) if line and line[0] == "Hạng")
-    assert lines[header][:4] == ["Hạng", "Tổ", "Phường, xã", "Điểm"]
+    assert lines[header][:4] == ["Hạng", "Tổ", "Xã, phường", "Điểm"]
     assert any(line[1] == "'=HYPERLINK(\"http://x\")" for line in lines[header + 1:])
     book = load_workbook(io.BytesIO(client.get(f"/campaigns/{campaign.id}/export.xlsx").data))
     names = [row[1] for row in book.active.iter_rows(min_row=header + 2, values_only=True)]

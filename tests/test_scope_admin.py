@@ -119,7 +119,7 @@ def test_admin_reloads_the_province_wards(world, login_as):
     page = client.get("/admin/wards")
     assert "Phường Cái Răng" in page.get_data(as_text=True)
     response = client.post("/admin/wards", follow_redirects=True)
-    assert "103 phường, xã của Thành phố Cần Thơ đã được cập nhật." in response.get_data(as_text=True)
+    assert "103 xã, phường của Thành phố Cần Thơ đã được cập nhật." in response.get_data(as_text=True)
 
 
 def test_ids_beyond_what_the_database_holds_are_not_found(world, login_as):

@@ -117,7 +117,7 @@ def test_the_fast_number_format_writes_what_babel_writes(app, locale):
 
 
 @pytest.mark.parametrize("role,expected", [
-    (Role.VOLUNTEER, "Tổ viên"), (Role.TEAM_LEADER, "Tổ trưởng"), (Role.COORDINATOR, "Cán bộ điều phối"),
+    (Role.VOLUNTEER, "Tổ viên"), (Role.TEAM_LEADER, "Tổ trưởng"), (Role.COORDINATOR, "Cán bộ đầu mối"),
     (Role.YOUTH_LEADER, "Cán bộ Đoàn"), (Role.ADMIN, "Quản trị"),
 ])
 def test_home_shows_each_role_its_own_scope(world, login_as, role, expected):

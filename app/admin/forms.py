@@ -20,7 +20,7 @@ class UserForm(NewPasswordMixin, Form):
     username = StringField(_l("Login name"), validators=[DataRequired(), Length(min=3, max=60), _LOGIN_CHARS],
                            render_kw={"autocapitalize": "none"})
     role = SelectField(_l("Role"), validators=[DataRequired()])
-    ward_code = SelectField(_l("Ward"), coerce=int, validators=[Optional()])
+    ward_code = SelectField(_l("Commune/ward"), coerce=int, validators=[Optional()])
     team_id = SelectField(_l("Team"), coerce=int, validators=[Optional()])
 
 

@@ -5,12 +5,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.admin.forms import PasswordResetForm, ProvinceLoadForm, UserForm
+from app.collation import by_name
 from app.extensions import db
 from app.forms import show_refusal
-from app.models import Role, Team, User, Ward
+from app.models import Role, Team, User, Ward, unit_order
 from app.services import accounts, audit, geo
 from app.services.accounts import CREATABLE_ROLES
 from app.services.scope import require_role, scoped
+from app.units import unit_name
 from app.web import render
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -28,16 +30,16 @@ def _user_form() -> UserForm:
     form = UserForm()
     actor = current_user
     form.role.choices = [(r.value, r.label) for r in CREATABLE_ROLES[Role(actor.role)]]
-    wards = db.session.scalars(scoped(actor, Ward).order_by(Ward.name))
-    form.ward_code.choices = [(0, _("— none —"))] + [(w.code, w.name) for w in wards]
-    teams = db.session.scalars(scoped(actor, Team).where(Team.active.is_(True)).order_by(Team.name))
+    wards = db.session.scalars(scoped(actor, Ward).order_by(*unit_order()))
+    form.ward_code.choices = [(0, _("— none —"))] + [(w.code, unit_name(w)) for w in wards]
+    teams = db.session.scalars(scoped(actor, Team).where(Team.active.is_(True)).order_by(by_name(Team.name)))
     form.team_id.choices = [(0, _("— none —"))] + [(t.id, t.name) for t in teams]
     return form
 
 
 @bp.route("/users")
 def users():
-    rows = db.session.scalars(scoped(current_user, User).order_by(User.role, User.display_name))
+    rows = db.session.scalars(scoped(current_user, User).order_by(User.role, by_name(User.display_name)))
     return render("admin/users.html", users=list(rows), reset_form=PasswordResetForm(), manages=accounts.manages)
 
 
@@ -91,7 +93,7 @@ def wards():
         province, count = geo.load_province(current_user.province_code)
         audit.record(current_user, "geo.load", province, wards=count)
         db.session.commit()
-        flash(_("%(count)s wards of %(province)s are up to date.", count=count, province=province.name), "success")
+        flash(_("%(count)s communes and wards of %(province)s are up to date.", count=count, province=province.name), "success")
         return redirect(url_for("admin.wards"))
-    rows = db.session.scalars(scoped(current_user, Ward).order_by(Ward.name))
+    rows = db.session.scalars(scoped(current_user, Ward).order_by(*unit_order()))
     return render("admin/wards.html", wards=list(rows), form=form, status=422 if form.errors else 200)

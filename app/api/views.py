@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.api.forms import json_formdata
+from app.collation import by_name
 from app.extensions import csrf, db
 from app.field.forms import household_form, household_input, visit_form, visit_input
 from app.models import Area, Household, HouseholdStatus, Role
@@ -78,7 +79,7 @@ def session_info():
 def offline_data():
     """The team's areas and active households: what the phone keeps for offline search and visits."""
     areas = db.session.execute(scoped(current_user, Area, Area.id, Area.name).where(Area.retired.is_(False))
-                               .order_by(Area.name))
+                               .order_by(by_name(Area.name)))
     rows = db.session.execute(
         scoped(current_user, Household, Household.id, Household.client_id, Household.area_id, Household.address,
                Household.display_name, Household.search_key, Household.people, Household.eligible_people,

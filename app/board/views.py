@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from app import clock
 from app.board.forms import AreaAssignmentForm, FlagForm, PeriodForm, TargetForm, VisitFilterForm
+from app.collation import by_name
 from app.extensions import db, htmx
 from app.forms import show_refusal
 from app.models import Area, Indicator, Role, Team, User, Visit, Ward
@@ -18,6 +19,7 @@ from app.services.reports import coverage, exports, figures, official, periodic,
 from app.services.reports.coverage import Period
 from app.services.reports.indicators import DEFINITIONS
 from app.services.scope import PROVINCE_READERS, get_in_scope, require_role, scoped
+from app.units import area_word
 from app.web import page_number, render
 
 bp = Blueprint("board", __name__)
@@ -59,7 +61,7 @@ def assignments():
         return render("board/assignments.html", "board/_assignments.html", 422, **_assignment_context(form))
     teams.assign_areas(current_user, board_team, form.members.data, form.pairs.data)
     db.session.commit()
-    message = _("Area assignments saved.")
+    message = _("Saved: who works which %(area)s.", area=area_word(current_user.ward).one)
     if not htmx:
         flash(message, "success")
         return redirect(url_for("board.team", _anchor="assignments"), 303)
@@ -179,12 +181,13 @@ def ward_targets():
 def _filter_form() -> VisitFilterForm:
     form = VisitFilterForm(request.args)
     anything = [(0, _("All"))]
+    form.area.label.text = area_word(current_user.ward).One
     form.area.choices = anything + [(a.id, a.name) for a in db.session.scalars(
-        scoped(current_user, Area).order_by(Area.name))]
+        scoped(current_user, Area).order_by(by_name(Area.name)))]
     form.team.choices = anything + [(t.id, t.name) for t in db.session.scalars(
-        scoped(current_user, Team).order_by(Team.name))]
+        scoped(current_user, Team).order_by(by_name(Team.name)))]
     form.volunteer.choices = anything + [(u.id, u.display_name) for u in db.session.scalars(
-        scoped(current_user, User).where(User.team_id.is_not(None)).order_by(User.display_name))]
+        scoped(current_user, User).where(User.team_id.is_not(None)).order_by(by_name(User.display_name)))]
     return form
 
 

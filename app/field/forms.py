@@ -14,6 +14,7 @@ from wtforms import (
 from wtforms.validators import UUID, DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.collation import by_name
 from app.extensions import db
 from app.forms import DayField, DayTimeField, Form
 from app.models import ONLINE_SERVICES, PRIORITY_TAGS, Area, User, Visit
@@ -21,6 +22,7 @@ from app.models.visit import OUTCOME_LABELS
 from app.services import visits
 from app.services.lists import households
 from app.services.scope import scoped
+from app.units import area_word
 
 _COUNT = NumberRange(min=0, max=30)
 
@@ -82,8 +84,9 @@ class VisitForm(Form):
 def household_form(formdata=None, csrf: bool = True) -> HouseholdForm:
     """The household form with the actor's areas as choices; the sync API fills it from JSON."""
     form = HouseholdForm(formdata=formdata, meta={"csrf": csrf}) if formdata is not None else HouseholdForm()
-    areas = db.session.scalars(scoped(current_user, Area).where(Area.retired.is_(False)).order_by(Area.name))
+    areas = db.session.scalars(scoped(current_user, Area).where(Area.retired.is_(False)).order_by(by_name(Area.name)))
     form.area_id.choices = [(a.id, a.name) for a in areas]
+    form.area_id.label.text = area_word(current_user.ward).One
     return form
 
 
@@ -104,7 +107,7 @@ def visit_form(obj: Visit | None = None, formdata=None, csrf: bool = True) -> Vi
         # Read only when the page shows them or the data names some: most visits from the queue name none, and
         # a field with no data checks no choices.
         mates = db.session.scalars(scoped(current_user, User).where(User.active.is_(True), User.id != current_user.id)
-                                   .order_by(User.display_name))
+                                   .order_by(by_name(User.display_name)))
         form.helper_ids.choices = [(u.id, u.display_name) for u in mates]
     return form
 

@@ -23,6 +23,13 @@ class AreaForm(Form):
         render_kw={"inputmode": "numeric", "min": 0, "max": MAX_OFFICIAL_HOUSEHOLDS})
 
 
+class UnitSettingsForm(Form):
+    """The unit's own settings; the choices are filled in the reader's language by the view."""
+
+    area_word = RadioField(_l("What the unit calls its residential areas"),
+                           validators=[InputRequired(message=_l("Choose one of the words in the list."))])
+
+
 class TeamForm(Form):
     name = StringField(_l("Team name"), validators=[DataRequired(), Length(max=120)])
 

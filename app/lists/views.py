@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func
 
+from app.collation import by_name, sorted_by_name
 from app.extensions import db
 from app.field.forms import HouseholdForm, household_input
 from app.forms import show_refusal
@@ -17,11 +18,13 @@ from app.lists.forms import (
     MergeForm,
     TeamEditForm,
     TeamForm,
+    UnitSettingsForm,
 )
-from app.models import Area, Household, HouseholdStatus, Role, Team, User
+from app.models import Area, Household, HouseholdStatus, Role, Team, User, Ward
 from app.services import backup
-from app.services.lists import areas, households, importer, teams
+from app.services.lists import areas, households, importer, teams, unit_settings
 from app.services.scope import get_in_scope, require_role, scoped
+from app.units import area_word, area_word_choices, unit_name
 from app.web import page_number, render
 
 bp = Blueprint("lists", __name__, url_prefix="/lists")
@@ -50,6 +53,27 @@ def index():
     )
 
 
+# The unit's settings --------------------------------------------------------------------------------------
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings():
+    """What the coordinator's own unit calls its residential areas (ấp, thôn, khu vực, khu phố, tổ dân phố)."""
+    unit = get_in_scope(current_user, Ward, current_user.ward_code)
+    form = UnitSettingsForm(data={"area_word": unit.area_word})
+    form.area_word.choices = area_word_choices()
+    if form.validate_on_submit():
+        try:
+            unit_settings.set_area_word(current_user, form.area_word.data)
+        except unit_settings.SettingsError as error:
+            show_refusal(form, error)
+        else:
+            db.session.commit()
+            flash(_("Saved: %(unit)s calls its residential areas “%(word)s”.", unit=unit_name(unit),
+                    word=area_word(unit).one), "success")
+            return redirect(url_for("lists.settings"), 303)
+    return render("lists/settings.html", status=422 if form.errors else 200, form=form, unit=unit)
+
+
 # Areas ----------------------------------------------------------------------------------------------------
 
 def _areas_page(form: AreaForm, status: int = 200):
@@ -60,9 +84,15 @@ def _areas_page(form: AreaForm, status: int = 200):
                   per_area=per_area)
 
 
+def _area_form(area: Area | None = None) -> AreaForm:
+    form = AreaForm(obj=area)
+    form.name.label.text = _("Name of the %(area)s", area=area_word(current_user.ward).one)
+    return form
+
+
 @bp.route("/areas", methods=["GET", "POST"])
 def areas_list():
-    form = AreaForm()
+    form = _area_form()
     if form.validate_on_submit():
         try:
             area = areas.create(current_user, form.name.data, form.official_households.data)
@@ -70,7 +100,7 @@ def areas_list():
             show_refusal(form, error)
         else:
             db.session.commit()
-            flash(_("Area %(name)s added.", name=area.name), "success")
+            flash(_("%(name)s added.", name=area.name), "success")
             return redirect(url_for("lists.areas_list"), 303)
     return _areas_page(form, 422 if form.errors else 200)
 
@@ -78,7 +108,7 @@ def areas_list():
 @bp.route("/areas/<area_id>", methods=["GET", "POST"])
 def area_edit(area_id):
     area = get_in_scope(current_user, Area, area_id)
-    form = AreaForm(obj=area)
+    form = _area_form(area)
     if form.validate_on_submit():
         try:
             areas.update(current_user, area, form.name.data, form.official_households.data)
@@ -87,7 +117,7 @@ def area_edit(area_id):
             show_refusal(form, error)
         else:
             db.session.commit()
-            flash(_("Area %(name)s saved.", name=area.name), "success")
+            flash(_("%(name)s saved.", name=area.name), "success")
             return redirect(url_for("lists.areas_list"), 303)
     return render("lists/area_form.html", status=422 if form.errors else 200, form=form, area=area)
 
@@ -99,8 +129,8 @@ def area_retired(area_id):
     retire = request.form.get("retired") == "1"
     areas.set_retired(current_user, area, retire)
     db.session.commit()
-    flash(_("Area %(name)s retired: it no longer appears in the pickers.", name=area.name) if retire
-          else _("Area %(name)s is in use again.", name=area.name), "success")
+    flash(_("%(name)s retired: it no longer appears in the pickers.", name=area.name) if retire
+          else _("%(name)s is in use again.", name=area.name), "success")
     return redirect(url_for("lists.areas_list"), 303)
 
 
@@ -116,9 +146,10 @@ def teams_list():
             show_refusal(form, error)
         else:
             db.session.commit()
-            flash(_("Team %(name)s added; now give it areas and members.", name=team.name), "success")
+            flash(_("Team %(name)s added; now give it %(areas)s and members.", name=team.name,
+                    areas=area_word(current_user.ward).many), "success")
             return redirect(url_for("lists.team_edit", team_id=team.id), 303)
-    rows = db.session.scalars(scoped(current_user, Team).order_by(Team.active.desc(), Team.name))
+    rows = db.session.scalars(scoped(current_user, Team).order_by(Team.active.desc(), by_name(Team.name)))
     return render("lists/teams.html", status=422 if form.errors else 200, form=form, teams=list(rows))
 
 
@@ -126,11 +157,13 @@ def _team_form(team: Team) -> TeamEditForm:
     form = TeamEditForm(obj=team)
     shown_areas = {a.id: a for a in areas.ward_areas(current_user, active_only=True)}
     shown_areas.update({a.id: a for a in team.areas})
+    form.area_ids.label.text = _("The %(areas)s the team covers", areas=area_word(current_user.ward).many)
     form.area_ids.choices = [
         (a.id, a.name + (" · " + _("retired") if a.retired else ""))
-        for a in sorted(shown_areas.values(), key=lambda a: a.name)]
+        for a in sorted_by_name(shown_areas.values(), key=lambda a: a.name)]
     people = db.session.scalars(scoped(current_user, User).where(
-        User.role.in_(teams.MEMBER_ROLES), User.active.is_(True) | (User.team_id == team.id)).order_by(User.display_name))
+        User.role.in_(teams.MEMBER_ROLES), User.active.is_(True) | (User.team_id == team.id),
+    ).order_by(by_name(User.display_name)))
     form.member_ids.choices = [
         (u.id, f"{u.display_name} · {u.role_label}" + (f" · {u.team.name}" if u.team and u.team_id != team.id else ""))
         for u in people]
@@ -172,7 +205,9 @@ def team_active(team_id):
 
 def _filter_form() -> HouseholdFilterForm:
     form = HouseholdFilterForm(formdata=request.args)
-    form.area.choices = [(0, _("All areas"))] + [(a.id, a.name) for a in areas.ward_areas(current_user)]
+    word = area_word(current_user.ward)
+    form.area.label.text = word.One
+    form.area.choices = [(0, _("All %(areas)s", areas=word.many))] + [(a.id, a.name) for a in areas.ward_areas(current_user)]
     return form
 
 
@@ -195,6 +230,7 @@ def _household_form(home: Household) -> HouseholdForm:
     form = HouseholdForm(obj=home)
     open_areas = [a for a in areas.ward_areas(current_user) if not a.retired or a.id == home.area_id]
     form.area_id.choices = [(a.id, a.name) for a in open_areas]
+    form.area_id.label.text = area_word(current_user.ward).One
     if not form.is_submitted():
         form.priority_tags.data = home.tags
         form.phone_consent.data = home.phone_consent_at is not None
@@ -260,7 +296,8 @@ def household_erase(household_id):
     households.erase(current_user, home)
     db.session.commit()
     backup.scrub_sqlite_journal()
-    flash(_("The household's details are erased; its counts and visits stay in the ward's figures."), "success")
+    flash(_("The household's details are erased; its counts and visits stay in the figures of %(unit)s.",
+            unit=unit_name(current_user.ward)), "success")
     return redirect(url_for("lists.household_edit", household_id=home.id), 303)
 
 
@@ -316,4 +353,5 @@ def import_preview(token):
             flash(_("%(n)s households imported.", n=stored), "success")
             return redirect(url_for("lists.households_list"), 303)
     return render("lists/import_preview.html", status=422 if problem else 200, checked=checked, problem=problem,
-                  errors=checked.errors[:importer.SHOWN_ERRORS], labels=importer.COLUMN_LABELS)
+                  errors=checked.errors[:importer.SHOWN_ERRORS],
+                  labels={**importer.COLUMN_LABELS, "area": area_word(current_user.ward).One})

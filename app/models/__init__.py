@@ -10,7 +10,7 @@ from app.models.counts import (
     DailyCount,
     WardDayCount,
 )
-from app.models.geo import Province, Ward
+from app.models.geo import Province, Ward, unit_order
 from app.models.household import PRIORITY_TAGS, SENSITIVE_TAGS, Household, HouseholdStatus
 from app.models.official import (
     RATE_INDICATORS,
@@ -63,5 +63,6 @@ __all__ = [
     "WardDayCount",
     "member_areas",
     "team_areas",
+    "unit_order",
     "visit_helpers",
 ]

@@ -1,8 +1,10 @@
-"""Provinces and wards: the official 2025 units loaded from `vietnam-provinces`."""
+"""Provinces and their commune-level units (xã, phường, đặc khu; the model keeps its first name, Ward): the
+official 2025 units loaded from `vietnam-provinces`."""
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.collation import by_name
 from app.extensions import Model
 
 
@@ -12,7 +14,7 @@ class Province(Model):
     name: Mapped[str] = mapped_column(String(100))
     codename: Mapped[str] = mapped_column(String(100))
 
-    wards: Mapped[list["Ward"]] = relationship(back_populates="province", order_by="Ward.name")
+    wards: Mapped[list["Ward"]] = relationship(back_populates="province", order_by=lambda: unit_order())
 
 
 class Ward(Model):
@@ -22,5 +24,14 @@ class Ward(Model):
     name: Mapped[str] = mapped_column(String(100))
     division_type: Mapped[str] = mapped_column(String(30))
     codename: Mapped[str] = mapped_column(String(100))
+    # What the unit calls its residential areas (app.units.AreaWord): set by type when the unit is loaded,
+    # then by its coordinator.
+    area_word: Mapped[str] = mapped_column(String(20), server_default="khu_vuc")
 
     province: Mapped[Province] = relationship(back_populates="wards")
+
+
+def unit_order() -> tuple:
+    """ORDER BY for units: Vietnamese alphabetical order of the place name ("An Bình", "An Lạc Thôn", …,
+    "Đại Thành", …, "Ô Môn"), the type breaking a tie; every name starts with its type and one space."""
+    return by_name(func.substr(Ward.name, func.length(Ward.division_type) + 2)), by_name(Ward.division_type)

@@ -18,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
+from app.collation import by_name
 from app.extensions import Model, db
 from app.models.geo import Ward
 
@@ -53,7 +54,7 @@ class Role(enum.StrEnum):
 ROLE_LABELS = {
     Role.VOLUNTEER: _l("Volunteer"),
     Role.TEAM_LEADER: _l("Team leader"),
-    Role.COORDINATOR: _l("Ward coordinator"),
+    Role.COORDINATOR: _l("Commune/ward coordinator"),
     Role.YOUTH_LEADER: _l("Youth-union leader"),
     Role.ADMIN: _l("Administrator"),
     Role.PROVINCE: _l("Province department"),
@@ -61,7 +62,7 @@ ROLE_LABELS = {
 
 
 class Area(Model):
-    """A residential area (khu vực / ấp / tổ dân phố) inside a ward."""
+    """A residential area inside a unit: an ấp, thôn, khu vực, khu phố or tổ dân phố (the unit's `area_word`)."""
 
     __tablename__ = "area"
     __table_args__ = (UniqueConstraint("ward_code", "name"),)
@@ -89,9 +90,9 @@ class Team(Model):
 
     ward: Mapped[Ward] = relationship()
     areas: Mapped[list[Area]] = relationship(
-        secondary=team_areas, back_populates="teams", order_by="Area.name"
+        secondary=team_areas, back_populates="teams", order_by=lambda: by_name(Area.name)
     )
-    members: Mapped[list["User"]] = relationship(back_populates="team", order_by="User.display_name")
+    members: Mapped[list["User"]] = relationship(back_populates="team", order_by=lambda: by_name(User.display_name))
 
 
 class User(Model):
@@ -115,7 +116,7 @@ class User(Model):
 
     team: Mapped[Team | None] = relationship(back_populates="members")
     ward: Mapped[Ward | None] = relationship()
-    assigned_areas: Mapped[list[Area]] = relationship(secondary=member_areas, order_by="Area.name")
+    assigned_areas: Mapped[list[Area]] = relationship(secondary=member_areas, order_by=lambda: by_name(Area.name))
 
     # Flask-Login protocol
     @property

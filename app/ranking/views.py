@@ -6,11 +6,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.extensions import db
-from app.models import Campaign, Role, Ward
+from app.models import Campaign, Role, Ward, unit_order
 from app.ranking.forms import PROVINCE, CampaignForm, weight_field
 from app.services import ranking
 from app.services.reports import exports
 from app.services.scope import get_in_scope, require_role, scoped
+from app.units import unit_name
 from app.web import render
 
 bp = Blueprint("ranking", __name__)
@@ -24,8 +25,8 @@ def campaigns():
 
 
 def _scope_choices() -> list[tuple[str, str]]:
-    wards = db.session.scalars(scoped(current_user, Ward).order_by(Ward.name))
-    choices = [(str(w.code), w.name) for w in wards]
+    wards = db.session.scalars(scoped(current_user, Ward).order_by(*unit_order()))
+    choices = [(str(w.code), unit_name(w)) for w in wards]
     if current_user.ward_code is None:
         choices.insert(0, (PROVINCE, _("The whole province")))
     return choices

@@ -160,7 +160,7 @@ def create_user(actor: User, *, username: str, display_name: str, password: str,
     elif role == Role.PROVINCE:  # reads the whole province, never one ward
         ward_code = None
     elif role == Role.COORDINATOR and ward_code is None:
-        raise AccountError("ward_code", _l("Choose the coordinator's ward."))
+        raise AccountError("ward_code", _l("Choose the coordinator's commune or ward."))
     if ward_code is not None:
         get_in_scope(actor, Ward, ward_code)
     user = User(

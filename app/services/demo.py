@@ -37,10 +37,12 @@ from app.services import rollups
 from app.services.accounts import hash_password
 from app.services.rollups import HouseholdState, apply_visit
 from app.services.text import fold
+from app.units import AreaWord
 
 DEMO_PASSWORD = "phuso-demo-2026"
-# Preferred first: the Cái Răng and Ninh Kiều wards named in DOMAIN.md.
-PREFERRED_WARDS = (31135, 31186, 31201)
+# Preferred first: a commune, as most units are (Xã Thới Lai; its areas are ấp), then the Ninh Kiều and Cái Răng
+# wards named in DOMAIN.md (khu vực). `make run` seeds the first two, so the demo shows both kinds of unit.
+PREFERRED_WARDS = (31258, 31135, 31186, 31201)
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Hoàng", "Võ", "Phan", "Trương", "Bùi", "Đặng", "Đỗ",
           "Ngô", "Hồ", "Dương", "Lý", "Châu", "Lâm", "Thái", "Tạ"]
@@ -103,7 +105,7 @@ def _person(rng: random.Random) -> str:
 def _address(rng: random.Random, hamlet: str | None) -> str:
     number = rng.randint(1, 400)
     if hamlet:
-        return f"Số {number}, Ấp {hamlet}"
+        return f"Số {number}, {hamlet}"
     street = rng.choice(STREETS)
     if rng.random() < 0.45:
         return f"{number}/{rng.randint(1, 60)} Hẻm {rng.randint(1, 250)}, {street}"
@@ -172,13 +174,16 @@ def seed(province_code: int, size: SeedSize, campaign_units: bool = True) -> See
 
 
 def _seed_ward(rng, ward: Ward, size: SeedSize, password_hash: str, now: datetime):
-    is_commune = ward.division_type.startswith("xã")
+    word = AreaWord(ward.area_word)
+    is_commune = word in (AreaWord.AP, AreaWord.THON)  # named hamlets and villages; numbered areas in wards
+    prefix = {AreaWord.AP: "Ấp", AreaWord.THON: "Thôn", AreaWord.KHU_VUC: "Khu vực", AreaWord.KHU_PHO: "Khu phố",
+              AreaWord.TO_DAN_PHO: "Tổ dân phố"}[word]
     household_rows: list[dict] = []
     visit_rows: list[dict] = []
     visit_count = household_count = 0
     for a in range(1, size.areas_per_ward + 1):
         hamlet = HAMLETS[(a - 1) % len(HAMLETS)] if is_commune else None
-        name = f"Ấp {hamlet}" if hamlet else f"Khu vực {a}"
+        name = f"{prefix} {hamlet}" if hamlet else f"{prefix} {a}"
         if hamlet and a > len(HAMLETS):
             name = f"{name} {a // len(HAMLETS) + 1}"
         area = Area(ward_code=ward.code, name=name,
@@ -200,7 +205,7 @@ def _seed_ward(rng, ward: Ward, size: SeedSize, password_hash: str, now: datetim
         for h in range(size.households_per_area):
             people = rng.choices([1, 2, 3, 4, 5, 6], weights=[8, 18, 24, 26, 15, 9])[0]
             eligible = max(1, people - rng.choice([0, 0, 1, 1, 2])) if people > 1 else 1
-            address = _address(rng, hamlet)
+            address = _address(rng, f"{prefix} {hamlet}" if hamlet else None)
             display_name = _person(rng) if rng.random() < 0.8 else None
             state = HouseholdState(people=people, eligible_people=eligible)
             created = now - timedelta(days=size.months * 30 + rng.randint(0, 30))

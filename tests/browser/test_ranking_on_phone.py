@@ -49,7 +49,7 @@ def test_leaderboard_and_public_board_fit_the_phone(
     assert_fits_the_phone(phone)
     assert assert_thumb_sized(phone, "main .btn, main select, #leaderboard .sort-link") >= 5
 
-    phone.get_by_label("Phường, xã").select_option(label="Phường Cái Răng")
+    phone.get_by_label("Xã, phường").select_option(label="Phường Cái Răng")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Tổ CNSCĐ Chợ Cái Răng")
     expect(phone).to_have_url(f"{phone.url.split('?')[0]}?ward={WARD_B}")

@@ -27,7 +27,7 @@ def test_ward_board_fits_the_phone_and_a_visit_can_be_flagged(
     coordinator = make_user(Role.COORDINATOR, WARD_A, display_name="Lê Văn Tám")
     log_in(phone, live_server, coordinator.username)
 
-    phone.get_by_role("navigation", name="Menu chính").get_by_role("link", name="Bảng phường").click()
+    phone.get_by_role("navigation", name="Menu chính").get_by_role("link", name="Bảng theo dõi xã, phường").click()
     expect(phone.get_by_role("heading", name="Phường Ninh Kiều")).to_be_visible()
     expect(phone.locator("#indicator-reach")).to_contain_text("Tỷ lệ hộ được tiếp cận")
     screenshot(phone, "ward-board")

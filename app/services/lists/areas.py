@@ -1,13 +1,16 @@
-"""A ward's residential areas (khu vực / ấp / tổ dân phố), kept by its coordinator."""
+"""A unit's residential areas (ấp, thôn, khu vực, khu phố, tổ dân phố: the unit's `area_word`), kept by its
+coordinator."""
 
 from flask_babel import lazy_gettext as _l
 
+from app.collation import by_name
 from app.extensions import db
 from app.models import Area, Role, User
 from app.services import audit
 from app.services.errors import FieldError
 from app.services.scope import require_role, scoped
 from app.services.text import clean, fold
+from app.units import area_word, unit_name
 
 MAX_OFFICIAL_HOUSEHOLDS = 100_000
 
@@ -19,7 +22,7 @@ class AreaError(FieldError):
 def _checked_name(actor: User, name: str | None, area: Area | None = None) -> str:
     name = clean(name)
     if not name:
-        raise AreaError("name", _l("Enter the area's name."))
+        raise AreaError("name", _l("Enter the name of the %(area)s.", area=area_word(actor.ward).one))
     if len(name) > 120:
         raise AreaError("name", _l("The name is too long (at most %(n)s characters).", n=120))
     # Names are compared folded: imported files name areas with or without diacritics.
@@ -27,7 +30,8 @@ def _checked_name(actor: User, name: str | None, area: Area | None = None) -> st
     if area is not None:
         others = others.where(Area.id != area.id)
     if fold(name) in {fold(other) for other in db.session.scalars(others)}:
-        raise AreaError("name", _l("The ward already has an area with this name."))
+        raise AreaError("name", _l("%(unit)s already has a %(area)s with this name.", unit=unit_name(actor.ward),
+                                      area=area_word(actor.ward).one))
     return name
 
 
@@ -68,7 +72,7 @@ def ward_areas(actor: User, *, active_only: bool = False) -> list[Area]:
     stmt = scoped(actor, Area)
     if active_only:
         stmt = stmt.where(Area.retired.is_(False))
-    return list(db.session.scalars(stmt.order_by(Area.retired, Area.name)))
+    return list(db.session.scalars(stmt.order_by(Area.retired, by_name(Area.name))))
 
 
 def by_folded_name(actor: User) -> dict[str, Area]:

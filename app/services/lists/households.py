@@ -19,6 +19,7 @@ from app.services.errors import FieldError
 from app.services.reports.indicators import STALE_DAYS
 from app.services.scope import get_in_scope, known_to, scoped
 from app.services.text import clean, fold, looks_like_citizen_id
+from app.units import area_word
 
 SEARCH_LIMIT = 25
 MAX_PEOPLE = 50
@@ -162,7 +163,8 @@ def columns(data: HouseholdInput, now: datetime) -> dict:
 def _open_area(actor: User, area_id: int, current: int | None = None) -> Area:
     area = get_in_scope(actor, Area, area_id)
     if area.retired and area.id != current:
-        raise HouseholdError("area_id", _l("This area is retired."))
+        word = area_word(area.ward)
+        raise HouseholdError("area_id", _l("This %(area)s is retired.", area=word.one))
     return area
 
 
@@ -218,7 +220,8 @@ def merge(actor: User, survivor: Household, duplicate: Household) -> None:
     if survivor.id == duplicate.id:
         raise MergeError("other_id", _l("Choose another household than this one."))
     if survivor.area_id != duplicate.area_id:
-        raise MergeError("other_id", _l("Only households of the same area can be merged."))
+        raise MergeError("other_id", _l("Only households of the same %(area)s can be merged.",
+                                        area=area_word(survivor.area.ward).one))
     if HouseholdStatus.MERGED in (survivor.status, duplicate.status):
         raise MergeError("other_id", _l("This household was already merged."))
     moved = cast(CursorResult, db.session.execute(

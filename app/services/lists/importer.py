@@ -23,11 +23,12 @@ from sqlalchemy import insert
 from app import clock, files
 from app.clock import utcnow
 from app.extensions import db
-from app.models import PRIORITY_TAGS, Household, HouseholdStatus, Role, User
+from app.models import PRIORITY_TAGS, Household, HouseholdStatus, Role, User, Ward
 from app.services import audit, rollups
 from app.services.lists import areas, households, spreadsheet
 from app.services.scope import OutOfScope, require_role, scoped
 from app.services.text import fold, looks_like_citizen_id
+from app.units import area_word, unit_name
 
 MAX_ROWS = 50_000
 KEEP_SECONDS = 3600
@@ -47,7 +48,7 @@ COLUMNS = {
     "tags_consent": "Đồng ý lưu nhóm ưu tiên",
 }
 _HEADER_ALIASES = {
-    "area": "area", "khu vuc": "area", "ap": "area", "to dan pho": "area",
+    "area": "area", "khu vuc": "area", "ap": "area", "thon": "area", "khu pho": "area", "to dan pho": "area",
     "address": "address", "dia chi": "address",
     "display name": "display_name", "name": "display_name", "ten": "display_name", "ten hien thi": "display_name",
     "people": "people", "so nguoi": "people",
@@ -165,17 +166,19 @@ class _RowRefused(Exception):
         self.column, self.message = column, message
 
 
-def _check_row(cells: dict[str, str], citizen_id: bool, area_by_name, tag_names) -> households.HouseholdInput:
+def _check_row(cells: dict[str, str], citizen_id: bool, area_by_name, tag_names,
+               unit: Ward | None) -> households.HouseholdInput:
     if citizen_id:
         raise _RowRefused("row", _l("A value looks like a citizen-ID (CCCD) number; Phủ Số never stores one. "
                                     "Remove it from the file."))
     if not cells["area"]:
-        raise _RowRefused("area", _l("The area is missing."))
+        raise _RowRefused("area", _l("The %(area)s is missing.", area=area_word(unit).one))
     area = area_by_name.get(fold(cells["area"]))
     if area is None:
-        raise _RowRefused("area", _l("The ward has no area named “%(name)s”.", name=cells["area"][:120]))
+        raise _RowRefused("area", _l("%(unit)s has no %(area)s named “%(name)s”.", unit=unit_name(unit),
+                                     area=area_word(unit).one, name=cells["area"][:120]))
     if area.retired:
-        raise _RowRefused("area", _l("The area “%(name)s” is retired.", name=area.name))
+        raise _RowRefused("area", _l("“%(name)s” is retired.", name=area.name))
     people, eligible = _number(cells["people"]), _number(cells["eligible_people"])
     if people is None:
         raise _RowRefused("people", _l("The number of people must be a whole number."))
@@ -224,14 +227,15 @@ def check(actor: User, filename: str, data: bytes) -> Checked:
                       filename=filename[-120:], total=len(lines))
     for number, cells, citizen_id in lines:
         try:
-            row = _check_row(dict(zip(COLUMNS, cells, strict=True)), citizen_id, area_by_name, tag_names)
+            row = _check_row(dict(zip(COLUMNS, cells, strict=True)), citizen_id, area_by_name, tag_names, actor.ward)
         except _RowRefused as refused:
             checked.errors.append(asdict(RowError(number, refused.column, str(refused.message))))
             continue
         values = households.columns(row, now)
         if (row.area_id, values["address_key"]) in seen:
             checked.errors.append(asdict(RowError(number, "address", str(_l(
-                "This address is already listed in this area (in the ward or higher up in the file).")))))
+                "This address is already listed in this %(area)s (in the list of %(unit)s or higher up in the file).",
+                area=area_word(actor.ward).one, unit=unit_name(actor.ward))))))
             continue
         seen.add((row.area_id, values["address_key"]))
         checked.rows.append({**values, "area_id": row.area_id})
@@ -288,8 +292,9 @@ def store(actor: User, checked: Checked) -> int:
     open_areas = {a.id for a in areas.ward_areas(actor, active_only=True)}
     existing = _existing_addresses(actor)
     if any(r["area_id"] not in open_areas or (r["area_id"], r["address_key"]) in existing for r in checked.rows):
-        raise ImportStale(_l("The ward's list changed since the preview (an area was retired or a household "
-                             "added). Nothing was imported; please upload the file again."))
+        raise ImportStale(_l("The list of %(unit)s changed since the preview (a %(area)s was retired or a household "
+                             "added). Nothing was imported; please upload the file again.",
+                             unit=unit_name(actor.ward), area=area_word(actor.ward).one))
     now = utcnow()
     rows = [{**row, "ward_code": actor.ward_code, "created_by_id": actor.id, "created_at": now, "updated_at": now,
              "phone_consent_at": now if row["phone"] else None,

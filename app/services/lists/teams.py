@@ -9,6 +9,7 @@ from app.services import audit
 from app.services.errors import FieldError
 from app.services.scope import OutOfScope, get_in_scope, require_role, scoped
 from app.services.text import clean, fold
+from app.units import area_word, unit_name
 
 
 def assign_areas(actor: User, team: Team, member_ids: list[int], pairs: list[tuple[int, int]]) -> None:
@@ -58,7 +59,7 @@ def _checked_name(actor: User, name: str | None, team: Team | None = None) -> st
     if team is not None:
         others = others.where(Team.id != team.id)
     if fold(name) in {fold(other) for other in db.session.scalars(others)}:
-        raise TeamError("name", _l("The ward already has a team with this name."))
+        raise TeamError("name", _l("%(unit)s already has a team with this name.", unit=unit_name(actor.ward)))
     return name
 
 
@@ -94,7 +95,7 @@ def update_team(actor: User, team: Team, name: str, area_ids: list[int], member_
     name = _checked_name(actor, name, team)
     areas = [get_in_scope(actor, Area, area_id) for area_id in sorted(set(area_ids))]
     if any(area.retired for area in areas if area not in team.areas):
-        raise TeamError("area_ids", _l("A retired area cannot be given to a team."))
+        raise TeamError("area_ids", _l("A retired %(area)s cannot be given to a team.", area=area_word(actor.ward).one))
     members = [get_in_scope(actor, User, user_id) for user_id in sorted(set(member_ids))]
     if any(Role(user.role) not in MEMBER_ROLES for user in members):
         raise TeamError("member_ids", _l("Only volunteers and team leaders can be team members."))

@@ -9,6 +9,7 @@ from functools import reduce
 from sqlalchemy import and_, case, func, select
 
 from app.clock import local_today
+from app.collation import by_name, sort_key
 from app.extensions import db
 from app.models import (
     SCORE_COLUMNS,
@@ -27,6 +28,7 @@ from app.models import (
 from app.services.ranking.campaigns import DEFAULT_WEIGHTS, RULES, active_campaigns
 from app.services.reports.figures import Ratio
 from app.services.scope import OutOfScope, as_id, scoped
+from app.units import unit_sort_key
 
 TEAM_ROLES = (Role.VOLUNTEER, Role.TEAM_LEADER)
 
@@ -131,7 +133,7 @@ def _reach(campaign: Campaign) -> dict[int, Ratio]:
 
 def _ranked(standings: list[Standing], score_of) -> list[tuple[int, Standing]]:
     """Highest score first; ties go to the wider reach, then to the name."""
-    ordered = sorted(standings, key=lambda s: (-score_of(s), -(s.reach.percent or 0), s.team.casefold(), s.team_id))
+    ordered = sorted(standings, key=lambda s: (-score_of(s), -(s.reach.percent or 0), sort_key(s.team), s.team_id))
     return [(place, s) for place, s in enumerate(ordered, start=1)]
 
 
@@ -172,7 +174,7 @@ def leaderboard(campaign: Campaign, today: date | None = None) -> Board:
     for place, standing in _ranked(list(standings.values()), lambda s: s.score):
         standing.rank = place
         ranked.append(standing)
-    wards = sorted({(s.ward_code, s.ward) for s in ranked}, key=lambda w: w[1])
+    wards = sorted({(s.ward_code, s.ward) for s in ranked}, key=lambda w: unit_sort_key(w[1]))
     return Board(campaign, until, previous_until, ranked, wards)
 
 
@@ -239,7 +241,7 @@ def counted_days(actor: User, campaign: Campaign, team: Team, today: date | None
         select(ScoreUnit.household_id, ScoreUnit.day, Area.name, *(getattr(ScoreUnit, c) for c in SCORE_COLUMNS))
         .join(Area, Area.id == ScoreUnit.area_id)
         .where(ScoreUnit.team_id == team.id, ScoreUnit.day.between(campaign.start_date, until))
-        .order_by(ScoreUnit.day.desc(), Area.name, ScoreUnit.household_id)
+        .order_by(ScoreUnit.day.desc(), by_name(Area.name), ScoreUnit.household_id)
     )
     rows = []
     for household_id, day, area, *values in db.session.execute(stmt):

@@ -52,7 +52,7 @@ RULES = (
         "A household whose first visit ever where someone was met falls in the campaign; only the team that "
         "made that visit scores it, once."), 4),
 )
-RULE_NOTE = _l("Visits a ward coordinator flagged as implausible count for nothing.")
+RULE_NOTE = _l("Visits a coordinator flagged as implausible count for nothing.")
 DEFAULT_WEIGHTS = {rule.key: rule.default_weight for rule in RULES}
 
 

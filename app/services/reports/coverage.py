@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from sqlalchemy import and_, case, func, select
 
 from app.clock import local_day_bounds, local_today
+from app.collation import sort_key
 from app.extensions import db
 from app.models import (
     AREA_COUNT_COLUMNS,
@@ -32,6 +33,7 @@ from app.models import (
     WardDayCount,
     member_areas,
     team_areas,
+    unit_order,
 )
 from app.services.reports.figures import Ratio
 from app.services.reports.indicators import (
@@ -44,6 +46,7 @@ from app.services.reports.indicators import (
 )
 from app.services.reports.targets import TargetValue, targets_for
 from app.services.scope import scoped
+from app.units import place_name, unit_name
 
 TREND_WEEKS = 12
 TEAM_ROLES = (Role.VOLUNTEER, Role.TEAM_LEADER)
@@ -82,6 +85,11 @@ class Row:
     ward_code: int
     sums: Sums = field(default_factory=Sums)
     figures: dict[Indicator, Figure] = field(default_factory=dict)
+    sort_as: str = ""  # a unit's place name: units sort by "Thới Lai", not by their type
+
+    @property
+    def order(self) -> tuple[bytes, bytes]:
+        return sort_key(self.sort_as or self.name), sort_key(self.name)
 
     @property
     def visits_per_member_week(self) -> float | None:
@@ -324,7 +332,7 @@ def _collect(actor: User, wards: list[Ward], period: Period, trend_weeks: int, p
     # Not stale: last visited on one of the last STALE_DAYS Vietnamese days, today included.
     recent_from = today - timedelta(days=STALE_DAYS - 1)
     reached_by_week: dict[int, list[int]] = defaultdict(lambda: [0] * len(trend_ends))
-    ward_rows = {w.code: Row(w.code, w.name, w.code) for w in wards}
+    ward_rows = {w.code: Row(w.code, unit_name(w), w.code, sort_as=place_name(w)) for w in wards}
     if not parts:
         for ward_code, sums in _ward_households(codes).items():
             ward_rows[ward_code].sums.add(sums)
@@ -393,7 +401,7 @@ def ward_report(actor: User, ward: Ward, period: Period) -> WardReport:
 
 def province_rows(actor: User, period: Period) -> tuple[list[Row], Row]:
     """Every ward of the actor's scope with its figures, and the whole of them."""
-    wards = list(db.session.scalars(scoped(actor, Ward).order_by(Ward.name)))
+    wards = list(db.session.scalars(scoped(actor, Ward).order_by(*unit_order())))
     if not wards:
         return [], Row(0, "", 0)
     ward_rows, _areas, _teams, _starts, _reached = _collect(actor, wards, period, 0, parts=False)
@@ -410,9 +418,9 @@ SORT_NAME = "name"
 def sort_rows(rows: list[Row], sort: str, worst_first: bool = True) -> list[Row]:
     """Rows by name, or by an indicator's figure to date: furthest from the goal first, or best first."""
     if sort not in BY_KEY:
-        return sorted(rows, key=lambda r: r.name)
+        return sorted(rows, key=lambda r: r.order)
     definition = BY_KEY[Indicator(sort)]
-    ordered = sorted(rows, key=lambda r: (definition.worst_first_key(r.figures[definition.key].to_date), r.name))
+    ordered = sorted(rows, key=lambda r: (definition.worst_first_key(r.figures[definition.key].to_date), r.order))
     if worst_first:
         return ordered
     with_figure = [r for r in ordered if r.figures[definition.key].to_date.percent is not None]

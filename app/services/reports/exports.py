@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 
 from app.clock import local_today
+from app.collation import by_name, sorted_by_name
 from app.extensions import db
 from app.models import Area, Household, Team, User, Visit, Ward
 from app.numbers import format_percent
@@ -20,6 +21,7 @@ from app.services.reports.coverage import Period, Row, WardReport
 from app.services.reports.figures import Ratio
 from app.services.reports.indicators import DEFINITIONS
 from app.services.scope import scoped
+from app.units import area_word, unit_name
 
 FORMATS = ("xlsx", "csv")
 INDICATORS, AREAS, TEAMS, FOLLOWUPS = "indicators", "areas", "teams", "followups"
@@ -30,6 +32,11 @@ BAND_LABELS = {"band-ok": _l("At or past the target"), "band-near": _l("Within 1
                "band-far": _l("Far from the target"), "band-none": _l("No figure")}
 # A spreadsheet runs a cell beginning with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _view_title(view: str, ward: Ward) -> str:
+    """A sheet's title: the areas' one in the unit's own word ("Ấp", "Khu vực")."""
+    return area_word(ward).Many if view == AREAS else str(VIEW_TITLES[view])
 
 
 def neutralise(value):
@@ -61,7 +68,7 @@ def open_followups(actor: User, ward: Ward) -> list[FollowUpLine]:
         .join(User, User.id == Visit.volunteer_id)
         .with_only_columns(Area.name, Team.name, Household.display_name, Household.address, Visit.followup_reason,
                            Visit.followup_due, User.display_name)
-        .order_by(Visit.followup_due.is_(None), Visit.followup_due, Area.name)
+        .order_by(Visit.followup_due.is_(None), Visit.followup_due, by_name(Area.name))
     )
     return [FollowUpLine(area, team, name or address or "", reason, due, volunteer)
             for area, team, name, address, reason, due, volunteer in db.session.execute(stmt)]
@@ -74,8 +81,8 @@ def _day(value: date | None) -> str:
 def _heading(report: WardReport, view: str) -> list[list]:
     period = report.period
     return [
-        [_("Ward report: %(ward)s", ward=report.ward.name)],
-        [_("View"), str(VIEW_TITLES[view])],
+        [_("Report: %(unit)s", unit=unit_name(report.ward))],
+        [_("View"), _view_title(view, report.ward)],
         [_("Period"), _("%(start)s to %(end)s", start=_day(period.start), end=_day(period.end))],
         [_("Figures to date on"), _day(local_today())],
         [],
@@ -125,9 +132,9 @@ def _group_table(first_header: str, groups: list[Row], as_text: bool) -> list[li
     return rows
 
 
-def _followup_table(followups: list[FollowUpLine]) -> list[list]:
+def _followup_table(followups: list[FollowUpLine], ward: Ward) -> list[list]:
     today = local_today()
-    rows = [[_("Area"), _("Team"), _("Household"), _("Reason"), _("Due"), _("Overdue"), _("Volunteer")]]
+    rows = [[area_word(ward).One, _("Team"), _("Household"), _("Reason"), _("Due"), _("Overdue"), _("Volunteer")]]
     for f in followups:
         overdue = f.due is not None and f.due < today
         rows.append([f.area, f.team, f.household, f.reason or "", _day(f.due), _("Yes") if overdue else _("No"),
@@ -139,10 +146,10 @@ def _table(report: WardReport, followups: list[FollowUpLine], view: str, as_text
     if view == INDICATORS:
         return _indicator_table(report, as_text)
     if view == AREAS:
-        return _group_table(_("Area"), sorted(report.areas, key=lambda r: r.name), as_text)
+        return _group_table(area_word(report.ward).One, sorted_by_name(report.areas, key=lambda r: r.name), as_text)
     if view == TEAMS:
-        return _group_table(_("Team"), sorted(report.teams, key=lambda r: r.name), as_text)
-    return _followup_table(followups)
+        return _group_table(_("Team"), sorted_by_name(report.teams, key=lambda r: r.name), as_text)
+    return _followup_table(followups, report.ward)
 
 
 def csv_text(report: WardReport, followups: list[FollowUpLine], view: str) -> str:
@@ -180,7 +187,7 @@ def xlsx(report: WardReport, followups: list[FollowUpLine]) -> bytes:
     book.remove(book.active)
     for view in VIEWS:
         heading = _heading(report, view)
-        _fill_sheet(book, str(VIEW_TITLES[view]), heading + _table(report, followups, view, as_text=False),
+        _fill_sheet(book, _view_title(view, report.ward), heading + _table(report, followups, view, as_text=False),
                     len(heading))
     return _saved(book)
 
@@ -201,7 +208,7 @@ def leaderboard_table(board, as_text: bool) -> list[list]:
         [_("Period"), _("%(start)s to %(end)s", start=_day(campaign.start_date), end=_day(campaign.end_date))],
         [_("Counted until"), _day(board.until)],
         [],
-        [_("Rank"), _("Team"), _("Ward"), _("Score"), _("Score per member"), _("Active members"),
+        [_("Rank"), _("Team"), _("Commune/ward"), _("Score"), _("Score per member"), _("Active members"),
          _("Households reached"), _("Households"), _("Reach (%%)"), _("Change since last week")],
     ]
     for s in board.standings:

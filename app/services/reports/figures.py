@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Date, and_, case, cast, func, literal_column, select, type_coerce
 
 from app.clock import local_day_bounds, local_today, local_week_bounds
+from app.collation import by_name
 from app.extensions import db
 from app.models import Area, Household, HouseholdStatus, Outcome, Role, User, Visit, member_areas
 from app.services.scope import scoped
@@ -162,7 +163,7 @@ def area_coverage(actor: User) -> list[AreaCoverage]:
         .where(Area.retired.is_(False))
         .outerjoin(Household, and_(Household.area_id == Area.id, active))
         .group_by(Area.id, Area.name, Area.official_households)
-        .order_by(Area.name)
+        .order_by(by_name(Area.name))
     )
     return [
         AreaCoverage(
@@ -192,7 +193,7 @@ def members_week(actor: User) -> list[MemberWeek]:
         .outerjoin(Visit, and_(Visit.volunteer_id == User.id, Visit.team_id == User.team_id,
                                Visit.flagged.is_(False), _between(Visit.visited_at, week)))
         .group_by(User.id, User.display_name, User.role)
-        .order_by(User.display_name, User.id)
+        .order_by(by_name(User.display_name), User.id)
     )
     return [MemberWeek(user_id=uid, name=name, role_label=Role(role).label, visits=visits)
             for uid, name, role, visits in db.session.execute(stmt)]

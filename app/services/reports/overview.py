@@ -4,9 +4,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import func
 
+from app.collation import by_name
 from app.extensions import db
 from app.models import Area, Household, HouseholdStatus, Province, Team, User, Ward
 from app.services.scope import scoped
+from app.units import unit_name
 
 
 @dataclass
@@ -25,9 +27,9 @@ def _count(stmt) -> int:
 
 def scope_summary(actor: User) -> ScopeSummary:
     if actor.team is not None:
-        place = f"{actor.team.name} · {actor.team.ward.name}"
+        place = f"{actor.team.name} · {unit_name(actor.team.ward)}"
     elif actor.ward is not None:
-        place = actor.ward.name
+        place = unit_name(actor.ward)
     else:
         place = actor_province_name(actor)
     households = _count(scoped(actor, Household).where(Household.status == HouseholdStatus.ACTIVE))
@@ -47,4 +49,4 @@ def actor_province_name(actor: User) -> str:
 
 
 def scope_areas(actor: User) -> list[Area]:
-    return list(db.session.scalars(scoped(actor, Area).where(Area.retired.is_(False)).order_by(Area.name)))
+    return list(db.session.scalars(scoped(actor, Area).where(Area.retired.is_(False)).order_by(by_name(Area.name))))

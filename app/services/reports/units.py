@@ -2,12 +2,13 @@
 
 The unit's name from `vietnam-provinces` already carries its type ("Xã Thới Lai", "Phường Ninh Kiều"); its
 `division_type` is "xã", "phường" or "đặc khu". Everything that writes a unit's name in a report goes
-through `unit_names()`, so a later rule (the unit's own words, its type from the package) changes here only.
+through `unit_names()`, which takes them from `app/units.py` (the one namer of a unit everywhere).
 """
 
 from dataclasses import dataclass
 
 from app.models import Province, Ward
+from app.units import issuing_body, place_name, unit_name
 
 
 @dataclass(frozen=True)
@@ -18,10 +19,7 @@ class UnitNames:
 
 
 def unit_names(ward: Ward) -> UnitNames:
-    name = ward.name.strip()
-    kind = (ward.division_type or "").strip()
-    place = name[len(kind):].strip() if kind and name.lower().startswith(kind.lower()) else name
-    return UnitNames(name=name, authority=f"UBND {name.upper()}", place=place)
+    return UnitNames(name=unit_name(ward), authority=issuing_body(ward), place=place_name(ward))
 
 
 def province_names(province: Province) -> UnitNames:
