@@ -317,9 +317,7 @@ def import_upload():
         except importer.ImportFileError as error:
             form.file.errors.append(str(error.message))
         else:
-            base = _imports_folder()
-            importer.purge_old(base)
-            importer.save(base, checked)
+            importer.save(_imports_folder(), checked)
             return redirect(url_for("lists.import_preview", token=checked.token), 303)
     return render("lists/import.html", status=422 if form.errors else 200, form=form)
 

@@ -91,9 +91,7 @@ def import_upload():
         except importer.ImportFileError as error:
             form.file.errors.append(str(error.message))
         else:
-            base = _imports_folder()
-            importer.purge_old(base)
-            importer.save(base, checked)
+            importer.save(_imports_folder(), checked)
             return redirect(url_for("official.import_preview", token=checked.token), 303)
     return render("official/import.html", status=422 if form.errors else 200, form=form,
                   names=official.TEMPLATE_NAMES.values())

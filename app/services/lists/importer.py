@@ -253,7 +253,9 @@ def purge_old(base: Path) -> None:
 
 
 def save(base: Path, checked: Any) -> None:
-    """Keep a checked upload (`Checked`, or another dataclass with a token, an owner and a creation time)."""
+    """Keep a checked upload (`Checked`, or another dataclass with a token, an owner and a creation time), after
+    dropping those older than the hour."""
+    purge_old(base)
     path = base / f"{checked.token}.json"
     files.write_private(path, json.dumps(asdict(checked), ensure_ascii=False, default=str))
     os.utime(path, (checked.created, checked.created))
@@ -310,25 +312,38 @@ def store(actor: User, checked: Checked) -> int:
 
 # The template ---------------------------------------------------------------------------------------------
 
-def template_csv() -> bytes:
+def template_files(header: list[str], rows: list[list], title: str, text_columns: str,
+                   widths: tuple[int, ...]) -> tuple[bytes, bytes]:
+    """An import template as CSV (with a BOM, so Excel reads UTF-8) and XLSX: the header, example rows, the
+    columns that must stay text (a phone's leading zero, a period like 10/2026) and the column widths."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(COLUMNS.values())
-    writer.writerow(EXAMPLE)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    writer.writerow(header)
+    writer.writerows(rows)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    for letter in text_columns:
+        for cell in sheet[letter]:
+            cell.number_format = "@"
+    for letter, width in zip("ABCDEFGHIJKL", widths, strict=False):
+        sheet.column_dimensions[letter].width = width
+    book_bytes = io.BytesIO()
+    book.save(book_bytes)
+    return ("\ufeff" + out.getvalue()).encode("utf-8"), book_bytes.getvalue()
+
+
+def template_csv() -> bytes:
+    return _templates()[0]
 
 
 def template_xlsx() -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Hộ gia đình"
-    sheet.append(list(COLUMNS.values()))
-    sheet.append(EXAMPLE)
-    # The phone column is text, so a leading zero survives.
-    for cell in sheet["F"]:
-        cell.number_format = "@"
-    for letter, width in zip("ABCDEFGHI", (16, 36, 24, 10, 20, 16, 24, 32, 24), strict=True):
-        sheet.column_dimensions[letter].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return _templates()[1]
+
+
+def _templates() -> tuple[bytes, bytes]:
+    # The phone column (F) is text, so a leading zero survives.
+    return template_files(list(COLUMNS.values()), [EXAMPLE], "Hộ gia đình", "F", (16, 36, 24, 10, 20, 16, 24, 32, 24))

@@ -7,20 +7,17 @@ stores nothing: the preview lists every refused row with its reason, and the con
 a file without one. The checked rows wait between the two steps as a household list does (lists/importer.py).
 """
 
-import csv
-import io
 import secrets
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
 
 from app import clock
 from app.extensions import db
 from app.models import OfficialIndicator, Role, User, Ward
 from app.services import audit
 from app.services.lists import spreadsheet
-from app.services.lists.importer import ImportFileError
+from app.services.lists.importer import ImportFileError, template_files
 from app.services.reports import official
 from app.services.reports.official import FigureError, FigureInput, OfficialPeriod
 from app.services.scope import require_role, scoped
@@ -241,25 +238,15 @@ EXAMPLE = [
 
 
 def template_csv() -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS.values())
-    writer.writerows(EXAMPLE)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return _templates()[0]
 
 
 def template_xlsx() -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Số liệu chính thức"
-    sheet.append(list(COLUMNS.values()))
-    for row in EXAMPLE:
-        sheet.append(row)
-    for cell in sheet["C"]:  # the period stays text: 10/2026 is not a date
-        cell.number_format = "@"
-    for letter, width in zip("ABCDEF", (12, 26, 18, 24, 12, 12), strict=True):
-        sheet.column_dimensions[letter].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return _templates()[1]
+
+
+def _templates() -> tuple[bytes, bytes]:
+    # The period column (C) stays text: 10/2026 is not a date.
+    return template_files(list(COLUMNS.values()), EXAMPLE, "Số liệu chính thức", "C",
+                          (12, 26, 18, 24, 12, 12))
 
