@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditLog, DailyCount, Indicator, Outcome, Role, Target, Visit, Ward
+from app.models import AuditLog, DailyCount, Indicator, Outcome, ProvinceTarget, Role, Target, Visit, Ward
 from app.services import rollups
 from app.services.reports.indicators import DEFINITIONS
 from tests.conftest import WARD_A, WARD_B, count, queries_for
@@ -67,6 +67,9 @@ def test_indicators_to_date_and_for_the_period_beside_their_targets(ward, login_
                period_end=date(2025, 10, 31), value=30),
         Target(ward_code=WARD_A, indicator=Indicator.LEVEL2, period_start=date(2025, 1, 1),
                period_end=date(2025, 12, 31), value=40),
+        # The province's default: it applies where the unit set none, and says so.
+        ProvinceTarget(province_code=92, indicator=Indicator.ONLINE, valid_from=date(2025, 1, 1), value=50),
+        ProvinceTarget(province_code=92, indicator=Indicator.REACH, valid_from=date(2025, 1, 1), value=90),
     ])
     db.session.commit()
     response = login_as(ward["coordinator_a"]).get("/ward")
@@ -76,14 +79,17 @@ def test_indicators_to_date_and_for_the_period_beside_their_targets(ward, login_
     # Reach: households met (2 in Bờ Sông, 2 in Chợ) over 10 (official count) + 2 + 0.
     reach = _card(body, "reach")
     assert "Tỷ lệ hộ được tiếp cận" in reach and "4 / 12 (33,33%)" in reach and "band-ok" in reach
-    assert "Chỉ tiêu: 30,00%" in reach
+    assert "Chỉ tiêu: 30,00%" in reach and "chỉ tiêu chung" not in reach  # the unit's own, not the province's
     level2 = _card(body, "level2")
     assert "5 / 16 (31,25%)" in level2 and "band-near" in level2 and "Chỉ tiêu: 40,00%" in level2
     # The period: level-2 activations from 01/10 (the flagged visit's 2 do not count).
     assert "Lượt kích hoạt mức 2 trong kỳ" in level2 and "5 / 16 (31,25%)" in level2
     online = _card(body, "online")
-    assert "1 / 12 (8,33%)" in online and "band-far" in online and "(mặc định)" in online
-    assert "1 / 2 (50,00%)" in _card(body, "followup")
+    assert "1 / 12 (8,33%)" in online and "band-far" in online
+    assert "Chỉ tiêu: 50,00%" in online and "(chỉ tiêu chung của tỉnh)" in online
+    # Nobody set one for follow-ups: no target is shown, and none invented.
+    followup = _card(body, "followup")
+    assert "1 / 2 (50,00%)" in followup and "Chỉ tiêu" not in followup and "Chưa đặt chỉ tiêu" in followup
     activity = _card(body, "activity")
     assert "2 / 5 (40,00%)" in activity and "1,0" in activity
     assert "2 / 6 (33,33%)" in _card(body, "staleness")

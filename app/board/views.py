@@ -173,6 +173,7 @@ def ward_targets():
             return redirect(url_for("board.ward_targets"), 303)
     return render("board/targets.html", status=422 if form.errors else 200, form=form, ward=board_ward,
                   targets=targets.ward_targets(current_user, board_ward), definitions=DEFINITIONS,
+                  province_defaults=targets.province_defaults(current_user, clock.local_today()),
                   labels={d.key.value: d.label for d in DEFINITIONS})
 
 

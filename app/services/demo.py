@@ -20,6 +20,7 @@ from app.models import (
     Area,
     DailyCount,
     Household,
+    Indicator,
     OfficialFigure,
     OfficialIndicator,
     Outcome,
@@ -27,6 +28,7 @@ from app.models import (
     Province,
     ProvinceTarget,
     Role,
+    Target,
     Team,
     User,
     Visit,
@@ -170,7 +172,21 @@ def seed(province_code: int, size: SeedSize, campaign_units: bool = True) -> See
     # set-based (their state was worked out while generating).
     rollups.rebuild_counts(campaign_units)
     official_figures(province_code, [w for w in wards if w.name in result.wards_seeded])
+    if wards and wards[0].name in result.wards_seeded:
+        unit_targets(wards[0])
     return result
+
+
+# The first unit's own targets for this year, as its coordinator would set them; the other units have none, and
+# their boards show none (nothing is invented).
+UNIT_TARGETS = {Indicator.REACH: 80, Indicator.LEVEL2: 80, Indicator.ONLINE: 50}
+
+
+def unit_targets(ward: Ward) -> None:
+    year = local_today().year
+    db.session.add_all(Target(ward_code=ward.code, indicator=indicator, period_start=date(year, 1, 1),
+                              period_end=date(year, 12, 31), value=value)
+                       for indicator, value in UNIT_TARGETS.items())
 
 
 def _seed_ward(rng, ward: Ward, size: SeedSize, password_hash: str, now: datetime):
