@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import date, datetime
 
 import pytest
@@ -311,3 +312,25 @@ def test_csv_of_the_areas_view(ward, login_as):
 def test_ward_board_link_in_the_coordinators_navigation(ward, login_as):
     assert 'href="/ward"' in _text(login_as(ward["coordinator_a"]).get("/"))
     assert 'href="/province"' in _text(login_as(ward["admin"]).get("/"))
+
+
+def test_the_charts_have_axes_values_the_target_and_their_figures_as_text(ward, login_as):
+    db.session.add(Target(ward_code=WARD_A, indicator=Indicator.REACH, period_start=date(2025, 10, 1),
+                          period_end=date(2025, 10, 31), value=30))
+    db.session.commit()
+    body = _text(login_as(ward["coordinator_a"]).get("/ward"))
+    trend = body[body.index('<figure class="chart trend">'):]
+    trend = trend[:trend.index("</figure>")]
+    # Axes: visit counts on the left (0 and up), shares on the right; the reach target as a dashed line.
+    left_axis = re.findall(r'class="tick" text-anchor="end">([^<]*)</text>', trend)
+    assert left_axis == ["0", "1", "2"] and re.findall(r'class="tick tick-line">([^<]*)<', trend) == ["0%", "50%", "100%"]
+    assert 'class="target"' in trend and "Chỉ tiêu 30,00%" in trend
+    # The week of 13/10 is not over on Wednesday 15/10: drawn apart and labelled; the last reach is written.
+    assert trend.count('class="bar is-current"') == 1 and ">tuần này</text>" in trend and ">33,33%</text>" in trend
+    # Its figures as a table for screen readers.
+    assert "<caption>Diễn biến theo tuần</caption>" in trend and "13/10/2025 (tuần này, chưa hết tuần)" in trend
+    bars = body[body.index('<figure class="chart bars">'):]
+    bars = bars[:bars.index("</figure>")]
+    # The areas worst first, each with its share; the target across them.
+    assert bars.index("Khu vực Bờ Sông") < bars.index("Khu vực Chợ") and "20,00%" in bars and "100,00%" in bars
+    assert "Chỉ tiêu 30,00%" in bars and 'class="bar band-near"' in bars and 'class="bar band-ok"' in bars
