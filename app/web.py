@@ -27,6 +27,8 @@ from app.services import audit
 from app.services.scope import OutOfScope, RoleDenied, as_id
 
 LANG_COOKIE = "lang"
+# Large text and buttons (a setting of the phone, for older volunteers): the cookie's value when it is on.
+TEXT_COOKIE, TEXT_LARGE = "text", "large"
 request_log = logging.getLogger("phuso.requests")
 
 CSP = "; ".join([
@@ -250,6 +252,7 @@ def init_app(app: Flask) -> None:
             "current_locale": str(get_locale()),
             "languages": app.config["LANGUAGES"],
             "nav_items": nav_items,
+            "large_text": request.cookies.get(TEXT_COOKIE) == TEXT_LARGE,
         }
 
     app.jinja_env.filters["date"] = _format_day

@@ -47,6 +47,7 @@ ACCESS = {
     ("auth.login", "GET"): Rule(PUBLIC),
     ("auth.login", "POST"): Rule(PUBLIC),
     ("auth.set_language", "POST"): Rule(PUBLIC),
+    ("auth.set_text_size", "POST"): Rule(PUBLIC),
     ("auth.logout", "POST"): Rule(EVERYONE),
     ("main.home", "GET"): Rule(EVERYONE),
     ("main.close_followup", "POST"): Rule(FIELD),

@@ -83,6 +83,20 @@ def test_language_cookie_for_anonymous_visitors(client):
     assert "Log in" in client.get("/login").get_data(as_text=True)
 
 
+def test_large_text_is_a_setting_of_the_phone_that_holds_on_the_login_page(world, login_as):
+    client = login_as(world["volunteer_a"])
+    home = client.get("/").get_data(as_text=True)
+    assert '<html lang="vi">' in home and 'aria-pressed="false"' in home and "Chữ và nút cỡ lớn: tắt" in home
+    turned = client.post("/text-size", data={"size": "large", "next": "/"})
+    assert turned.status_code == 302 and turned.location == "/"
+    home = client.get("/").get_data(as_text=True)
+    assert '<html lang="vi" class="large-text">' in home and "Chữ và nút cỡ lớn: bật" in home
+    client.post("/logout")
+    assert 'class="large-text"' in client.get("/login").get_data(as_text=True)  # the phone's, not the account's
+    client.post("/text-size", data={"size": "normal", "next": "/login"})
+    assert 'class="large-text"' not in client.get("/login").get_data(as_text=True)
+
+
 def test_numbers_and_percentages_follow_the_locale(app):
     with app.test_request_context():
         from flask_babel import force_locale

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from app.auth.forms import LoginForm
 from app.extensions import db
 from app.services import accounts, audit
-from app.web import LANG_COOKIE, render, safe_next
+from app.web import LANG_COOKIE, TEXT_COOKIE, TEXT_LARGE, render, safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -56,6 +56,20 @@ def logout():
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/text-size", methods=["POST"])
+def set_text_size():
+    """Large text and buttons for older volunteers, or back to normal: a setting of this phone (a cookie), so
+    it holds on the login page too."""
+    large = request.form.get("size") == TEXT_LARGE
+    response = redirect(safe_next(request.form.get("next")))
+    if large:
+        response.set_cookie(TEXT_COOKIE, TEXT_LARGE, max_age=60 * 60 * 24 * 365, samesite="Lax", httponly=True,
+                            secure=current_app.config["HTTPS"])
+    else:
+        response.delete_cookie(TEXT_COOKIE)
+    return response
 
 
 @bp.route("/lang/<code>", methods=["POST"])

@@ -85,3 +85,23 @@ def test_a_board_table_on_a_phone_is_one_indicator_per_line_chosen_from_a_picker
     expect(areas.first.locator("td:visible")).to_have_attribute("data-label", "Hộ chưa được thăm trong 90 ngày")
     expect(phone.locator(".sort-picker .btn").first).to_be_hidden()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+@pytest.mark.parametrize("role", [Role.VOLUNTEER, Role.COORDINATOR], ids=["volunteer", "coordinator"])
+def test_large_text_grows_text_and_buttons_and_no_page_breaks(phone, live_server, demo_data, screenshot, role):
+    log_in(phone, live_server, DEMO_LOGINS[role], demo.DEMO_PASSWORD)
+    button = phone.locator("#text-size button")
+    normal = button.bounding_box()["height"]
+    button.click()
+    expect(phone.locator("html")).to_have_class(re.compile(r"\blarge-text\b"))
+    expect(phone.locator("#text-size button")).to_have_attribute("aria-pressed", "true")
+    assert phone.locator("#text-size button").bounding_box()["height"] >= normal * 1.2
+    screenshot(phone, "large-text")
+    too_wide: dict[str, list[str]] = {}
+    walk(phone, live_server, lambda page, path: too_wide.update({path: page.evaluate(SIDEWAYS)}))
+    assert {path: found for path, found in too_wide.items() if found} == {}
+    # Twice the normal text (a phone's own font setting at 200 %): the daily pages still fit.
+    for path in ("/", "/households", "/visits/new") if role == Role.VOLUNTEER else ("/", "/ward"):
+        phone.goto(live_server + path)
+        phone.evaluate("document.documentElement.style.fontSize = '32px'")
+        assert phone.evaluate(SIDEWAYS) == [], path
