@@ -183,13 +183,23 @@ def test_household_list_filters(lists, login_as, make_area, make_household):
 
 def test_household_list_pages_and_answers_htmx_with_the_table(lists, login_as, make_household):
     for n in range(55):
-        make_household(lists["area"], address=f"Số {n:03} Đường Trần Phú")
+        make_household(lists["area"], address=f"Số {n} Đường Trần Phú")
     client = login_as(lists["coordinator_a"])
     first = client.get("/lists/households?q=tran phu", headers={"HX-Request": "true"}).get_data(as_text=True)
-    assert "<html" not in first and "55 hộ" in first and "Số 049" in first and "Số 050" not in first
+    # Numbers by value (Số 2 before Số 11), 50 a page, and where the reader is.
+    assert "<html" not in first and "55 hộ" in first and "Trang 1 / 2" in first
+    assert first.index("Số 2 Đường") < first.index("Số 11 Đường") and "Số 49 Đường" in first and "Số 50 Đường" not in first
     assert "page=2" in first
     second = client.get("/lists/households?q=tran phu&page=2").get_data(as_text=True)
-    assert "Số 050" in second and "Số 054" in second
+    assert "Số 50 Đường" in second and "Số 54 Đường" in second and "Trang 2 / 2" in second
+
+
+def test_addresses_are_in_natural_vietnamese_order(lists, login_as, make_household):
+    for address in ("Hẻm 101 Lê Lợi", "Hẻm 11 Lê Lợi", "Đường Âu Cơ", "Hẻm 2 Lê Lợi", "Dốc Đá"):
+        make_household(lists["area"], address=address)
+    body = login_as(lists["coordinator_a"]).get("/lists/households").get_data(as_text=True)
+    order = ["Dốc Đá", "Đường Âu Cơ", "Hẻm 2 Lê Lợi", "Hẻm 11 Lê Lợi", "Hẻm 101 Lê Lợi"]
+    assert [body.index(a) for a in order] == sorted(body.index(a) for a in order)
 
 
 @pytest.mark.parametrize("args", [{"area": "999999"}, {"status": "deleted"}, {"q": "x" * 10000}, {"area": "abc"}])

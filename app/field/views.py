@@ -132,7 +132,7 @@ def visits_list():
         stmt = stmt.where(Visit.volunteer_id == current_user.id)
     pages = db.paginate(stmt.order_by(Visit.visited_at.desc()), page=page_number(), per_page=PAGE_SIZE,
                         error_out=False)
-    return render("field/visits.html", visits=pages.items, page=pages.page, more=pages.has_next,
+    return render("field/visits.html", visits=pages.items, page=pages.page, pages=pages.pages,
                   can_change=visits.can_change)
 
 

@@ -217,13 +217,13 @@ def households_list():
     page = page_number()
     if not form.validate():
         return render("lists/households.html", "lists/_households.html", 422, form=form, rows=[], total=0,
-                      page=1, more=False)
+                      page=1, pages=0)
     wanted = households.HouseholdFilter(area_id=form.area.data or None, status=form.status.data or None,
                                         tag=form.tag.data or None, stale=form.stale.data, query=form.q.data or "")
     stmt = households.listing(current_user, wanted)
     pages = db.paginate(stmt, page=page, per_page=PAGE_SIZE, error_out=False)
     return render("lists/households.html", "lists/_households.html", form=form, rows=pages.items,
-                  total=pages.total, page=page, more=pages.has_next, status_labels=STATUS_LABELS)
+                  total=pages.total, page=page, pages=pages.pages, status_labels=STATUS_LABELS)
 
 
 def _household_form(home: Household) -> HouseholdForm:

@@ -12,6 +12,7 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.sql import Select
 
 from app.clock import local_day_bounds, local_today, utcnow
+from app.collation import by_name
 from app.extensions import db
 from app.models import PRIORITY_TAGS, SENSITIVE_TAGS, Area, Household, HouseholdStatus, User, Visit
 from app.services import audit, rollups
@@ -22,6 +23,8 @@ from app.services.text import clean, fold, looks_like_citizen_id
 from app.units import area_word
 
 SEARCH_LIMIT = 25
+# Addresses in Vietnamese order, numbers by value: "Hẻm 11" before "Hẻm 101" (app/collation.py).
+NATURAL_ORDER = (by_name(Household.address), Household.id)
 MAX_PEOPLE = 50
 _PHONE = re.compile(r"^\+?[0-9 .]{8,20}$")
 
@@ -63,7 +66,7 @@ def search(actor: User, query: str, limit: int = SEARCH_LIMIT) -> list[Household
     stored folded key, so "nguyen van" finds "Nguyễn Văn" without folding rows in Python.
     """
     stmt = matching_words(scoped(actor, Household).where(Household.status == HouseholdStatus.ACTIVE), query)
-    return list(db.session.scalars(stmt.order_by(Household.address_key, Household.id).limit(limit)))
+    return list(db.session.scalars(stmt.order_by(*NATURAL_ORDER).limit(limit)))
 
 
 def by_client_id(actor: User, client_id: str) -> Household | None:
@@ -99,7 +102,7 @@ def listing(actor: User, wanted: HouseholdFilter, now: datetime | None = None) -
         # The boards' rule: no visit on any of the last STALE_DAYS Vietnamese days, today included.
         since = local_day_bounds(local_today(now) - timedelta(days=STALE_DAYS - 1))[0]
         stmt = stmt.where(or_(Household.last_visit_at.is_(None), Household.last_visit_at < since))
-    return matching_words(stmt, wanted.query).order_by(Household.address_key, Household.id)
+    return matching_words(stmt, wanted.query).order_by(*NATURAL_ORDER)
 
 
 def likely_duplicates(actor: User, area_id: int, address: str) -> list[Household]:
