@@ -230,6 +230,7 @@ def test_tied_teams_share_a_rank_everywhere_a_rank_is_shown(
     page = _text(leader.get(f"/campaigns/{campaign.id}"))
     assert rank_cells.findall(page) == ["1", "2", "2", "4", "5"]
     assert "(huy chương vàng)" in page and page.count("(huy chương bạc)") == 2 and "huy chương đồng" not in page
+    assert page.count('class="rank medal-') == 3  # team A, fifth with no points, wears none
     assert "cùng điểm số thì đồng hạng" in page and "(1, 2, 2, 4)" in page
     assert 'class="gap"' not in page  # tied ranks skip a number, not a team
     assert rank_cells.findall(_text(leader.get(f"/campaigns/{campaign.id}?all=1"))) == ["1", "2", "2", "4", "5"]
@@ -242,6 +243,13 @@ def test_tied_teams_share_a_rank_everywhere_a_rank_is_shown(
         ["1", "Tổ Bến Ninh Kiều"], ["2", "Tổ An Hòa"], ["2", "Tổ Cái Khế"], ["4", "Tổ Xuân Khánh"]]
     member = make_user(Role.VOLUNTEER, team=teams["Tổ Cái Khế"])
     assert "Hạng 2/5 · 10 điểm" in _text(login_as(member).get("/"))
+
+
+def test_on_a_campaigns_first_day_every_team_is_first_and_none_wears_a_medal(world, make_team, login_as):
+    make_team(WARD_A, name="Tổ Mới")
+    campaign = _campaign(start_date=date(2025, 10, 15))
+    page = _text(login_as(world["youth_a"]).get(f"/campaigns/{campaign.id}"))
+    assert re.findall(r'<span class="rank">(\d+)', page) == ["1", "1"] and "medal-" not in page
 
 
 # --- Creating a campaign ----------------------------------------------------------------------------------
