@@ -60,6 +60,7 @@ ACCESS = {
     ("ranking.share", "POST"): Rule(frozenset({Role.YOUTH_LEADER})),
     ("ranking.revoke", "POST"): Rule(frozenset({Role.YOUTH_LEADER})),
     ("ranking.public", "GET"): Rule(PUBLIC),  # the token is the key; a revoked one answers 404
+    ("ranking.poster", "GET"): Rule(PUBLIC),  # the public board's poster, by the same token
     ("api.session_info", "GET"): Rule(SYNC_API),
     ("api.offline_data", "GET"): Rule(SYNC_API),
     ("api.household_create", "POST"): Rule(SYNC_API),

@@ -3,6 +3,7 @@ detail, scope, the public link and the export."""
 
 import csv
 import io
+import re
 import uuid
 from datetime import date, datetime, timedelta
 
@@ -168,7 +169,7 @@ def test_visits_logged_edited_and_flagged_keep_the_campaign_sums_in_step(world, 
     assert [(d.met, d.level2, d.cashless, d.first_reach) for d in days] == [(1, 1, 1, 1)]
 
 
-def test_rank_change_since_last_week_and_ties_broken_by_reach_then_name(
+def test_rank_change_since_last_week_and_tied_teams_listed_by_reach_then_name(
         world, make_team, make_user, make_household, make_visit, frozen_clock, login_as, rollup_verified):
     early = make_team(WARD_A, name="Tổ Sớm")
     late = make_team(WARD_A, name="Tổ Muộn")
@@ -178,23 +179,77 @@ def test_rank_change_since_last_week_and_ties_broken_by_reach_then_name(
     # Late scores 20 this week only (13/10 onwards); a week ago it had nothing.
     for _ in range(2):
         make_visit(make_household(late.areas[0]), late_member, visited_at=at(14), level2_activated=1)
-    # Tied with Early on 10 points but a wider reach (1 of 1 household against 1 of 2).
+    # Tied with Early on 10 points but a wider reach (1 of 1 household against 1 of 2): listed first, same rank.
     make_visit(make_household(tied.areas[0]), tied_member, visited_at=at(3), level2_activated=1)
     make_household(early.areas[0])
     _rebuild()
     board = ranking.leaderboard(_campaign())
     assert board.until == date(2025, 10, 15) and board.previous_until == date(2025, 10, 8)
     ranks = [(s.team, s.rank, s.rank_change) for s in board.standings if s.team in ("Tổ Sớm", "Tổ Muộn", "Tổ Hòa")]
-    # A week ago: Hòa and Sớm on 10 (Hòa reaches wider), Muộn on 0 among the zero-score teams.
-    assert ranks[0] == ("Tổ Muộn", 1, ranks[0][2]) and ranks[0][2] > 0
-    assert ranks[1:] == [("Tổ Hòa", 2, -1), ("Tổ Sớm", 3, -1)]
+    # A week ago: Hòa and Sớm shared the first rank on 10, Muộn shared the third with the zero-score teams.
+    assert ranks == [("Tổ Muộn", 1, 2), ("Tổ Hòa", 2, -1), ("Tổ Sớm", 2, -1)]
     # What the rows say, in Vietnamese, on "show all" and on a team's page.
     client = login_as(world["youth_a"])
     every = _text(client.get(f"/campaigns/{board.campaign.id}?all=1", headers={"HX-Request": "true"}))
-    assert f"▲ {ranks[0][2]}" in every and f"tăng {ranks[0][2]} hạng so với tuần trước" in every
+    assert "▲ 2" in every and "tăng 2 hạng so với tuần trước" in every
     assert "▼ 1" in every and "giảm 1 hạng so với tuần trước" in every
-    assert "Tỷ lệ hộ được tiếp cận 1 / 2 (50,00%)" in every and f'href="/campaigns/{board.campaign.id}/teams/{early.id}"' in every
-    assert "giảm 1 hạng so với tuần trước" in _text(client.get(f"/campaigns/{board.campaign.id}/teams/{early.id}"))
+    assert f'href="/campaigns/{board.campaign.id}/teams/{early.id}"' in every
+    early_page = _text(client.get(f"/campaigns/{board.campaign.id}/teams/{early.id}"))
+    assert "giảm 1 hạng so với tuần trước" in early_page and "(1 / 2)" in early_page and "50,00%" in early_page
+
+
+def _scored_teams(make_team, make_user, make_household, make_visit, scores: dict[str, tuple[int, int]]):
+    """Teams of ward A by name, each with its households met and level-2 activations: a met household
+    first reached scores 1 + 4, each level 2 another 5 (the default weights)."""
+    made = {}
+    for name, (met, level2) in scores.items():
+        team = make_team(WARD_A, name=name)
+        member = make_user(Role.VOLUNTEER, team=team)
+        for i in range(met):
+            make_visit(make_household(team.areas[0]), member, visited_at=at(10), level2_activated=int(i < level2))
+        made[name] = team
+    return made
+
+
+def test_tied_teams_share_a_rank_everywhere_a_rank_is_shown(
+        world, make_team, make_user, make_household, make_visit, frozen_clock, login_as, client, rollup_verified):
+    teams = _scored_teams(make_team, make_user, make_household, make_visit, {
+        "Tổ Bến Ninh Kiều": (2, 2),  # 20 points
+        "Tổ Cái Khế": (1, 1),  # 10
+        "Tổ An Hòa": (2, 0),  # 10: tied with Cái Khế, the same reach (100%), so by name first
+        "Tổ Xuân Khánh": (1, 0),  # 5
+    })
+    _rebuild()
+    campaign = _campaign(share_token="tie-token")
+    board = ranking.leaderboard(campaign)
+    assert [(s.team, s.score, s.rank) for s in board.standings[:4]] == [
+        ("Tổ Bến Ninh Kiều", 20, 1), ("Tổ An Hòa", 10, 2), ("Tổ Cái Khế", 10, 2), ("Tổ Xuân Khánh", 5, 4)]
+    assert _standing(board, world["team_a"]).rank == 5  # nothing scored: fifth, after four teams
+    rank_cells = re.compile(r'<span class="rank(?: medal-\d)?">(\d+)')
+    leader = login_as(world["youth_a"])
+    page = _text(leader.get(f"/campaigns/{campaign.id}"))
+    assert rank_cells.findall(page) == ["1", "2", "2", "4", "5"]
+    assert "(huy chương vàng)" in page and page.count("(huy chương bạc)") == 2 and "huy chương đồng" not in page
+    assert page.count('class="rank medal-') == 3  # team A, fifth with no points, wears none
+    assert "cùng điểm số thì đồng hạng" in page and "(1, 2, 2, 4)" in page
+    assert 'class="gap"' not in page  # tied ranks skip a number, not a team
+    assert rank_cells.findall(_text(leader.get(f"/campaigns/{campaign.id}?all=1"))) == ["1", "2", "2", "4", "5"]
+    assert rank_cells.findall(_text(client.get("/board/public/tie-token"))) == ["1", "2", "2", "4", "5"]
+    team_page = _text(leader.get(f"/campaigns/{campaign.id}/teams/{teams['Tổ Cái Khế'].id}"))
+    assert '<span class="stat-value">2 / 5</span>' in team_page
+    lines = list(csv.reader(io.StringIO(_text(leader.get(f"/campaigns/{campaign.id}/export.csv")).lstrip("\ufeff"))))
+    header = next(i for i, line in enumerate(lines) if line and line[0] == "Hạng")
+    assert [line[:2] for line in lines[header + 1:header + 5]] == [
+        ["1", "Tổ Bến Ninh Kiều"], ["2", "Tổ An Hòa"], ["2", "Tổ Cái Khế"], ["4", "Tổ Xuân Khánh"]]
+    member = make_user(Role.VOLUNTEER, team=teams["Tổ Cái Khế"])
+    assert "Hạng 2/5 · 10 điểm" in _text(login_as(member).get("/"))
+
+
+def test_on_a_campaigns_first_day_every_team_is_first_and_none_wears_a_medal(world, make_team, login_as):
+    make_team(WARD_A, name="Tổ Mới")
+    campaign = _campaign(start_date=date(2025, 10, 15))
+    page = _text(login_as(world["youth_a"]).get(f"/campaigns/{campaign.id}"))
+    assert re.findall(r'<span class="rank">(\d+)', page) == ["1", "1"] and "medal-" not in page
 
 
 # --- Creating a campaign ----------------------------------------------------------------------------------

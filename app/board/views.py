@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app import charts, clock
+from app import charts, clock, sharing
 from app.board.forms import AreaAssignmentForm, FlagForm, PeriodForm, TargetForm, VisitFilterForm
 from app.collation import by_name
 from app.extensions import db, htmx
@@ -122,6 +122,7 @@ def ward():
         teams=coverage.sort_rows(report.teams, sort, worst_first),
         board_args=_board_args, is_coordinator=current_user.role == Role.COORDINATOR,
         official=_official_board([(board_ward.code, board_ward.name)]), **_ward_charts(report, areas, sort),
+        share_text=sharing.ward_summary(report), share_url=url_for("board.ward", _external=True, **_board_args()),
     )
 
 

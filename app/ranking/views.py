@@ -1,11 +1,11 @@
 """Emulation campaigns: the list, a new campaign, the leaderboard, a team's detail, the export, the public
-link and the public board it opens."""
+link, the public board it opens and its printable poster."""
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app import charts
+from app import charts, sharing
 from app.clock import local_today
 from app.extensions import db
 from app.models import Campaign, Role, Ward, unit_order
@@ -82,7 +82,20 @@ def campaign(campaign_id):
     return render("ranking/campaign.html", "ranking/_leaderboard.html", board=board, campaign=record,
                   standings=standings, hidden=listed - len(standings), ward=ward, rules=ranking.RULES,
                   rule_note=ranking.RULE_NOTE, may_manage=ranking.may_manage(current_user, record),
-                  own_team=own_team, rank_words=_rank_words())
+                  own_team=own_team, rank_words=_rank_words(), share_text=sharing.leaderboard_summary(board),
+                  share_url=_share_url(record))
+
+
+def _share_url(record: Campaign) -> str:
+    """What the leaderboard's share button sends: the public board, which opens for anyone, while the campaign
+    has one; else this page, for those who may log in and see it."""
+    if record.share_token:
+        return _public_url(record)
+    return url_for("ranking.campaign", campaign_id=record.id, _external=True)
+
+
+def _public_url(record: Campaign) -> str:
+    return url_for("ranking.public", token=record.share_token, _external=True)
 
 
 def _rank_words() -> dict[str, str]:
@@ -150,14 +163,37 @@ def revoke(campaign_id):
     return redirect(url_for("ranking.campaign", campaign_id=record.id, _anchor="share"), 303)
 
 
-@bp.route("/board/public/<token>")
-def public(token):
+def _shared_campaign(token: str) -> Campaign:
     record = ranking.by_share_token(token)
     if record is None:
         abort(404)
+    return record
+
+
+# A projected board is reloaded, never cached by a proxy, and a revoked link must stop at once.
+PUBLIC_HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+
+
+@bp.route("/board/public/<token>")
+def public(token):
+    record = _shared_campaign(token)
     board = ranking.leaderboard(record)
     standings = board.standings if _show_all() else ranking.board_top(board.standings, None)
+    link = _public_url(record)
     response, status = render("ranking/public.html", campaign=record, board=board, standings=standings,
-                              hidden=len(board.standings) - len(standings))
-    # A projected board is reloaded, never cached by a proxy, and a revoked link must stop at once.
-    return response, status, {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+                              hidden=len(board.standings) - len(standings), share_url=link,
+                              share_text=sharing.leaderboard_summary(board), qr=_qr(link))
+    return response, status, PUBLIC_HEADERS
+
+
+def _qr(link: str):
+    return sharing.qr_svg(link, title=_("QR code of the link to this board"))
+
+
+@bp.route("/board/public/<token>/poster")
+def poster(token):
+    """An A4 sheet for a notice board: the campaign, the QR code of its public board, a call to look."""
+    record = _shared_campaign(token)
+    link = _public_url(record)
+    response, status = render("ranking/poster.html", campaign=record, link=link, qr=_qr(link))
+    return response, status, PUBLIC_HEADERS

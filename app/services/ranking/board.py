@@ -63,8 +63,9 @@ class Standing:
     counts: dict[str, int]
     score: int = 0
     previous_score: int | None = None
-    rank: int = 0
+    rank: int = 0  # shared by teams of equal score (1, 2, 2, 4)
     previous_rank: int | None = None
+    position: int = 0  # the row's place in the board's order (1, 2, 3, 4): no two teams share it
 
     @property
     def per_member(self) -> float | None:
@@ -132,9 +133,14 @@ def _reach(campaign: Campaign) -> dict[int, Ratio]:
 
 
 def _ranked(standings: list[Standing], score_of) -> list[tuple[int, Standing]]:
-    """Highest score first; ties go to the wider reach, then to the name."""
+    """Highest score first, with competition ranks: teams of equal score are tied and share a rank, and the
+    next rank counts every team above it (1, 2, 2, 4). Tied teams are listed by wider reach, then by name."""
     ordered = sorted(standings, key=lambda s: (-score_of(s), -(s.reach.percent or 0), sort_key(s.team), s.team_id))
-    return [(place, s) for place, s in enumerate(ordered, start=1)]
+    ranked: list[tuple[int, Standing]] = []
+    for position, standing in enumerate(ordered, start=1):
+        tied = bool(ranked) and score_of(ranked[-1][1]) == score_of(standing)
+        ranked.append((ranked[-1][0] if tied else position, standing))
+    return ranked
 
 
 def leaderboard(campaign: Campaign, today: date | None = None) -> Board:
@@ -168,11 +174,11 @@ def leaderboard(campaign: Campaign, today: date | None = None) -> Board:
         if previous_until is not None:
             standing.previous_score = previous_scores.get(standing.team_id, 0)
     if previous_until is not None:
-        for place, standing in _ranked(list(standings.values()), lambda s: s.previous_score):
-            standing.previous_rank = place
+        for rank, standing in _ranked(list(standings.values()), lambda s: s.previous_score):
+            standing.previous_rank = rank
     ranked = []
-    for place, standing in _ranked(list(standings.values()), lambda s: s.score):
-        standing.rank = place
+    for position, (rank, standing) in enumerate(_ranked(list(standings.values()), lambda s: s.score), start=1):
+        standing.rank, standing.position = rank, position
         ranked.append(standing)
     wards = sorted({(s.ward_code, s.ward) for s in ranked}, key=lambda w: unit_sort_key(w[1]))
     return Board(campaign, until, previous_until, ranked, wards)
