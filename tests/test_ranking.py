@@ -233,6 +233,9 @@ def test_tied_teams_share_a_rank_everywhere_a_rank_is_shown(
     assert page.count('class="rank medal-') == 3  # team A, fifth with no points, wears none
     assert "cùng điểm số thì đồng hạng" in page and "(1, 2, 2, 4)" in page
     assert 'class="gap"' not in page  # tied ranks skip a number, not a team
+    # Each score as a bar against the best: 20, 10, 10, 5 and 0 of 20.
+    assert re.findall(r'class="score-bar" value="(\d+)" max="(\d+)"', page) == [
+        ("20", "20"), ("10", "20"), ("10", "20"), ("5", "20"), ("0", "20")]
     assert rank_cells.findall(_text(leader.get(f"/campaigns/{campaign.id}?all=1"))) == ["1", "2", "2", "4", "5"]
     assert rank_cells.findall(_text(client.get("/board/public/tie-token"))) == ["1", "2", "2", "4", "5"]
     team_page = _text(leader.get(f"/campaigns/{campaign.id}/teams/{teams['Tổ Cái Khế'].id}"))
