@@ -36,6 +36,11 @@
       badge.querySelector("[data-queue-count]").textContent = String(counts.total + counts.others);
       badge.classList.toggle("needs-attention", counts.attention > 0);
     }
+    const today = document.getElementById("waiting-today");
+    if (today) {
+      today.hidden = counts.visitsToday === 0;
+      today.textContent = today.dataset.template.replace("{n}", String(counts.visitsToday));
+    }
     const login = document.getElementById("login-to-send");
     if (login) login.hidden = !(counts.paused && counts.waiting > 0 && !loggedIn);
     await renderQueuePage();

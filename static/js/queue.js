@@ -136,11 +136,20 @@
     return (await all("queue")).sort((a, b) => a.seq - b.seq);
   }
 
+  // "YYYY-MM-DD" of the phone's own day, as the visit form writes its time.
+  function localDay(date) {
+    const pad = (n) => String(n).padStart(2, "0");
+    return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+  }
+
   // What waits for `user` (everything when no one is logged in) and how many items other accounts left.
   async function counts(user) {
     const list = await items();
     const mine = user == null ? list : list.filter((i) => ownedBy(i, user));
+    const today = localDay(new Date());
     return {
+      // Visits logged today that are still on the phone: the home page adds them to today's count.
+      visitsToday: mine.filter((i) => i.kind === "visit" && String(i.payload.visited_at || "").startsWith(today)).length,
       waiting: mine.filter((i) => i.status === "pending").length,
       attention: mine.filter((i) => i.status === "attention").length,
       total: mine.length,

@@ -443,3 +443,18 @@ def test_a_corrected_household_goes_with_the_visits_that_waited_for_it(phone, li
     expect(phone.locator("#queue-list")).to_contain_text("Không còn mục nào chờ", timeout=15000)
     new = db.session.scalar(select(Household).where(Household.client_id == client_id))
     assert new.display_name == "Hộ Bà Sáu" and visits() == 1
+
+
+def test_todays_count_shows_the_visits_waiting_on_the_phone(phone, live_server, team):
+    ready_for_the_field(phone, live_server, team["volunteer"].username)
+    phone.context.set_offline(True)
+    for home in team["households"][:2]:
+        log_visit(phone, live_server, f"/visits/new?household={home.id}", home.display_name)
+    waiting = phone.locator("#waiting-today")
+    expect(waiting).to_be_visible()
+    expect(waiting).to_contain_text("+2 lượt ghi hôm nay đang chờ trên máy (chưa gửi)")
+    phone.context.set_offline(False)
+    assert visits_once_sent(phone, 2) == 2
+    phone.goto(live_server + "/")
+    expect(phone.locator(".stats .stat-value").first).to_have_text("2")  # counted by the server now
+    expect(waiting).to_be_hidden()
