@@ -51,6 +51,8 @@ ACCESS = {
     ("auth.logout", "POST"): Rule(EVERYONE),
     ("main.home", "GET"): Rule(EVERYONE),
     ("main.close_followup", "POST"): Rule(FIELD),
+    ("main.confirm_close_followup", "GET"): Rule(FIELD),
+    ("main.reopen_followup", "POST"): Rule(FIELD),
     ("ranking.campaigns", "GET"): Rule(EVERYONE),
     ("ranking.campaign", "GET"): Rule(EVERYONE),
     ("ranking.team", "GET"): Rule(EVERYONE),

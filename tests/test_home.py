@@ -4,9 +4,12 @@ import re
 from datetime import date, datetime
 
 import pytest
+from sqlalchemy import select
 
 from app import clock
-from app.models import Outcome, Role
+from app.extensions import db
+from app.models import AuditLog, Outcome, Role
+from app.services import rollups
 
 # Wednesday 15/10/2025, 10:00 in Vietnam. Its week starts Monday 13/10 00:00 local = 12/10 17:00 UTC.
 NOW = datetime(2025, 10, 15, 3, 0)
@@ -127,3 +130,34 @@ def test_other_roles_keep_the_scope_summary(world, login_as, role):
     user = next(u for u in world.values() if getattr(u, "role", None) == role)
     body = login_as(user).get("/").get_data(as_text=True)
     assert "Khu vực" in body and "Lượt hỗ trợ của tôi" not in body and "Ghi lượt hỗ trợ" not in body
+
+
+def test_a_follow_up_closed_without_a_visit_is_confirmed_and_can_be_undone(world, make_household, make_visit,
+                                                                          login_as, frozen_clock, rollup_verified):
+    household = make_household(world["team_a"].areas[0], address="Số 8 Hẻm Chờ")
+    opened = make_visit(household, world["volunteer_a"], visited_at=datetime(2025, 10, 13, 2), followup_needed=True,
+                        followup_reason="Chờ công an duyệt mức 2", followup_due=date(2025, 10, 16))
+    rollups.rebuild()
+    db.session.commit()
+    client = login_as(world["volunteer_a"])
+    home = client.get("/").get_data(as_text=True)
+    # From the list: log the return visit (the way that counts), or close it after a second question.
+    assert f'href="/visits/new?household={household.id}"' in home and "Ghi lượt quay lại" in home
+    assert f"/followups/{opened.id}/close?next=/" in home
+    confirm = client.get(f"/followups/{opened.id}/close?next=/").get_data(as_text=True)
+    assert "Số 8 Hẻm Chờ" in confirm and "không được tính điểm thi đua" in confirm
+    assert client.post(f"/followups/{opened.id}/close", data={"next": "/"}).status_code == 303
+    db.session.refresh(opened)
+    assert opened.followup_closed_at is not None
+    home = client.get("/").get_data(as_text=True)
+    assert "Đã đóng hẹn của Số 8 Hẻm Chờ mà không ghi lượt quay lại." in home and "Hoàn tác" in home
+    assert "Hoàn tác" not in client.get("/").get_data(as_text=True)  # offered once
+    assert client.post(f"/followups/{opened.id}/reopen", data={"next": "/"}).status_code == 303
+    db.session.refresh(opened)
+    assert opened.followup_closed_at is None and "Số 8 Hẻm Chờ" in client.get("/").get_data(as_text=True)
+    actions = db.session.scalars(select(AuditLog.action).where(AuditLog.object_id == str(opened.id))).all()
+    assert "followup.close" in actions and "followup.reopen" in actions
+    # Another team's member cannot reopen it; reopening an open one says so.
+    assert login_as(world["volunteer_b"]).post(f"/followups/{opened.id}/reopen").status_code == 404
+    client.post(f"/followups/{opened.id}/reopen", data={"next": "/"})
+    assert "Hẹn hỗ trợ lại này vẫn đang mở." in client.get("/").get_data(as_text=True)

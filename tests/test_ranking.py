@@ -438,11 +438,11 @@ def test_a_bare_close_earns_nothing_a_close_after_a_return_visit_scores(world, m
     campaign = _campaign(start_date=clock.local_today() - timedelta(days=1),
                          end_date=clock.local_today() + timedelta(days=1))
     client = login_as(lan)
-    assert "Đánh dấu đã xong" in _text(client.get("/"))
+    assert "Đóng hẹn…" in _text(client.get("/"))
     response = client.post(f"/followups/{bare.id}/close", data={"next": "/"})
     assert response.status_code == 303
     home = _text(client.get("/"))
-    assert "Đã hoàn tất lượt cần hỗ trợ thêm." in home and "Đánh dấu đã xong" not in home
+    assert "Đã đóng hẹn của Số 3 Hẻm 12 mà không ghi lượt quay lại." in home and "Đóng hẹn…" not in home
     assert db.session.get(type(bare), bare.id).followup_closed_at is not None
     # Closed without going back, nobody ever met: 0 points (2 before the rule).
     a = _standing(ranking.leaderboard(campaign), world["team_a"])

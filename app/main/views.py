@@ -1,6 +1,6 @@
 """The home page ("Hôm nay") of every role."""
 
-from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask import Blueprint, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -8,12 +8,13 @@ from app.extensions import db
 from app.models import Visit
 from app.services import ranking, visits
 from app.services.reports import figures, overview
-from app.services.scope import TEAM_ROLES, get_in_scope, may
+from app.services.scope import TEAM_ROLES, get_in_scope, may, require_role
 from app.web import render, safe_next
 
 bp = Blueprint("main", __name__)
 
 VISIT_FORM = "field.visit_new"
+UNDO_KEY = "undo_followup"
 
 
 @bp.route("/")
@@ -33,7 +34,23 @@ def home():
         team_week=figures.team_week(current_user),
         followups=figures.followups_due(current_user),
         ranks=ranking.my_team_ranks(current_user),
+        just_closed=_just_closed(),
     )
+
+
+def _just_closed() -> Visit | None:
+    """The follow-up closed by hand a moment ago, offered once for undoing."""
+    visit_id = session.pop(UNDO_KEY, None)
+    return None if visit_id is None else get_in_scope(current_user, Visit, visit_id)
+
+
+@bp.route("/followups/<visit_id>/close")
+@login_required
+def confirm_close_followup(visit_id):
+    """Closing a follow-up without going back is asked twice: logging the return visit is the way that counts."""
+    visit = get_in_scope(current_user, Visit, visit_id)
+    require_role(current_user, *TEAM_ROLES, what="followup.close")
+    return render("main/close_followup.html", visit=visit, next=safe_next(request.args.get("next")))
 
 
 @bp.route("/followups/<visit_id>/close", methods=["POST"])
@@ -46,5 +63,19 @@ def close_followup(visit_id):
         flash(str(error.message), "error")
     else:
         db.session.commit()
-        flash(_("Follow-up closed."), "success")
+        session[UNDO_KEY] = visit.id  # the next page offers to undo it
+    return redirect(safe_next(request.form.get("next")), 303)
+
+
+@bp.route("/followups/<visit_id>/reopen", methods=["POST"])
+@login_required
+def reopen_followup(visit_id):
+    visit = get_in_scope(current_user, Visit, visit_id)
+    try:
+        visits.reopen_followup(current_user, visit)
+    except visits.VisitError as error:
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("The follow-up is open again."), "success")
     return redirect(safe_next(request.form.get("next")), 303)

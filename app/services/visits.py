@@ -340,6 +340,18 @@ def close_followup(actor: User, visit: Visit) -> Visit:
     return visit
 
 
+def reopen_followup(actor: User, visit: Visit) -> Visit:
+    """Undo a follow-up closed by mistake: it is open again, as before."""
+    require_role(actor, Role.VOLUNTEER, Role.TEAM_LEADER, what="followup.reopen")
+    if not visit.followup_needed or visit.followup_closed_at is None:
+        raise VisitError("followup", _l("This follow-up is still open."))
+    before = rollups.visit_snapshot(visit)
+    visit.followup_closed_at = None
+    rollups.visit_changed(before, visit, visit.household)
+    audit.record(actor, "followup.reopen", visit)
+    return visit
+
+
 @dataclass
 class VisitFilter:
     area_id: int | None = None
