@@ -1,13 +1,15 @@
 """The base form: WTForms' own messages are translated through our catalogs (it ships no Vietnamese); the
 date fields every form uses."""
 
+import re
 from datetime import date, datetime
 
 from flask_babel import get_translations, gettext, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
-from wtforms import DateField, DateTimeLocalField
+from wtforms import DateTimeLocalField, Field
+from wtforms.widgets import TextInput
 
 
 class _BabelTranslations:
@@ -56,7 +58,53 @@ class _SupportedDates:
                                 last=f"{LAST_DAY:%d/%m/%Y}"))
 
 
-class DayField(_SupportedDates, DateField):
+# A day as people here write it (14/12/2026, 4/1/2026), or as links and older pages send it (2026-12-14).
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+_ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+BAD_DAY = _l("Enter the date as day/month/year, for example 14/12/2026.")
+
+
+def parse_day(text: str) -> date | None:
+    """The day `text` names (dd/mm/yyyy, d/m/yyyy or yyyy-mm-dd), None if it names none."""
+    text = text.strip()
+    if found := _DAY_MONTH_YEAR.fullmatch(text):
+        day, month, year = (int(part) for part in found.groups())
+    elif found := _ISO_DAY.fullmatch(text):
+        year, month, day = (int(part) for part in found.groups())
+    else:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+class _DayText(Field):
+    """A day typed as text, shown as dd/mm/yyyy: `<input type="date">` follows the phone's locale (mm/dd/yyyy on
+    an English phone), and Vietnamese readers expect day/month/year whatever their phone's language."""
+
+    widget = TextInput()
+    raw_text: str | None = None  # what was typed, shown again when it names no day
+
+    def __init__(self, label=None, validators=None, render_kw=None, **kwargs):
+        render_kw = {"inputmode": "numeric", "placeholder": "dd/mm/yyyy", "autocomplete": "off", "maxlength": 10,
+                     **(render_kw or {})}
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+
+    def process_formdata(self, valuelist):
+        text = (valuelist[0] if valuelist else "") or ""
+        self.raw_text = text.strip()[:40]
+        self.data = parse_day(text) if self.raw_text else None
+        if self.raw_text and self.data is None:
+            raise ValueError(BAD_DAY)
+
+    def _value(self):
+        if self.data is not None:
+            return f"{self.data:%d/%m/%Y}"
+        return self.raw_text or ""
+
+
+class DayField(_SupportedDates, _DayText):
     pass
 
 
