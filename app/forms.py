@@ -9,7 +9,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from wtforms import DateTimeLocalField, Field
+from wtforms.validators import StopValidation
 from wtforms.widgets import TextInput
+
+from app.services.text import fold, holds_words
 
 
 class _BabelTranslations:
@@ -110,6 +113,59 @@ class DayField(_SupportedDates, _DayText):
 
 class DayTimeField(_SupportedDates, DateTimeLocalField):
     pass
+
+
+class UnitField(Field):
+    """A unit picked by typing its name: among a province's 100-odd units a search, not a list to scroll
+    (templates/macros/units.html gives the list of names and static/js/unit-search.js the suggestions). The
+    text names a choice by its value (a unit's code, as links and earlier pages send it), by its whole name or
+    its place name, folded ("thoi lai" is "Xã Thới Lai"), or by words that only one choice's name holds.
+    `choices` (value, name) are set by the view, in Vietnamese alphabetical order."""
+
+    widget = TextInput()
+    raw_text: str | None = None
+
+    def __init__(self, label=None, validators=None, render_kw=None, **kwargs):
+        render_kw = {"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false", **(render_kw or {})}
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+        self.choices: list[tuple[object, str]] = []
+
+    def process_formdata(self, valuelist):
+        self.raw_text = ((valuelist[0] if valuelist else "") or "").strip()[:100]
+        self.data = None
+
+    def pre_validate(self, form):
+        # Here, not in process_formdata: the view sets the choices after the form has read what was sent.
+        if self.raw_text:
+            self.data = self._choose(self.raw_text)
+
+    def _choose(self, text: str):
+        for value, _name in self.choices:
+            if str(value) == text:
+                return value
+        if text.isdigit():  # a code that is not one of the choices
+            raise StopValidation(_l("Not a valid choice."))
+        folded = fold(text)
+        for rule in (lambda name: name == folded, lambda name: name.endswith(" " + folded)):
+            named = [value for value, name in self.choices if rule(fold(name))]
+            if len(named) == 1:
+                return named[0]
+        found = [value for value, name in self.choices if holds_words(name, text)]
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise StopValidation(_l("No unit in the list is called “%(text)s”: type part of its name and choose it "
+                                "from the suggestions.", text=text))
+        raise StopValidation(_l("%(count)s units match “%(text)s”: type more of the name and choose one from the "
+                            "suggestions.", count=len(found), text=text))
+
+    @property
+    def names(self) -> list[str]:
+        return [name for _value, name in self.choices]
+
+    def _value(self):
+        chosen = next((name for value, name in self.choices if value == self.data), None)
+        return chosen if self.data is not None and chosen else (self.raw_text or "")
 
 
 def show_refusal(form, error) -> None:

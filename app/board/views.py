@@ -20,6 +20,7 @@ from app.services.reports import board_periods, coverage, exports, figures, offi
 from app.services.reports.coverage import Period
 from app.services.reports.indicators import DEFINITIONS
 from app.services.scope import PROVINCE_READERS, get_in_scope, require_role, scoped
+from app.services.text import holds_words
 from app.units import area_word
 from app.web import page_number, render
 
@@ -117,7 +118,7 @@ def _sort() -> tuple[str, bool]:
 
 def _board_args(**changes) -> dict:
     """The current query string with some values changed: sort links keep the period and the ward."""
-    args = {k: v for k, v in request.args.items() if k in ("code", "start", "end", "sort", "order", "ky")}
+    args = {k: v for k, v in request.args.items() if k in ("code", "start", "end", "sort", "order", "ky", "q")}
     return {**args, **changes}
 
 
@@ -159,9 +160,11 @@ def province():
     period = shown.period
     rows, total = coverage.province_rows(current_user, period)
     sort, worst_first = _sort()
+    q = request.args.get("q", "")[:100]  # finding a unit among the province's (without JavaScript too)
+    listed = [row for row in coverage.sort_rows(rows, sort, worst_first) if holds_words(row.name, q)]
     return render(
         "board/province.html", "board/_province.html", 422 if shown.form.errors else 200,
-        shown=shown, form=shown.form, period=period, rows=coverage.sort_rows(rows, sort, worst_first), total=total,
+        shown=shown, form=shown.form, period=period, rows=listed, q=q, total=total,
         definitions=DEFINITIONS, sort=sort, worst_first=worst_first, board_args=_board_args,
         official=_official_board([(row.ident, row.name) for row in rows]),
     )
