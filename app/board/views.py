@@ -127,7 +127,7 @@ def _board_args(**changes) -> dict:
 def ward():
     board_ward = _board_ward()
     if board_ward is None:  # the province chooses a ward from the province board
-        return redirect(url_for("board.province"))
+        return redirect(url_for("board.province", _anchor="wards"))
     shown = _period(board_ward.code)
     period = shown.period
     report = coverage.ward_report(current_user, board_ward, period)
