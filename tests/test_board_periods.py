@@ -140,7 +140,8 @@ def test_parse_day():
 def test_other_date_fields_take_and_show_day_month_year(ward, login_as):
     client = login_as(ward["coordinator_a"])
     page = _text(client.get("/ward/targets"))
-    assert 'type="date"' not in page and 'value="01/11/2026"' in page
+    # Proposed: the whole reporting month.
+    assert 'type="date"' not in page and 'value="15/11/2026"' in page and 'value="14/12/2026"' in page
     bad = client.post("/ward/targets", data={"indicator": "reach", "period_start": "1/11/2026",
                                              "period_end": "30-30-2026", "value": "50", "csrf_token": _token(page)})
     assert bad.status_code == 422 and "Nhập ngày theo dạng ngày/tháng/năm, ví dụ 14/12/2026." in _text(bad)

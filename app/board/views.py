@@ -2,7 +2,6 @@
 against targets, areas, teams, weekly trend), its targets, visit review and report; the province board."""
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
@@ -16,9 +15,10 @@ from app.forms import show_refusal
 from app.models import Area, Indicator, Role, Team, User, Visit, Ward
 from app.services import ranking, visits
 from app.services.lists import teams
-from app.services.reports import board_periods, coverage, exports, figures, official, periodic, targets
+from app.services.reports import board_periods, coverage, exports, figures, official, periodic, periods, targets
 from app.services.reports.coverage import Period
 from app.services.reports.indicators import DEFINITIONS
+from app.services.reports.periods import Kind
 from app.services.scope import PROVINCE_READERS, get_in_scope, require_role, scoped
 from app.services.text import holds_words
 from app.units import area_word
@@ -182,9 +182,9 @@ def _coordinators_ward() -> Ward:
 def ward_targets():
     board_ward = _coordinators_ward()
     form = TargetForm()
-    if not form.is_submitted():  # proposed: the whole of this month
-        first = Period.this_month().start
-        form.period_start.data, form.period_end.data = first, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    if not form.is_submitted():  # proposed: the whole of this reporting month, the boards' default
+        month = periods.current(Kind.MONTH)
+        form.period_start.data, form.period_end.data = month.start, month.end
     elif form.validate():
         try:
             targets.set_target(current_user, board_ward, Indicator(form.indicator.data), form.period_start.data,
