@@ -1,13 +1,18 @@
 """The base form: WTForms' own messages are translated through our catalogs (it ships no Vietnamese); the
 date fields every form uses."""
 
+import re
 from datetime import date, datetime
 
 from flask_babel import get_translations, gettext, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
-from wtforms import DateField, DateTimeLocalField
+from wtforms import DateTimeLocalField, Field
+from wtforms.validators import StopValidation
+from wtforms.widgets import TextInput
+
+from app.services.text import fold, holds_words
 
 
 class _BabelTranslations:
@@ -56,12 +61,111 @@ class _SupportedDates:
                                 last=f"{LAST_DAY:%d/%m/%Y}"))
 
 
-class DayField(_SupportedDates, DateField):
+# A day as people here write it (14/12/2026, 4/1/2026), or as links and older pages send it (2026-12-14).
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+_ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+BAD_DAY = _l("Enter the date as day/month/year, for example 14/12/2026.")
+
+
+def parse_day(text: str) -> date | None:
+    """The day `text` names (dd/mm/yyyy, d/m/yyyy or yyyy-mm-dd), None if it names none."""
+    text = text.strip()
+    if found := _DAY_MONTH_YEAR.fullmatch(text):
+        day, month, year = (int(part) for part in found.groups())
+    elif found := _ISO_DAY.fullmatch(text):
+        year, month, day = (int(part) for part in found.groups())
+    else:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+class _DayText(Field):
+    """A day typed as text, shown as dd/mm/yyyy: `<input type="date">` follows the phone's locale (mm/dd/yyyy on
+    an English phone), and Vietnamese readers expect day/month/year whatever their phone's language."""
+
+    widget = TextInput()
+    raw_text: str | None = None  # what was typed, shown again when it names no day
+
+    def __init__(self, label=None, validators=None, render_kw=None, **kwargs):
+        render_kw = {"inputmode": "numeric", "placeholder": "dd/mm/yyyy", "autocomplete": "off", "maxlength": 10,
+                     **(render_kw or {})}
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+
+    def process_formdata(self, valuelist):
+        text = (valuelist[0] if valuelist else "") or ""
+        self.raw_text = text.strip()[:40]
+        self.data = parse_day(text) if self.raw_text else None
+        if self.raw_text and self.data is None:
+            raise ValueError(BAD_DAY)
+
+    def _value(self):
+        if self.data is not None:
+            return f"{self.data:%d/%m/%Y}"
+        return self.raw_text or ""
+
+
+class DayField(_SupportedDates, _DayText):
     pass
 
 
 class DayTimeField(_SupportedDates, DateTimeLocalField):
     pass
+
+
+class UnitField(Field):
+    """A unit picked by typing its name: among a province's 100-odd units a search, not a list to scroll
+    (templates/macros/units.html gives the list of names and static/js/unit-search.js the suggestions). The
+    text names a choice by its value (a unit's code, as links and earlier pages send it), by its whole name or
+    its place name, folded ("thoi lai" is "Xã Thới Lai"), or by words that only one choice's name holds.
+    `choices` (value, name) are set by the view, in Vietnamese alphabetical order."""
+
+    widget = TextInput()
+    raw_text: str | None = None
+
+    def __init__(self, label=None, validators=None, render_kw=None, **kwargs):
+        render_kw = {"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false", **(render_kw or {})}
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+        self.choices: list[tuple[object, str]] = []
+
+    def process_formdata(self, valuelist):
+        self.raw_text = ((valuelist[0] if valuelist else "") or "").strip()[:100]
+        self.data = None
+
+    def pre_validate(self, form):
+        # Here, not in process_formdata: the view sets the choices after the form has read what was sent.
+        if self.raw_text:
+            self.data = self._choose(self.raw_text)
+
+    def _choose(self, text: str):
+        for value, _name in self.choices:
+            if str(value) == text:
+                return value
+        if text.isdigit():  # a code that is not one of the choices
+            raise StopValidation(_l("Not a valid choice."))
+        folded = fold(text)
+        for rule in (lambda name: name == folded, lambda name: name.endswith(" " + folded)):
+            named = [value for value, name in self.choices if rule(fold(name))]
+            if len(named) == 1:
+                return named[0]
+        found = [value for value, name in self.choices if holds_words(name, text)]
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise StopValidation(_l("No unit in the list is called “%(text)s”: type part of its name and choose it "
+                                "from the suggestions.", text=text))
+        raise StopValidation(_l("%(count)s units match “%(text)s”: type more of the name and choose one from the "
+                            "suggestions.", count=len(found), text=text))
+
+    @property
+    def names(self) -> list[str]:
+        return [name for _value, name in self.choices]
+
+    def _value(self):
+        chosen = next((name for value, name in self.choices if value == self.data), None)
+        return chosen if self.data is not None and chosen else (self.raw_text or "")
 
 
 def show_refusal(form, error) -> None:

@@ -287,7 +287,7 @@ def test_youth_leader_creates_a_ward_campaign_with_default_weights(world, login_
     ({"weight_met": "1,5"}, "Cần nhập một số nguyên."),
     ({"name": "  "}, "Hãy đặt tên cho đợt thi đua."),
     ({"scope": str(WARD_B)}, "Lựa chọn không hợp lệ."),
-    ({"scope": "province"}, "Lựa chọn không hợp lệ."),
+    ({"scope": "province"}, "Không có đơn vị nào tên “province”"),  # a ward leader: only its ward
 ])
 def test_bad_campaign_input_is_refused_in_vietnamese_and_nothing_stored(world, login_as, changes, message):
     response = login_as(world["youth_a"]).post("/campaigns/new", data=_form(**changes))

@@ -9,7 +9,8 @@ from tests.conftest import WARD_A, WARD_B, count, form_time, login
 
 
 def _new_user_form(**overrides):
-    data = {"display_name": "Lê Thị Mới", "username": "lethimoi", "role": "volunteer", "ward_code": "0",
+    # No unit typed: the account takes the creator's (the unit is a typed name, no longer a "none" option).
+    data = {"display_name": "Lê Thị Mới", "username": "lethimoi", "role": "volunteer", "ward_code": "",
             "team_id": "0", "password": "mat-khau-dai-1", "confirm": "mat-khau-dai-1"}
     data.update(overrides)
     return data

@@ -15,9 +15,12 @@ from app.services import rollups
 from app.services.reports.indicators import DEFINITIONS
 from tests.conftest import WARD_A, WARD_B, count, queries_for
 
-# Wednesday 15/10/2025, 10:00 in Vietnam; "this month" is 01/10–15/10/2025, this week starts Monday 13/10.
+# Wednesday 15/10/2025, 10:00 in Vietnam: the first day of reporting month 11/2025 (Decree 09), so tests of the
+# figures ask for 01/10–15/10/2025; this week starts Monday 13/10.
 NOW = datetime(2025, 10, 15, 3, 0)
 
+
+OCTOBER = "start=2025-10-01&end=2025-10-15"
 
 pytestmark = pytest.mark.frozen_at(NOW)
 
@@ -73,10 +76,10 @@ def test_indicators_to_date_and_for_the_period_beside_their_targets(ward, login_
         ProvinceTarget(province_code=92, indicator=Indicator.REACH, valid_from=date(2025, 1, 1), value=90),
     ])
     db.session.commit()
-    response = login_as(ward["coordinator_a"]).get("/ward")
+    response = login_as(ward["coordinator_a"]).get(f"/ward?{OCTOBER}")
     body = _text(response)
     assert response.status_code == 200 and "style=" not in body
-    assert "01/10/2025" in body and "15/10/2025" in body
+    assert "Các ngày đã chọn (01/10–15/10/2025, đến hôm nay)" in body
     # Reach: households met (2 in Bờ Sông, 2 in Chợ) over 10 (official count) + 2 + 0.
     reach = _card(body, "reach")
     assert "Tỷ lệ hộ được tiếp cận" in reach and "4 / 12 (33,33%)" in reach and "band-ok" in reach
@@ -279,8 +282,8 @@ def test_review_filter_flag_and_unflag_a_visit(ward, login_as):
 
 def test_report_file_agrees_with_the_screen(ward, login_as):
     client = login_as(ward["coordinator_a"])
-    body = _text(client.get("/ward"))
-    response = client.get("/ward/report.csv")
+    body = _text(client.get(f"/ward?{OCTOBER}"))
+    response = client.get(f"/ward/report.csv?{OCTOBER}")
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     lines = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert "Phường Ninh Kiều" in lines[0][0] and "01/10/2025" in lines[2][1] and "15/10/2025" in lines[2][1]
@@ -291,7 +294,7 @@ def test_report_file_agrees_with_the_screen(ward, login_as):
         label, part, whole, percent = line[0], line[4], line[5], line[3]
         card = _card(body, definition.key)
         assert f"<h3>{label}</h3>" in card and f"{part} / {whole} ({percent})" in card
-    book = load_workbook(io.BytesIO(client.get("/ward/report.xlsx").data))
+    book = load_workbook(io.BytesIO(client.get(f"/ward/report.xlsx?{OCTOBER}").data))
     assert len(book.sheetnames) == 4
     indicators = list(book.worksheets[0].iter_rows(min_row=7, values_only=True))
     assert [(r[4], r[5]) for r in indicators] == [(int(line[4]), int(line[5])) for line in lines[6:]]

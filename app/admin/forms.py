@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
-from app.forms import Form
+from app.forms import Form, UnitField
 
 _LOGIN_CHARS = Regexp(r"^[A-Za-z0-9._-]+$", message=_l("Use only letters without accents, digits, dot, dash or underscore."))
 
@@ -20,7 +20,7 @@ class UserForm(NewPasswordMixin, Form):
     username = StringField(_l("Login name"), validators=[DataRequired(), Length(min=3, max=60), _LOGIN_CHARS],
                            render_kw={"autocapitalize": "none"})
     role = SelectField(_l("Role"), validators=[DataRequired()])
-    ward_code = SelectField(_l("Commune/ward"), coerce=int, validators=[Optional()])
+    ward_code = UnitField(_l("Commune/ward"), validators=[Optional()])
     team_id = SelectField(_l("Team"), coerce=int, validators=[Optional()])
 
 

@@ -1,6 +1,6 @@
 """Accounts and administrative units: administrators for the province, coordinators for the ward."""
 
-from flask import Blueprint, flash, redirect, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -12,6 +12,7 @@ from app.models import Role, Team, User, Ward, unit_order
 from app.services import accounts, audit, geo
 from app.services.accounts import CREATABLE_ROLES
 from app.services.scope import require_role, scoped
+from app.services.text import holds_words
 from app.units import unit_name
 from app.web import render
 
@@ -31,7 +32,7 @@ def _user_form() -> UserForm:
     actor = current_user
     form.role.choices = [(r.value, r.label) for r in CREATABLE_ROLES[Role(actor.role)]]
     wards = db.session.scalars(scoped(actor, Ward).order_by(*unit_order()))
-    form.ward_code.choices = [(0, _("— none —"))] + [(w.code, unit_name(w)) for w in wards]
+    form.ward_code.choices = [(w.code, unit_name(w)) for w in wards]
     teams = db.session.scalars(scoped(actor, Team).where(Team.active.is_(True)).order_by(by_name(Team.name)))
     form.team_id.choices = [(0, _("— none —"))] + [(t.id, t.name) for t in teams]
     return form
@@ -95,5 +96,7 @@ def wards():
         db.session.commit()
         flash(_("%(count)s communes and wards of %(province)s are up to date.", count=count, province=province.name), "success")
         return redirect(url_for("admin.wards"))
-    rows = db.session.scalars(scoped(current_user, Ward).order_by(*unit_order()))
-    return render("admin/wards.html", wards=list(rows), form=form, status=422 if form.errors else 200)
+    rows = list(db.session.scalars(scoped(current_user, Ward).order_by(*unit_order())))
+    q = request.args.get("q", "")[:100]
+    return render("admin/wards.html", wards=[w for w in rows if holds_words(unit_name(w), q)], total=len(rows), q=q,
+                  form=form, status=422 if form.errors else 200)

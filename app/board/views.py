@@ -1,7 +1,7 @@
 """Boards: the team board (areas, members, follow-ups, who works which area); the ward board (indicators
 against targets, areas, teams, weekly trend), its targets, visit review and report; the province board."""
 
-from datetime import timedelta
+from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
@@ -13,12 +13,14 @@ from app.collation import by_name
 from app.extensions import db, htmx
 from app.forms import show_refusal
 from app.models import Area, Indicator, Role, Team, User, Visit, Ward
-from app.services import visits
+from app.services import ranking, visits
 from app.services.lists import teams
-from app.services.reports import coverage, exports, figures, official, periodic, targets
+from app.services.reports import board_periods, coverage, exports, figures, official, periodic, periods, targets
 from app.services.reports.coverage import Period
 from app.services.reports.indicators import BY_KEY, DEFINITIONS
+from app.services.reports.periods import Kind
 from app.services.scope import PROVINCE_READERS, get_in_scope, require_role, scoped
+from app.services.text import holds_words
 from app.units import area_word
 from app.web import page_number, render
 
@@ -83,14 +85,31 @@ def _board_ward() -> Ward | None:
     return None if code is None else get_in_scope(current_user, Ward, code)
 
 
-def _period() -> tuple[PeriodForm, Period]:
+@dataclass
+class BoardPeriod:
+    """The board's period form, the days it shows, the presets offered above the form and the one chosen."""
+
+    form: PeriodForm
+    period: Period
+    presets: list[board_periods.Choice]
+    chosen: board_periods.Preset | None
+    label: str
+
+
+def _period(ward_code: int | None = None) -> BoardPeriod:
+    """The days asked for (`?start=&end=`), else this reporting month; the campaign preset is the running
+    campaign of the ward (or, on the province board, of the whole province)."""
+    campaign = next((c for c in ranking.active_campaigns(current_user) if c.ward_code in (None, ward_code)), None)
+    presets = board_periods.presets(campaign)
     form = PeriodForm(request.args)
-    default = Period.this_month()
-    if not form.validate():
-        return form, default
-    start = form.start.data or default.start
-    end = form.end.data or (default.end if start <= default.end else start)
-    return form, Period(start, max(start, end))
+    period = default = presets[0].period
+    if form.validate():
+        start = form.start.data or default.start
+        end = form.end.data or (default.end if start <= default.end else start)
+        period = Period(start, max(start, end))
+        form.start.data, form.end.data = period.start, period.end  # the form shows the days the board shows
+    return BoardPeriod(form, period, presets, board_periods.chosen(presets, period),
+                       board_periods.describe(period, campaign))
 
 
 def _sort() -> tuple[str, bool]:
@@ -99,7 +118,7 @@ def _sort() -> tuple[str, bool]:
 
 def _board_args(**changes) -> dict:
     """The current query string with some values changed: sort links keep the period and the ward."""
-    args = {k: v for k, v in request.args.items() if k in ("code", "start", "end", "sort", "order", "ky")}
+    args = {k: v for k, v in request.args.items() if k in ("code", "start", "end", "sort", "order", "ky", "q")}
     return {**args, **changes}
 
 
@@ -108,8 +127,9 @@ def _board_args(**changes) -> dict:
 def ward():
     board_ward = _board_ward()
     if board_ward is None:  # the province chooses a ward from the province board
-        return redirect(url_for("board.province"))
-    form, period = _period()
+        return redirect(url_for("board.province", _anchor="wards"))
+    shown = _period(board_ward.code)
+    period = shown.period
     report = coverage.ward_report(current_user, board_ward, period)
     sort, worst_first = _sort()
     # A report sent for exactly this period: what moved since (its figures against the board's, same rows).
@@ -117,8 +137,9 @@ def ward():
     changed = periodic.differences(periodic.rows_of(current_user, sent), periodic.rows_from(report.total)) if sent else []
     areas = coverage.sort_rows(report.areas, sort, worst_first)
     return render(
-        "board/ward.html", "board/_ward.html", 422 if form.errors else 200, sent_report=sent, differences=changed,
-        form=form, report=report, definitions=DEFINITIONS, sort=sort, worst_first=worst_first, areas=areas,
+        "board/ward.html", "board/_ward.html", 422 if shown.form.errors else 200, sent_report=sent,
+        differences=changed, shown=shown, form=shown.form, report=report, definitions=DEFINITIONS, sort=sort,
+        worst_first=worst_first, areas=areas,
         teams=coverage.sort_rows(report.teams, sort, worst_first),
         board_args=_board_args, is_coordinator=current_user.role == Role.COORDINATOR,
         official=_official_board([(board_ward.code, board_ward.name)]), **_ward_charts(report, areas, sort),
@@ -149,12 +170,15 @@ def _official_board(units: list[tuple[int, str]]) -> official.OfficialBoard:
 @login_required
 def province():
     require_role(current_user, *PROVINCE_READERS, what="province board")
-    form, period = _period()
+    shown = _period()
+    period = shown.period
     rows, total = coverage.province_rows(current_user, period)
     sort, worst_first = _sort()
+    q = request.args.get("q", "")[:100]  # finding a unit among the province's (without JavaScript too)
+    listed = [row for row in coverage.sort_rows(rows, sort, worst_first) if holds_words(row.name, q)]
     return render(
-        "board/province.html", "board/_province.html", 422 if form.errors else 200,
-        form=form, period=period, rows=coverage.sort_rows(rows, sort, worst_first), total=total,
+        "board/province.html", "board/_province.html", 422 if shown.form.errors else 200,
+        shown=shown, form=shown.form, period=period, rows=listed, q=q, total=total,
         definitions=DEFINITIONS, sort=sort, worst_first=worst_first, board_args=_board_args,
         official=_official_board([(row.ident, row.name) for row in rows]),
     )
@@ -172,9 +196,9 @@ def _coordinators_ward() -> Ward:
 def ward_targets():
     board_ward = _coordinators_ward()
     form = TargetForm()
-    if not form.is_submitted():  # proposed: the whole of this month
-        first = Period.this_month().start
-        form.period_start.data, form.period_end.data = first, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    if not form.is_submitted():  # proposed: the whole of this reporting month, the boards' default
+        month = periods.current(Kind.MONTH)
+        form.period_start.data, form.period_end.data = month.start, month.end
     elif form.validate():
         try:
             targets.set_target(current_user, board_ward, Indicator(form.indicator.data), form.period_start.data,
@@ -273,9 +297,12 @@ def ward_export(fmt):
     if fmt not in exports.FORMATS:
         abort(404)
     board_ward = _board_ward()
-    form, period = _period()
-    if board_ward is None or form.errors:
-        abort(404 if board_ward is None else 400)
+    if board_ward is None:
+        abort(404)
+    shown = _period(board_ward.code)
+    if shown.form.errors:
+        abort(400)
+    period = shown.period
     view = request.args.get("view", exports.INDICATORS)
     if fmt == "csv" and view not in exports.VIEWS:
         abort(404)

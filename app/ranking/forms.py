@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, SelectField, StringField
+from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from app.forms import DayField, Form
+from app.forms import DayField, Form, UnitField
 from app.services.ranking import MAX_WEIGHT, RULES
 
 PROVINCE = "province"
@@ -16,7 +16,7 @@ class CampaignForm(Form):
     start_date = DayField(_l("First day"), validators=[InputRequired(message=_l("Choose the first day."))])
     end_date = DayField(_l("Last day"), validators=[InputRequired(message=_l("Choose the last day."))])
     # Choices (the leader's ward, or the province and its wards) are set by the view.
-    scope = SelectField(_l("Who takes part"), validators=[DataRequired(message=_l("Choose who takes part."))])
+    scope = UnitField(_l("Who takes part"), validators=[DataRequired(message=_l("Choose who takes part."))])
 
     def weights(self) -> dict[str, int]:
         return {rule.key: self[weight_field(rule.key)].data for rule in RULES}

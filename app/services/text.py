@@ -19,6 +19,12 @@ def fold(text: str | None) -> str:
     return _SPACES.sub(" ", bare).strip()
 
 
+def holds_words(text: str | None, query: str | None) -> bool:
+    """Whether `text` holds every word of `query`, both folded: "thoi lai" is in "Xã Thới Lai"."""
+    folded = fold(text)
+    return all(word in folded for word in fold(query).split())
+
+
 def clean(text: str | None) -> str | None:
     """Trim and collapse spaces; empty becomes None."""
     if text is None:

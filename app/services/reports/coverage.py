@@ -57,11 +57,6 @@ class Period:
     start: date
     end: date  # inclusive
 
-    @classmethod
-    def this_month(cls) -> "Period":
-        today = local_today()
-        return cls(today.replace(day=1), today)
-
     @property
     def weeks(self) -> float:
         return ((self.end - self.start).days + 1) / 7
