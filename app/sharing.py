@@ -2,18 +2,14 @@
 
 A share sheet (Zalo, Messenger, SMS) gets one short line that says what the board shows, written here in
 the reader's language with the locale's numbers ("Xã Thới Lai: 62% hộ được tiếp cận, 1.234 người có định
-danh mức độ 2 — tháng 12/2026"), then the link. The QR code is drawn on the server by `segno` as an inline
-SVG: no script, no image request, and it prints sharp at any size.
+danh mức độ 2 — Tháng 12/2026 (15/11–20/11/2026, đến hôm nay)"), then the link. The QR code is drawn on the
+server by `segno` as an inline SVG: no script, no image request, and it prints sharp at any size.
 """
-
-import calendar
-from datetime import date
 
 import segno
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from app.clock import local_today
 from app.models import Campaign, Indicator
 from app.numbers import NumberFormat
 from app.services.ranking import Board
@@ -23,22 +19,15 @@ from app.units import unit_name
 LEADERS_SHARED = 3  # the first rows of the leaderboard a summary names
 
 
-def period_words(start: date, end: date) -> str:
-    """"tháng 12/2026" for a calendar month (or its days so far), else "01/12/2026–14/12/2026"."""
-    month_end = start.replace(day=calendar.monthrange(start.year, start.month)[1])
-    if start.day == 1 and (end == month_end or (start <= end == local_today() <= month_end)):
-        return _("month %(month)s", month=f"{start.month:02d}/{start.year}")
-    return f"{start:%d/%m/%Y}–{end:%d/%m/%Y}"
-
-
-def ward_summary(report: WardReport) -> str:
-    """The unit board in a line: households reached to date, people with level 2, and the period."""
+def ward_summary(report: WardReport, period: str) -> str:
+    """The unit board in a line: households reached to date, people with level 2, and the period in the board's
+    own words ("Tháng 12/2026 (15/11–20/11/2026, đến hôm nay)", services/reports/board_periods.py)."""
     fmt = NumberFormat()
     total = report.total
     reach = total.figures[Indicator.REACH].to_date.percent
     return _("%(unit)s: %(reach)s of households reached, %(level2)s people with VNeID level 2 — %(period)s",
              unit=unit_name(report.ward), reach="–" if reach is None else fmt.number(reach) + "%",
-             level2=fmt.number(total.sums.level2), period=period_words(report.period.start, report.period.end))
+             level2=fmt.number(total.sums.level2), period=period)
 
 
 def leaderboard_summary(board: Board) -> str:

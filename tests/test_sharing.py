@@ -140,16 +140,11 @@ def test_the_unit_board_shares_reach_level_two_and_the_month(world, make_area, m
     page = _text(login_as(world["coordinator_a"]).get("/ward"))
     shared = _share_data(page)
     assert shared["text"] == ("Phường Ninh Kiều: 50% hộ được tiếp cận, 1.234 người có định danh điện tử mức độ 2"
-                              " — tháng 11/2026")
+                              " — Tháng 12/2026 (15/11–20/11/2026, đến hôm nay)")
     assert shared["url"] == "http://localhost/ward" and shared["title"] == "Phường Ninh Kiều"
     # A chosen period is named by its days, and the link keeps it.
     chosen = _share_data(_text(login_as(world["province"]).get(f"/ward?code={WARD_A}&start=2026-11-03&end=2026-11-10")))
-    assert chosen["text"].endswith("— 03/11/2026–10/11/2026")
+    assert chosen["text"].endswith("— Các ngày đã chọn (03/11–10/11/2026)")
     assert chosen["url"] == f"http://localhost/ward?code={WARD_A}&start=2026-11-03&end=2026-11-10"
 
 
-def test_period_words_name_a_month_or_its_days(app, frozen_clock):
-    with app.test_request_context():
-        assert sharing.period_words(date(2026, 10, 1), date(2026, 10, 31)) == "tháng 10/2026"
-        assert sharing.period_words(date(2026, 11, 1), date(2026, 11, 20)) == "tháng 11/2026"  # so far, today
-        assert sharing.period_words(date(2026, 10, 1), date(2026, 10, 20)) == "01/10/2026–20/10/2026"

@@ -143,7 +143,7 @@ def ward():
         teams=coverage.sort_rows(report.teams, sort, worst_first),
         board_args=_board_args, is_coordinator=current_user.role == Role.COORDINATOR,
         official=_official_board([(board_ward.code, board_ward.name)]), **_ward_charts(report, areas, sort),
-        share_text=sharing.ward_summary(report), share_url=url_for("board.ward", _external=True, **_board_args()),
+        share_text=sharing.ward_summary(report, shown.label), share_url=url_for("board.ward", _external=True, **_board_args()),
     )
 
 
