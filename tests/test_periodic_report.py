@@ -87,6 +87,9 @@ def _board_cells(actor, ward_code: int) -> dict[str, list[str]]:
                 fmt.percent(figure.to_date.percent) if figure.to_date.whole else "–",
                 "" if figure.target_is_default else fmt.percent(figure.target),
             ]
+            for b in figure.beside:  # counts beside the ratio, each on its own line
+                cells[str(b.label)] = [fmt.number(b.in_period) if b.in_period is not None else "", "",
+                                       fmt.number(b.to_date), "", ""]
         cells["Lượt hỗ trợ trong kỳ"] = [fmt.number(total.sums.visits), "", "", "", ""]
     return cells
 

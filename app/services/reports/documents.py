@@ -144,7 +144,8 @@ def table_cells(fmt: NumberFormat, row: FigureRow) -> list[str]:
     return [row.label,
             ratio_text(fmt, row.period_part, row.period_whole) if row.period_part is not None else "",
             percent_text(fmt, row.period_part, row.period_whole) if row.period_whole is not None else "",
-            ratio_text(fmt, row.part, row.whole) if row.whole is not None else "",
+            ratio_text(fmt, row.part, row.whole) if row.whole is not None else
+            fmt.number(row.part) if row.part is not None else "",
             percent_text(fmt, row.part, row.whole) if row.whole is not None else "",
             fmt.percent(row.target) if row.target is not None else ""]
 
