@@ -13,12 +13,11 @@ from sqlalchemy import select
 
 from app.clock import utcnow
 from app.extensions import db
-from app.models import AuditLog, AreaCount, Household, Indicator, Role, Visit, Ward
+from app.models import AreaCount, AuditLog, Household, Indicator, Role, Visit, Ward
 from app.services.reports import coverage
 from app.services.reports.figures import Ratio
 from tests.conftest import WARD_A, count
 from tests.test_periodic_report import PERIOD_ARGS, TEXT
-
 
 
 def _visit(client, household, **fields):
@@ -119,9 +118,20 @@ def test_cashless_households_out_of_households(world, area, make_household, logi
         figure = row.figures[Indicator.CASHLESS]
         assert figure.to_date == Ratio(1, 3)
         assert figure.in_period == Ratio(2, 3)  # set-ups in the period, over the households
-    body = login_as(world["coordinator_a"]).get("/ward").get_data(as_text=True)
+    coordinator = login_as(world["coordinator_a"])
+    body = coordinator.get("/ward").get_data(as_text=True)
     assert "1 / 3 (33,33%)" in _card(body, "cashless")
     assert "Thanh toán không dùng tiền mặt" in _card(body, "cashless")
+    # It carries a target of its own, like every indicator.
+    assert '<option value="cashless">Thanh toán không dùng tiền mặt</option>' in coordinator.get(
+        "/ward/targets").get_data(as_text=True)
+    today = utcnow().date()
+    set_target = coordinator.post("/ward/targets", data={"indicator": "cashless", "value": "45",
+                                                         "period_start": today.replace(day=1).isoformat(),
+                                                         "period_end": today.isoformat()})
+    assert set_target.status_code == 303
+    figure = _ward_total(world["coordinator_a"]).figures[Indicator.CASHLESS]
+    assert (figure.target, figure.target_is_default) == (45, False)
 
 
 def test_people_helped_with_online_services_are_counted_as_persons(world, area, make_household, login_as):
