@@ -58,17 +58,15 @@ def upgrade():
 
 
 def downgrade():
-    # SQLite drops a column in place (3.35+) unless a CHECK names it: that one goes by a batch copy of the
-    # counts' tables only, which nothing refers to; the household's and the visit's are dropped in place on
-    # PostgreSQL and left on SQLite, where a copy would break the foreign keys to them.
+    # Dropped in place on both databases. SQLite drops a column whose own CHECK goes with it, so the
+    # household's children_level2 (which carries the rule there) goes before the children it names.
     for name in AREA_SUMS:
         op.drop_column('area_count', name)
     for table in COUNTERS:
         op.drop_column(table, 'level2_children')
-    if op.get_bind().dialect.name == 'sqlite':
-        return
-    op.drop_constraint(op.f('ck_visit_children'), 'visit', type_='check')
+    if op.get_bind().dialect.name != 'sqlite':
+        op.drop_constraint(op.f('ck_visit_children'), 'visit', type_='check')
+        op.drop_constraint(op.f('ck_household_children'), 'household', type_='check')
     op.drop_column('visit', 'level2_children')
-    op.drop_constraint(op.f('ck_household_children'), 'household', type_='check')
     op.drop_column('household', 'children_level2')
     op.drop_column('household', 'children')
