@@ -7,6 +7,11 @@ household with its unflagged visits so far. The caller inserts the visit; `recor
 changes in every rollup, one upsert per table, computed in Python from those visits by the rules `verify`
 uses (the household's state before and after, its household-days before and after).
 
+A visit reporting more than the household's list holds does not meet the caller's conditions: the caller
+raises the list first (services/visits.py), then runs this again. The raise is not written by this UPDATE
+because the area counts, the campaign household-days and the audit need the counts before it, and SQLite's
+RETURNING gives only the values after.
+
 Every statement is built once and run with bound parameters: `ArrivalStatement` holds the UPDATE for its
 caller's conditions, per database and kind of visit; the upserts are upsert.py's. They run on the session's
 connection, as Core: an ORM-enabled UPDATE would be copied (and its cache key computed again) on every run.
