@@ -222,3 +222,5 @@ def test_the_household_form_and_import_carry_children(world, area, login_as):
     household = db.session.scalar(select(Household).where(Household.address == "Số 5 Đường Mậu Thân"))
     assert (household.people, household.eligible_people, household.children) == (4, 2, 2)
     assert db.session.get(AreaCount, area.id).children == 2
+    listing = login_as(world["coordinator_a"]).get("/lists/households").get_data(as_text=True)
+    assert "trẻ em 6–13 tuổi: 0/2" in listing
