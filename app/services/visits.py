@@ -118,6 +118,8 @@ def needed_counts(data: VisitInput, household: Household, previous: Visit | None
 
 
 def _fit(actor: User, data: VisitInput, household: Household, previous: Visit | None = None) -> None:
+    if previous is not None and previous.flagged:
+        return  # a flagged visit counts in nothing, so it asks nothing of the list
     needed = needed_counts(data, household, previous)
     if needed:
         households.raise_counts(actor, household, needed, reason="visit")
