@@ -243,6 +243,8 @@ def rollup_columns() -> list[tuple[str, str]]:
     """(row key, which figure) per column: "period" or "to_date"."""
     columns = [(d.key.value, "period" if d.in_period else "to_date") for d in DEFINITIONS]
     columns += [(d.key.value, "to_date") for d in DEFINITIONS if d.in_period]
+    # The counts beside the indicators (children 6-13 with level 2, people helped online, teams, members).
+    columns += [(b.key, "period" if b.in_period else "to_date") for d in DEFINITIONS for b in d.beside]
     return [*columns, (VISITS_KEY, "period")]
 
 
