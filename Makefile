@@ -7,7 +7,7 @@ STAMP   := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 PROVINCE ?= 92
 
-.PHONY: run test test-shifted-clock serve setup db demo translations messages lint clean
+.PHONY: run test test-shifted-clock serve setup db demo translations messages lint screenshots clean
 
 run: setup db demo ## set up everything and serve on http://127.0.0.1:5000 with demo data
 	$(FLASK) run --host 127.0.0.1 --port 5000
@@ -21,6 +21,12 @@ test: setup $(DEV_STAMP) ## the whole suite: ruff, mypy over app/, then pytest (
 test-shifted-clock: setup $(DEV_STAMP) ## the Python suite with the machine's clock 400 days ahead (Debian's faketime)
 	command -v faketime >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null; }
 	faketime -f "+400d" $(BIN)/pytest -m "not browser"
+
+screenshots: setup $(DEV_STAMP) ## PNGs of every page of every role at 360 and 1280 px, from the demo data, into screenshots/
+	bash .ci/ensure-chromium
+	rm -rf screenshots; PHUSO_SCREENSHOTS=screenshots $(BIN)/pytest -q tests/browser/test_every_page_on_phone.py \
+	  || echo "Some pages are wider than a phone (listed above); their screenshots are taken all the same."
+	@echo "Screenshots in screenshots/ ($$(ls screenshots | wc -l) files)"
 
 serve: setup ## production: migrate, then gunicorn with gunicorn.conf.py (set DATABASE_URL, SECRET_KEY, PHUSO_HTTPS)
 	$(FLASK) db upgrade

@@ -24,7 +24,10 @@ def run(backend: str, args) -> dict:
     from app.services import demo
     from app.services.reports import official
 
-    app, _seeded_s = province_dataset(backend, args)
+    app, seeded_s = province_dataset(backend, args)
+    if args.seed_only:
+        print({"backend": backend, "seed_s": round(seeded_s)}, flush=True)
+        return {}
     admin = app.test_client()
     admin.post("/login", data={"username": "admin", "password": demo.DEMO_PASSWORD})
     assert admin.get("/province").status_code == 200  # warm-up
@@ -49,6 +52,8 @@ def run(backend: str, args) -> dict:
 def main() -> None:
     args, backends = province_arguments(__doc__, areas=20, households=400)
     results = [run(b, args) for b in backends]
+    if args.seed_only:
+        return
     load = " / ".join(f"{value:.1f}" for value in os.getloadavg())
     rows = "\n".join(
         f"| {r['backend']} | {r['households']:,} | {r['visits']:,} | {r['figures']:,} | {r['page']['p50']:.0f} "

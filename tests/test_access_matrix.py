@@ -90,6 +90,7 @@ ACCESS = {
     ("reports.print_view", "GET"): Rule(REPORT_READERS),
     ("reports.province", "GET"): Rule(PROVINCE_READERS),
     ("reports.rollup", "GET"): Rule(PROVINCE_READERS),
+    ("reports.due_days", "POST"): Rule(frozenset({Role.ADMIN})),
     ("board.ward_targets", "GET"): Rule(COORDINATOR),
     ("board.ward_targets", "POST"): Rule(COORDINATOR),
     ("board.ward_visits", "GET"): Rule(COORDINATOR),

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Area, Household, Role, Team, User, Visit, Ward
+from app.models import Area, Household, Role, Target, Team, User, Visit, Ward
 from app.services import rollups
 from app.services.text import fold
 
@@ -31,10 +31,13 @@ def test_demo_seed_twice_adds_nothing_the_second_time(app, ctx):
     args = ["demo", "seed", "--wards", "2", "--areas", "3", "--households", "20", "--months", "2"]
     first = runner.invoke(args=args)
     assert first.exit_code == 0, first.output
-    counts = [db.session.scalar(select(func.count()).select_from(m)) for m in (Area, Team, User, Household, Visit)]
+    counts = [db.session.scalar(select(func.count()).select_from(m)) for m in (Area, Team, User, Household, Visit, Target)]
     second = runner.invoke(args=args)
     assert second.exit_code == 0 and "already has data" in second.output
-    assert [db.session.scalar(select(func.count()).select_from(m)) for m in (Area, Team, User, Household, Visit)] == counts
+    assert [db.session.scalar(select(func.count()).select_from(m))
+            for m in (Area, Team, User, Household, Visit, Target)] == counts
+    # The first unit's own targets, as its coordinator would set them; the second unit has none.
+    assert len(set(db.session.scalars(select(Target.ward_code)))) == 1 and counts[5] == 3
     assert counts[0] == 6 and counts[3] == 120 and counts[4] > 60
     # One demo login per role, printed for the newcomer.
     for username in ("admin", "dieuphoi", "doan", "totruong", "tinhnguyen"):

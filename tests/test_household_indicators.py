@@ -16,6 +16,7 @@ from app.extensions import db
 from app.models import AreaCount, AuditLog, Household, Indicator, Role, Visit, Ward
 from app.services.reports import coverage
 from app.services.reports.figures import Ratio
+from app.services.reports.targets import TargetSource
 from tests.conftest import WARD_A, count
 from tests.test_periodic_report import PERIOD_ARGS, TEXT
 
@@ -131,7 +132,7 @@ def test_cashless_households_out_of_households(world, area, make_household, logi
                                                          "period_end": today.isoformat()})
     assert set_target.status_code == 303
     figure = _ward_total(world["coordinator_a"]).figures[Indicator.CASHLESS]
-    assert (figure.target, figure.target_is_default) == (45, False)
+    assert (figure.target, figure.target_source) == (45, TargetSource.UNIT)
 
 
 def test_people_helped_with_online_services_are_counted_as_persons(world, area, make_household, login_as):

@@ -400,3 +400,27 @@ def test_the_demo_holds_the_provinces_targets_figures_and_a_unit_to_review(app, 
     assert "Phường Ninh Kiều" in review_row
     again = demo.official_figures(92, [])  # a second run keeps what is there
     assert again is None and count(OfficialFigure) == 103 * 3 * 2 + 4
+
+
+def test_a_province_default_for_a_household_indicator_shows_as_the_provinces(world, login_as):
+    admin = login_as(world["admin"])
+    form = admin.get("/official/targets").text
+    assert '<optgroup label="Chỉ số hộ gia đình (chỉ tiêu chung cho mọi xã, phường)">' in form
+    assert '<option value="level2">' in form
+    assert admin.post("/official/targets", data={"indicator": "level2", "valid_from": "2026-01-01",
+                                                 "value": "75"}).status_code == 303
+    coordinator = login_as(world["coordinator_a"])
+    board = coordinator.get("/ward").text
+    level2 = board[board.index('id="indicator-level2"'):board.index('id="indicator-online"')]
+    assert "Chỉ tiêu: 75,00%" in level2 and "(chỉ tiêu chung của tỉnh)" in level2
+    reach = board[board.index('id="indicator-reach"'):board.index('id="indicator-level2"')]
+    assert "Chỉ tiêu" not in reach and "Chưa đặt chỉ tiêu" in reach  # nobody set one
+    targets_page = coordinator.get("/ward/targets").text
+    defaults = targets_page[targets_page.index("Chỉ tiêu chung của tỉnh đang áp dụng"):]
+    assert "75,00%" in defaults and "chưa có" in defaults
+    # The unit's own target replaces the province's default on its board.
+    assert coordinator.post("/ward/targets", data={"indicator": "level2", "period_start": "2026-11-01",
+                                                   "period_end": "2026-11-30", "value": "60"}).status_code == 303
+    level2 = coordinator.get("/ward").text
+    level2 = level2[level2.index('id="indicator-level2"'):level2.index('id="indicator-online"')]
+    assert "Chỉ tiêu: 60,00%" in level2 and "chỉ tiêu chung" not in level2

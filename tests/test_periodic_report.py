@@ -85,7 +85,7 @@ def _board_cells(actor, ward_code: int) -> dict[str, list[str]]:
                 fmt.percent(period.percent) if period and period.whole else ("–" if period else ""),
                 f"{fmt.number(figure.to_date.part)} / {fmt.number(figure.to_date.whole)}",
                 fmt.percent(figure.to_date.percent) if figure.to_date.whole else "–",
-                "" if figure.target_is_default else fmt.percent(figure.target),
+                "" if figure.target is None else fmt.percent(figure.target),
             ]
             for b in figure.beside:  # counts beside the ratio, each on its own line
                 cells[str(b.label)] = [fmt.number(b.in_period) if b.in_period is not None else "", "",
@@ -260,6 +260,38 @@ def test_the_province_sees_which_units_sent_and_opens_each(unit, login_as):
                                                                       follow_redirects=True).get_data(as_text=True)
     other = province.get("/reports/province?kind=quarter&cutoff=decree09&year=2026&number=4").get_data(as_text=True)
     assert "0 / 103 đơn vị đã gửi" in other
+
+
+def test_the_province_sees_who_sent_on_time_and_who_late(unit, login_as):
+    admin = login_as(unit["admin"])
+    settings = admin.get(f"/reports/province?{PERIOD_ARGS}").get_data(as_text=True)
+    assert 'name="due_days"' in settings and 'value="6"' in settings  # the 20th for a month cut off on the 14th
+    assert "Hạn gửi: 20/12/2026" in settings
+    refused = admin.post(f"/reports/province/due-days?{PERIOD_ARGS}", data={"due_days": "99"})
+    assert refused.status_code == 422 and "Nhập số ngày từ 0 đến 60." in refused.get_data(as_text=True)
+    assert admin.post(f"/reports/province/due-days?{PERIOD_ARGS}", data={"due_days": "3"}).status_code == 303
+    assert db.session.scalar(select(AuditLog).where(AuditLog.action == "report.due_days")).detail == {
+        "value": 3, "previous": 6}
+    coordinator = login_as(unit["coordinator_a"])
+    assert coordinator.post(f"/reports/province/due-days?{PERIOD_ARGS}", data={"due_days": "9"}).status_code == 403
+
+    # November's report (15/10-14/11) was due on 17/11; today is 20/11: sent three days late.
+    november = "kind=month&cutoff=decree09&year=2026&number=11"
+    assert "Quá hạn (hạn 17/11/2026)" in coordinator.get(f"/reports?{november}").get_data(as_text=True)
+    sent_late = coordinator.post(f"/reports/new?{november}", data=TEXT).location
+    assert coordinator.post(f"{sent_late}/send", data=TEXT).status_code == 303
+    listing = admin.get(f"/reports/province?{november}").get_data(as_text=True)
+    assert "1 / 103 đơn vị đã gửi" in listing and "0 / 103 đơn vị gửi đúng hạn" in listing
+    units = listing[listing.index('id="units"'):]
+    assert "Trễ 3 ngày" in units and units.count("Quá hạn (hạn 17/11/2026)") == 102
+
+    # December's, sent now, is on time; the others still have until 17/12.
+    assert "Hạn gửi: 17/12/2026" in coordinator.get(f"/reports?{PERIOD_ARGS}").get_data(as_text=True)
+    assert coordinator.post(f"{_write(coordinator)}/send", data=TEXT).status_code == 303
+    listing = admin.get(f"/reports/province?{PERIOD_ARGS}").get_data(as_text=True)
+    assert "1 / 103 đơn vị gửi đúng hạn" in listing and "(0,97%)" in listing
+    units = listing[listing.index('id="units"'):]
+    assert units.count("Đúng hạn") == 1 and units.count("Hạn 17/12/2026") == 102
 
 
 def test_the_province_roll_up_sums_what_units_sent_and_what_the_others_count(unit, login_as):

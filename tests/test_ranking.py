@@ -298,6 +298,12 @@ def test_team_detail_explains_points_without_households_for_youth_leaders(
     as_leader = _text(login_as(world["youth_a"]).get(url))
     # 1 met + 2 x 5 level 2 + 4 first reach = 15, in the week of 13/10.
     assert "Từng tuần" in as_leader and "13/10/2025" in as_leader and ">15<" in as_leader
+    # The weeks as a small chart too: a column per week, its points on it, and the same figures as text.
+    chart = as_leader[as_leader.index('<figure class="chart columns">'):]
+    chart = chart[:chart.index("</figure>")]
+    assert chart.count("<rect") == chart.count("<tr>") and chart.count("is-current") == 1
+    assert 'class="value" text-anchor="middle">15</text>' in chart
+    assert "Điểm của " + world["team_a"].name + " theo từng tuần" in chart and "<td>15</td>" in chart
     assert world["team_a"].areas[0].name in as_leader
     assert "Số 7 Hẻm Bờ Kè" not in as_leader
     as_member = _text(login_as(world["volunteer_a"]).get(url))

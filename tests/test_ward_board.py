@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import date, datetime
 
 import pytest
@@ -9,7 +10,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditLog, DailyCount, Indicator, Outcome, Role, Target, Visit, Ward
+from app.models import AuditLog, DailyCount, Indicator, Outcome, ProvinceTarget, Role, Target, Visit, Ward
 from app.services import rollups
 from app.services.reports.indicators import DEFINITIONS
 from tests.conftest import WARD_A, WARD_B, count, queries_for
@@ -67,6 +68,9 @@ def test_indicators_to_date_and_for_the_period_beside_their_targets(ward, login_
                period_end=date(2025, 10, 31), value=30),
         Target(ward_code=WARD_A, indicator=Indicator.LEVEL2, period_start=date(2025, 1, 1),
                period_end=date(2025, 12, 31), value=40),
+        # The province's default: it applies where the unit set none, and says so.
+        ProvinceTarget(province_code=92, indicator=Indicator.ONLINE, valid_from=date(2025, 1, 1), value=50),
+        ProvinceTarget(province_code=92, indicator=Indicator.REACH, valid_from=date(2025, 1, 1), value=90),
     ])
     db.session.commit()
     response = login_as(ward["coordinator_a"]).get("/ward")
@@ -76,14 +80,17 @@ def test_indicators_to_date_and_for_the_period_beside_their_targets(ward, login_
     # Reach: households met (2 in Bờ Sông, 2 in Chợ) over 10 (official count) + 2 + 0.
     reach = _card(body, "reach")
     assert "Tỷ lệ hộ được tiếp cận" in reach and "4 / 12 (33,33%)" in reach and "band-ok" in reach
-    assert "Chỉ tiêu: 30,00%" in reach
+    assert "Chỉ tiêu: 30,00%" in reach and "chỉ tiêu chung" not in reach  # the unit's own, not the province's
     level2 = _card(body, "level2")
     assert "5 / 16 (31,25%)" in level2 and "band-near" in level2 and "Chỉ tiêu: 40,00%" in level2
     # The period: level-2 activations from 01/10 (the flagged visit's 2 do not count).
     assert "Lượt kích hoạt mức 2 trong kỳ" in level2 and "5 / 16 (31,25%)" in level2
     online = _card(body, "online")
-    assert "1 / 12 (8,33%)" in online and "band-far" in online and "(mặc định)" in online
-    assert "1 / 2 (50,00%)" in _card(body, "followup")
+    assert "1 / 12 (8,33%)" in online and "band-far" in online
+    assert "Chỉ tiêu: 50,00%" in online and "(chỉ tiêu chung của tỉnh)" in online
+    # Nobody set one for follow-ups: no target is shown, and none invented.
+    followup = _card(body, "followup")
+    assert "1 / 2 (50,00%)" in followup and "Chỉ tiêu" not in followup and "Chưa đặt chỉ tiêu" in followup
     activity = _card(body, "activity")
     assert "2 / 5 (40,00%)" in activity and "1,0" in activity
     assert "2 / 6 (33,33%)" in _card(body, "staleness")
@@ -312,3 +319,25 @@ def test_csv_of_the_areas_view(ward, login_as):
 def test_ward_board_link_in_the_coordinators_navigation(ward, login_as):
     assert 'href="/ward"' in _text(login_as(ward["coordinator_a"]).get("/"))
     assert 'href="/province"' in _text(login_as(ward["admin"]).get("/"))
+
+
+def test_the_charts_have_axes_values_the_target_and_their_figures_as_text(ward, login_as):
+    db.session.add(Target(ward_code=WARD_A, indicator=Indicator.REACH, period_start=date(2025, 10, 1),
+                          period_end=date(2025, 10, 31), value=30))
+    db.session.commit()
+    body = _text(login_as(ward["coordinator_a"]).get("/ward"))
+    trend = body[body.index('<figure class="chart trend">'):]
+    trend = trend[:trend.index("</figure>")]
+    # Axes: visit counts on the left (0 and up), shares on the right; the reach target as a dashed line.
+    left_axis = re.findall(r'class="tick" text-anchor="end">([^<]*)</text>', trend)
+    assert left_axis == ["0", "1", "2"] and re.findall(r'class="tick tick-line">([^<]*)<', trend) == ["0%", "50%", "100%"]
+    assert 'class="target"' in trend and "Chỉ tiêu 30,00%" in trend
+    # The week of 13/10 is not over on Wednesday 15/10: drawn apart and labelled; the last reach is written.
+    assert trend.count('class="bar is-current"') == 1 and ">tuần này</text>" in trend and ">33,33%</text>" in trend
+    # Its figures as a table for screen readers.
+    assert "<caption>Diễn biến theo tuần</caption>" in trend and "13/10/2025 (tuần này, chưa hết tuần)" in trend
+    bars = body[body.index('<figure class="chart bars">'):]
+    bars = bars[:bars.index("</figure>")]
+    # The areas worst first, each with its share; the target across them.
+    assert bars.index("Khu vực Bờ Sông") < bars.index("Khu vực Chợ") and "20,00%" in bars and "100,00%" in bars
+    assert "Chỉ tiêu 30,00%" in bars and 'class="bar band-near"' in bars and 'class="bar band-ok"' in bars

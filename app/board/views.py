@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app import clock
+from app import charts, clock
 from app.board.forms import AreaAssignmentForm, FlagForm, PeriodForm, TargetForm, VisitFilterForm
 from app.collation import by_name
 from app.extensions import db, htmx
@@ -17,7 +17,7 @@ from app.services import visits
 from app.services.lists import teams
 from app.services.reports import coverage, exports, figures, official, periodic, targets
 from app.services.reports.coverage import Period
-from app.services.reports.indicators import DEFINITIONS
+from app.services.reports.indicators import BY_KEY, DEFINITIONS
 from app.services.scope import PROVINCE_READERS, get_in_scope, require_role, scoped
 from app.units import area_word
 from app.web import page_number, render
@@ -115,14 +115,27 @@ def ward():
     # A report sent for exactly this period: what moved since (its figures against the board's, same rows).
     sent = periodic.sent_for_board(current_user, board_ward, period.start, period.end)
     changed = periodic.differences(periodic.rows_of(current_user, sent), periodic.rows_from(report.total)) if sent else []
+    areas = coverage.sort_rows(report.areas, sort, worst_first)
     return render(
         "board/ward.html", "board/_ward.html", 422 if form.errors else 200, sent_report=sent, differences=changed,
-        form=form, report=report, definitions=DEFINITIONS, sort=sort, worst_first=worst_first,
-        areas=coverage.sort_rows(report.areas, sort, worst_first),
+        form=form, report=report, definitions=DEFINITIONS, sort=sort, worst_first=worst_first, areas=areas,
         teams=coverage.sort_rows(report.teams, sort, worst_first),
         board_args=_board_args, is_coordinator=current_user.role == Role.COORDINATOR,
-        official=_official_board([(board_ward.code, board_ward.name)]),
+        official=_official_board([(board_ward.code, board_ward.name)]), **_ward_charts(report, areas, sort),
     )
+
+
+def _ward_charts(report: coverage.WardReport, areas: list[coverage.Row], sort: str) -> dict:
+    """The weekly trend against the reach target, and the areas' bars for the indicator shown (reach unless
+    another is sorted by) in the table's order: worst first unless asked otherwise."""
+    shown = BY_KEY.get(sort, BY_KEY[Indicator.REACH])  # type: ignore[call-overload]  # a StrEnum finds it
+    target = report.total.figures[shown.key].target
+    return {
+        "trend": charts.trend(report.trend, report.total.figures[Indicator.REACH].target, clock.local_today()),
+        "area_bars": charts.bars([(row.name, row.figures[shown.key].to_date, row.figures[shown.key].band)
+                                  for row in areas], target),
+        "bars_of": shown,
+    }
 
 
 def _official_board(units: list[tuple[int, str]]) -> official.OfficialBoard:
@@ -173,6 +186,7 @@ def ward_targets():
             return redirect(url_for("board.ward_targets"), 303)
     return render("board/targets.html", status=422 if form.errors else 200, form=form, ward=board_ward,
                   targets=targets.ward_targets(current_user, board_ward), definitions=DEFINITIONS,
+                  province_defaults=targets.province_defaults(current_user, clock.local_today()),
                   labels={d.key.value: d.label for d in DEFINITIONS})
 
 

@@ -3,11 +3,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DecimalField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, NumberRange
 
 from app.forms import DayField, Form
 from app.models import RATE_INDICATORS, OfficialIndicator
 from app.services.reports import official
+from app.services.reports.indicators import DEFINITIONS
 
 
 class CountField(StringField):
@@ -62,8 +64,12 @@ class EntryForm(Form):
 
 
 class ProvinceTargetForm(Form):
-    indicator = SelectField(_l("Indicator"), choices=[(i.value, official.LABELS[i]) for i in RATE_INDICATORS],
-                            validators=[DataRequired(message=_l("Choose an indicator."))])
+    # Grouped: the units' official figures, and the household indicators the target is a province-wide default of.
+    indicator = SelectField(_l("Indicator"), choices=[
+        *(SelectChoice(i.value, official.LABELS[i], optgroup=_l("Official figures")) for i in RATE_INDICATORS),
+        *(SelectChoice(d.key.value, d.label, optgroup=_l("Household indicators (default for every xã, phường)"))
+          for d in DEFINITIONS),
+    ], validators=[DataRequired(message=_l("Choose an indicator."))])
     valid_from = DayField(_l("In force from"), validators=[InputRequired(message=_l("Choose the first day."))])
     value = DecimalField(_l("Target (%)"), places=2, validators=[
         InputRequired(message=_l("Enter the target as a percentage.")),

@@ -12,6 +12,7 @@ from app.models import Role, Ward
 from app.official.forms import EntryForm, FiguresFileForm, ProvinceTargetForm
 from app.services.lists import importer
 from app.services.reports import official, official_import, targets
+from app.services.reports.indicators import DEFINITIONS
 from app.services.reports.official import OfficialPeriod
 from app.services.scope import get_in_scope, require_role
 from app.web import render
@@ -71,7 +72,8 @@ def province_targets():
             flash(_("Target saved."), "success")
             return redirect(url_for("official.province_targets"), 303)
     return render("official/targets.html", status=422 if form.errors else 200, form=form,
-                  targets=targets.province_target_list(current_user), labels=official.LABELS)
+                  targets=targets.province_target_list(current_user),
+                  labels={**official.LABELS, **{d.key: d.label for d in DEFINITIONS}})
 
 
 # The province's file -------------------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app import charts
+from app.clock import local_today
 from app.extensions import db
 from app.models import Campaign, Role, Ward, unit_order
 from app.ranking.forms import PROVINCE, CampaignForm, weight_field
@@ -101,8 +103,9 @@ def team(campaign_id, team_id):
     chosen = ranking.campaign_team(record, team_id)
     board = ranking.leaderboard(record)
     standing = next(s for s in board.standings if s.team_id == chosen.id)
+    weeks = ranking.weekly_points(record, chosen)
     return render("ranking/team.html", campaign=record, board=board, standing=standing, team=chosen,
-                  weeks=ranking.weekly_points(record, chosen), rules=ranking.RULES,
+                  weeks=weeks, week_chart=charts.columns(weeks, local_today()), rules=ranking.RULES,
                   days=ranking.counted_days(current_user, record, chosen), weight=ranking.weight,
                   rank_words=_rank_words())
 

@@ -3,6 +3,7 @@ from wtforms import IntegerField, SelectField, StringField, TextAreaField, Valid
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from app.forms import DayField, Form
+from app.models.geo import MAX_REPORT_DUE_DAYS
 from app.services.reports.periodic import ReportText
 from app.services.reports.periods import Cutoff, Kind, ReportPeriod, current, periods_in_year
 
@@ -71,3 +72,13 @@ class ReportForm(Form):
     def fill(self, text) -> None:
         for name in ReportText.__dataclass_fields__:
             getattr(self, name).data = getattr(text, name)
+
+
+class DueDaysForm(Form):
+    """The province's deadline for its units' reports, in days after a period's last day."""
+
+    due_days = IntegerField(_l("Reports are due this many days after the period's last day"), validators=[
+        InputRequired(message=_l("Enter a number of days.")),
+        NumberRange(min=0, max=MAX_REPORT_DUE_DAYS,
+                    message=_l("Enter a number of days from 0 to %(most)s.", most=MAX_REPORT_DUE_DAYS))],
+        render_kw={"inputmode": "numeric"})

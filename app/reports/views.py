@@ -6,10 +6,11 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.clock import local_today
 from app.extensions import db
 from app.forms import show_refusal
 from app.models import Role
-from app.reports.forms import CUTOFF_LABELS, KIND_LABELS, PeriodChoiceForm, ReportForm
+from app.reports.forms import CUTOFF_LABELS, KIND_LABELS, DueDaysForm, PeriodChoiceForm, ReportForm
 from app.services.reports import documents, periodic
 from app.services.reports.periods import ReportPeriod
 from app.services.scope import PROVINCE_READERS, may, require_role
@@ -43,8 +44,11 @@ def index():
         return redirect(url_for("reports.province", **request.args))
     ward = periodic.coordinators_ward(current_user)
     form, period = _chosen_period()
-    return render("reports/index.html", form=form, period=period, ward=ward,
-                  existing=periodic.find(current_user, ward, period),
+    existing = periodic.find(current_user, ward, period)
+    due = periodic.due_date(ward.province, period)
+    return render("reports/index.html", form=form, period=period, ward=ward, existing=existing, due=due,
+                  timeliness=periodic.timeliness(existing, due, local_today()),
+                  days_late=periodic.days_late(existing, due),
                   reports=periodic.ward_reports(current_user, ward), args=_period_args(period), **_labels())
 
 
@@ -169,9 +173,34 @@ def print_view(report_id):
 def province():
     require_role(current_user, *PROVINCE_READERS, what="province reports")
     form, period = _chosen_period()
+    return _province_page(form, period)
+
+
+def _province_page(form: PeriodChoiceForm, period: ReportPeriod, due_form: DueDaysForm | None = None,
+                   status: int = 200):
     received = periodic.province_reports(current_user, period)
-    return render("reports/province.html", form=form, period=period, received=received, args=_period_args(period),
+    due_form = due_form or DueDaysForm(formdata=None, due_days=received.due_days)
+    return render("reports/province.html", status=status, form=form, period=period, received=received,
+                  due_form=due_form if may(current_user, Role.ADMIN) else None, args=_period_args(period),
                   **_labels())
+
+
+@bp.route("/province/due-days", methods=["POST"])
+@login_required
+def due_days():
+    require_role(current_user, Role.ADMIN, what="report.due_days")
+    form, period = _chosen_period()
+    due_form = DueDaysForm()
+    if due_form.validate():
+        try:
+            periodic.set_due_days(current_user, due_form.due_days.data)
+        except periodic.ReportError as error:
+            show_refusal(due_form, error)
+        else:
+            db.session.commit()
+            flash(_("Deadline saved."), "success")
+            return redirect(url_for("reports.province", **_period_args(period)), 303)
+    return _province_page(form, period, due_form, status=422)
 
 
 @bp.route("/province/rollup.docx")

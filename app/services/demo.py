@@ -20,6 +20,7 @@ from app.models import (
     Area,
     DailyCount,
     Household,
+    Indicator,
     OfficialFigure,
     OfficialIndicator,
     Outcome,
@@ -27,13 +28,14 @@ from app.models import (
     Province,
     ProvinceTarget,
     Role,
+    Target,
     Team,
     User,
     Visit,
     Ward,
     member_areas,
 )
-from app.services import rollups
+from app.services import ranking, rollups
 from app.services.accounts import hash_password
 from app.services.rollups import HouseholdState, apply_visit
 from app.services.text import fold
@@ -170,7 +172,37 @@ def seed(province_code: int, size: SeedSize, campaign_units: bool = True) -> See
     # set-based (their state was worked out while generating).
     rollups.rebuild_counts(campaign_units)
     official_figures(province_code, [w for w in wards if w.name in result.wards_seeded])
+    if wards and wards[0].name in result.wards_seeded:
+        unit_targets(wards[0])
+        unit_campaign(wards[0])
     return result
+
+
+def unit_campaign(ward: Ward) -> None:
+    """The first unit's campaign, run by the demo youth-union leader from the first of last month to two weeks
+    from now, with its public link: the leaderboard has teams to rank and the public board is there to see."""
+    leader = db.session.scalar(select(User).where(User.role == Role.YOUTH_LEADER, User.ward_code == ward.code))
+    if leader is None:
+        return
+    today = local_today()
+    start = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    campaign = ranking.create(leader, ranking.CampaignInput(
+        name="Tháng cao điểm chuyển đổi số", start_date=start, end_date=today + timedelta(days=14),
+        ward_code=ward.code))
+    db.session.flush()
+    ranking.share(leader, campaign)
+
+
+# The first unit's own targets for this year, as its coordinator would set them; the other units have none, and
+# their boards show none (nothing is invented).
+UNIT_TARGETS = {Indicator.REACH: 80, Indicator.LEVEL2: 80, Indicator.ONLINE: 50}
+
+
+def unit_targets(ward: Ward) -> None:
+    year = local_today().year
+    db.session.add_all(Target(ward_code=ward.code, indicator=indicator, period_start=date(year, 1, 1),
+                              period_end=date(year, 12, 31), value=value)
+                       for indicator, value in UNIT_TARGETS.items())
 
 
 def _seed_ward(rng, ward: Ward, size: SeedSize, password_hash: str, now: datetime):

@@ -20,6 +20,7 @@ from app.models import (
     Household,
     OfficialFigure,
     PeriodicReport,
+    Province,
     ProvinceTarget,
     ReportStatus,
     Role,
@@ -114,6 +115,8 @@ def scope_clause(actor: User, model) -> ColumnElement[bool]:
         return _ward_clause(actor, OfficialFigure.ward_code)
     if model is ProvinceTarget:
         return ProvinceTarget.province_code == actor.province_code
+    if model is Province:  # its name and settings: everyone of the province reads them
+        return Province.code == actor.province_code
     if model is Campaign:
         clause = Campaign.province_code == actor.province_code
         if actor.ward_code is not None:

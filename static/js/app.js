@@ -1,6 +1,9 @@
 // Small progressive enhancements; every page works without this file.
 "use strict";
 
+// Controls that only matter without JavaScript (a picker's "Show" button) hide under `.js`.
+document.documentElement.classList.add("js");
+
 // Steppers: − and + change the number beside them within its min and max.
 document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-step]");
@@ -23,6 +26,9 @@ function syncVisitForm(form) {
 document.addEventListener("change", (event) => {
   const form = event.target.closest(".visit-form");
   if (form) syncVisitForm(form);
+  // A board's "indicator shown" picker applies as soon as it changes (its button is there without JavaScript).
+  const picker = event.target.closest("form[data-autosubmit]");
+  if (picker) picker.requestSubmit();
 });
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll(".visit-form").forEach(syncVisitForm);

@@ -79,6 +79,8 @@ def test_a_coordinator_writes_downloads_and_sends_the_report_and_the_province_se
         log_in(province, live_server, province_user.username)
         province.get_by_role("navigation", name="Menu chính").get_by_role("link", name="Báo cáo").click()
         expect(province.locator("#sent-count")).to_contain_text("1 / 103 đơn vị đã gửi")
+        expect(province.locator("#on-time-count")).to_contain_text("1 / 103 đơn vị gửi đúng hạn")
+        expect(province.locator("#units .list-item").first).to_contain_text("Đúng hạn")
         screenshot(province, "province-received")
         assert_fits_the_phone(province)
         province.locator("#units").get_by_role("link", name="Phường Ninh Kiều").click()

@@ -2,7 +2,7 @@
 online per area
 
 Revision ID: a7c41e9d2b58
-Revises: 9d4e2a7b61c3
+Revises: 4b2f7d91c0e5
 Create Date: 2026-12-02 05:45:00.000000
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a7c41e9d2b58'
-down_revision = '9d4e2a7b61c3'
+down_revision = '4b2f7d91c0e5'
 branch_labels = None
 depends_on = None
 

@@ -44,7 +44,7 @@ from app.services.reports.indicators import (
     visits_per_member_period,
     visits_per_member_week,
 )
-from app.services.reports.targets import TargetValue, targets_for
+from app.services.reports.targets import TargetSource, TargetValue, province_defaults, targets_for
 from app.services.scope import scoped
 from app.units import place_name, unit_name
 
@@ -81,8 +81,8 @@ class BesideFigure:
 class Figure:
     to_date: Ratio
     in_period: Ratio | None
-    target: float
-    target_is_default: bool
+    target: float | None
+    target_source: TargetSource | None  # whose target it is: the unit's own, or the province's default
     band: str
     beside: list[BesideFigure] = field(default_factory=list)
 
@@ -351,13 +351,14 @@ def _score(rows: list[Row], period: Period, targets: dict[int, dict[Indicator, T
     for row in rows:
         row.sums.weeks = period.weeks
         for definition in DEFINITIONS:
-            target = targets[row.ward_code][definition.key]
+            target = targets[row.ward_code].get(definition.key)
+            value = None if target is None else target.value
             to_date = definition.to_date(row.sums)
             row.figures[definition.key] = Figure(
                 to_date=to_date,
                 in_period=definition.in_period(row.sums) if definition.in_period else None,
-                target=target.value, target_is_default=target.is_default,
-                band=definition.band(to_date, target.value),
+                target=value, target_source=None if target is None else target.source,
+                band=definition.band(to_date, value),
                 beside=[BesideFigure(b.key, b.label, b.to_date(row.sums),
                                      b.in_period(row.sums) if b.in_period else None) for b in definition.beside],
             )
@@ -458,7 +459,7 @@ def province_rows(actor: User, period: Period) -> tuple[list[Row], Row]:
     total = Row(0, "", wards[0].code)
     for row in ward_rows.values():
         total.sums.add(row.sums)
-    _score([total], period, {wards[0].code: {key: TargetValue(d.default_target, True) for key, d in BY_KEY.items()}})
+    _score([total], period, {wards[0].code: province_defaults(actor, period.end)})
     return list(ward_rows.values()), total
 
 

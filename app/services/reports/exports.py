@@ -29,7 +29,8 @@ VIEWS = (INDICATORS, AREAS, TEAMS, FOLLOWUPS)
 VIEW_TITLES = {INDICATORS: _l("Indicators"), AREAS: _l("Areas"), TEAMS: _l("Teams"), FOLLOWUPS: _l("Follow-ups")}
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BAND_LABELS = {"band-ok": _l("At or past the target"), "band-near": _l("Within 10 points of the target"),
-               "band-far": _l("Far from the target"), "band-none": _l("No figure")}
+               "band-far": _l("Far from the target"), "band-none": _l("No figure"),
+               "band-untargeted": _l("No target set")}
 # A spreadsheet runs a cell beginning with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -111,7 +112,8 @@ def _indicator_table(report: WardReport, as_text: bool) -> list[list]:
             str(definition.label), str(definition.numerator), str(definition.denominator),
             _percent(figure.to_date, as_text), figure.to_date.part, figure.to_date.whole,
             _percent(period, as_text), period.part if period else "", period.whole if period else "",
-            figure.target, str(BAND_LABELS[figure.band]), str(definition.explanation),
+            "" if figure.target is None else figure.target, str(BAND_LABELS[figure.band]),
+            str(definition.explanation),
         ])
         # Counts beside the indicator: a number to date (and in the period), no ratio.
         rows += [[str(b.label), "", "", "", b.to_date, "", "", "" if b.in_period is None else b.in_period, "", "",

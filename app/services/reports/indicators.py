@@ -1,8 +1,9 @@
-"""The indicators of PRODUCT.md, defined once: what each counts, over what, for which period, and its
-default target. The ward and province boards and the exported report all read them from here.
+"""The indicators of PRODUCT.md, defined once: what each counts, over what, for which period, and which way
+is better. The ward and province boards and the exported report all read them from here.
 
 Each indicator turns the `Sums` of a group (an area, a team, a ward) into two ratios: to date (the state
-now) and for the chosen period (what the period added). Targets apply to the figure to date.
+now) and for the chosen period (what the period added). Targets apply to the figure to date; an indicator has
+one only where the unit or the province set it (services/reports/targets.py), never a built-in default.
 """
 
 from collections.abc import Callable
@@ -100,17 +101,18 @@ class Definition:
     numerator: str
     denominator: str
     period_numerator: str | None
-    default_target: float
     to_date: Callable[[Sums], Ratio]
     in_period: Callable[[Sums], Ratio] | None = None
     lower_is_better: bool = False
     beside: tuple[Beside, ...] = ()
 
-    def band(self, ratio: Ratio, target: float) -> str:
-        """A CSS class: at or past the target, within NEAR_POINTS of it, or far from it."""
+    def band(self, ratio: Ratio, target: float | None) -> str:
+        """A CSS class: at or past the target, within NEAR_POINTS of it, far from it; or no figure, or no target."""
         value = ratio.percent
         if value is None:
             return "band-none"
+        if target is None:
+            return "band-untargeted"
         gap = (value - target) if self.lower_is_better else (target - value)
         if gap <= 0:
             return "band-ok"
@@ -140,21 +142,20 @@ def visits_per_member_period(sums: Sums) -> float | None:
 
 STALE_DAYS = 90
 
-# Defaults when a ward has set no target (DOMAIN.md: Cần Thơ's wards aim at 80% and 50% figures).
 DEFINITIONS: tuple[Definition, ...] = (
     Definition(
         key=Indicator.REACH, label=_l("Households reached"),
         explanation=_l("Households where a team met someone at least once, out of the households of the area: "
                        "the registered list, or the official count where that is larger."),
         numerator=_l("Households met at least once"), denominator=_l("Households (list or official count)"),
-        period_numerator=_l("Households first met in the period"), default_target=80,
+        period_numerator=_l("Households first met in the period"),
         to_date=lambda s: Ratio(s.reached, s.base), in_period=lambda s: Ratio(s.reached_in_period, s.base),
     ),
     Definition(
         key=Indicator.LEVEL2, label=_l("VNeID level-2 coverage"),
         explanation=_l("People with VNeID level 2 activated, out of the people aged 14 and over who can have it."),
         numerator=_l("People with level 2"), denominator=_l("People aged 14 and over"),
-        period_numerator=_l("Level-2 activations in the period"), default_target=80,
+        period_numerator=_l("Level-2 activations in the period"),
         to_date=lambda s: Ratio(s.level2, s.eligible), in_period=lambda s: Ratio(s.level2_activated, s.eligible),
         # Nghị định 69/2024: children 6-13 may have level 2 too; the figure provinces report is of people 14+.
         beside=(Beside("children_level2", _l("Children aged 6 to 13 with level 2"), lambda s: s.children_level2,
@@ -165,7 +166,7 @@ DEFINITIONS: tuple[Definition, ...] = (
         explanation=_l("Households where someone was shown at least one online public service, out of the "
                        "households of the area."),
         numerator=_l("Households tutored in an online service"), denominator=_l("Households (list or official count)"),
-        period_numerator=_l("Visits with online-service tutoring in the period"), default_target=50,
+        period_numerator=_l("Visits with online-service tutoring in the period"),
         to_date=lambda s: Ratio(s.online_households, s.base), in_period=lambda s: Ratio(s.online_tutored, s.base),
         beside=(Beside("people_online", _l("People helped with online services"), lambda s: s.people_online,
                        lambda s: s.online_people),),
@@ -176,7 +177,7 @@ DEFINITIONS: tuple[Definition, ...] = (
                        "of the area."),
         numerator=_l("Households with cashless payment set up"),
         denominator=_l("Households (list or official count)"),
-        period_numerator=_l("Cashless payment set-ups in the period"), default_target=50,
+        period_numerator=_l("Cashless payment set-ups in the period"),
         to_date=lambda s: Ratio(s.cashless_households, s.base),
         in_period=lambda s: Ratio(s.cashless_setup, s.base),
     ),
@@ -184,7 +185,7 @@ DEFINITIONS: tuple[Definition, ...] = (
         key=Indicator.FOLLOWUP, label=_l("Overdue follow-ups"),
         explanation=_l("Follow-ups past their date, out of the follow-ups still open. Lower is better."),
         numerator=_l("Open follow-ups past their date"), denominator=_l("Open follow-ups"),
-        period_numerator=_l("Follow-ups asked for in the period and still open"), default_target=10,
+        period_numerator=_l("Follow-ups asked for in the period and still open"),
         to_date=lambda s: Ratio(s.overdue_followups, s.open_followups),
         in_period=lambda s: Ratio(s.followups_opened - s.followups_closed, s.followups_opened),
         lower_is_better=True,
@@ -194,7 +195,7 @@ DEFINITIONS: tuple[Definition, ...] = (
         explanation=_l("Members who logged at least one visit this week, out of the team members; with the "
                        "visits per active member per week."),
         numerator=_l("Members with a visit this week"), denominator=_l("Team members"),
-        period_numerator=_l("Members with a visit in the period"), default_target=70,
+        period_numerator=_l("Members with a visit in the period"),
         to_date=lambda s: Ratio(s.members_active_week, s.members),
         in_period=lambda s: Ratio(s.members_active_period, s.members),
     ),
@@ -203,7 +204,7 @@ DEFINITIONS: tuple[Definition, ...] = (
         explanation=_l("Households on the list with no visit in the last 90 days, or never visited. "
                        "Lower is better."),
         numerator=_l("Households without a visit for 90 days"), denominator=_l("Households on the list"),
-        period_numerator=None, default_target=20,
+        period_numerator=None,
         to_date=lambda s: Ratio(s.stale, s.households), lower_is_better=True,
     ),
     Definition(
@@ -211,7 +212,7 @@ DEFINITIONS: tuple[Definition, ...] = (
         explanation=_l("Residential areas covered by at least one active team (a team with at least one active "
                        "member), out of all the residential areas in use: at least one team per area."),
         numerator=_l("Residential areas with at least one active team"), denominator=_l("Residential areas"),
-        period_numerator=None, default_target=100,
+        period_numerator=None,
         to_date=lambda s: Ratio(s.areas_covered, s.areas),
         beside=(Beside("teams", _l("Active teams"), lambda s: s.teams),
                 Beside("members", _l("Team members"), lambda s: s.members)),

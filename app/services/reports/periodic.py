@@ -6,6 +6,7 @@ Figures are a list of rows keyed by indicator, so other figures (the official ad
 are appended as more rows. A draft's rows are computed live; a sent report's rows are read from its snapshot.
 """
 
+import enum
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
@@ -14,7 +15,8 @@ from flask_babel import lazy_gettext as _l
 
 from app.clock import local_today, utcnow
 from app.extensions import db
-from app.models import PeriodicReport, Province, ReportStatus, Role, User, Ward
+from app.models import PeriodicReport, Province, ReportStatus, Role, User, Ward, unit_order
+from app.models.geo import MAX_REPORT_DUE_DAYS
 from app.services import audit
 from app.services.errors import FieldError
 from app.services.reports import coverage
@@ -86,7 +88,7 @@ def rows_from(row: Row) -> list[FigureRow]:
             key=definition.key.value, part=figure.to_date.part, whole=figure.to_date.whole,
             period_part=figure.in_period.part if figure.in_period else None,
             period_whole=figure.in_period.whole if figure.in_period else None,
-            target=None if figure.target_is_default else figure.target,
+            target=figure.target,
         ))
         # Counts beside the indicator, each its own line: a part with no whole.
         rows += [FigureRow(key=b.key, part=b.to_date, period_part=b.in_period) for b in figure.beside]
@@ -332,39 +334,107 @@ def record_download(actor: User, report: PeriodicReport, what: str) -> None:
 
 # --- The province -----------------------------------------------------------------------------------------
 
+class Timeliness(enum.StrEnum):
+    """Where a unit's report for a period stands against the province's deadline (DHIS2's reporting rates)."""
+
+    ON_TIME = "on_time"
+    LATE = "late"  # sent after the deadline
+    OVERDUE = "overdue"  # not sent, and the deadline has passed
+    WAITING = "waiting"  # not sent, still in time
+
+
+def due_date(province: Province, period: ReportPeriod) -> date:
+    return period.due(province.report_due_days)
+
+
+def sent_day(report: PeriodicReport) -> date | None:
+    return local_today(report.sent_at) if report.sent_at else None
+
+
+def timeliness(report: PeriodicReport | None, due: date, today: date) -> Timeliness:
+    day = sent_day(report) if report is not None and report.is_sent else None
+    if day is None:
+        return Timeliness.OVERDUE if today > due else Timeliness.WAITING
+    return Timeliness.ON_TIME if day <= due else Timeliness.LATE
+
+
+def days_late(report: PeriodicReport | None, due: date) -> int:
+    """Days past the deadline: of a report sent late, or, unsent, as of today."""
+    day = sent_day(report) if report is not None else None
+    return max(((day or local_today()) - due).days, 0)
+
+
 @dataclass
 class UnitStatus:
     ward: Ward
     names: UnitNames
     report: PeriodicReport | None  # sent reports only: a unit's draft is its own
+    timeliness: Timeliness
 
     @property
     def sent(self) -> bool:
         return self.report is not None
 
+    def days_late(self, due: date) -> int:
+        return days_late(self.report, due)
+
 
 @dataclass
 class ProvinceReports:
     period: ReportPeriod
+    due_days: int
+    due: date
     units: list[UnitStatus]
 
     @property
     def sent_count(self) -> int:
         return sum(1 for unit in self.units if unit.sent)
 
+    @property
+    def on_time_count(self) -> int:
+        return sum(1 for unit in self.units if unit.timeliness == Timeliness.ON_TIME)
+
+    @property
+    def completeness(self) -> Ratio:
+        """Units that sent, out of all units."""
+        return Ratio(self.sent_count, len(self.units))
+
+    @property
+    def on_time(self) -> Ratio:
+        """Units that sent by the deadline, out of all units."""
+        return Ratio(self.on_time_count, len(self.units))
+
 
 def province_reports(actor: User, period: ReportPeriod) -> ProvinceReports:
-    """Every unit of the actor's province, with its report for the period if it was sent."""
+    """Every unit of the actor's province, with its report for the period if it was sent and where it stands
+    against the deadline."""
     require_role(actor, *PROVINCE_READERS, what="province reports")
-    wards = list(db.session.scalars(scoped(actor, Ward).order_by(Ward.name)))
+    province = get_in_scope(actor, Province, actor.province_code)
+    due = due_date(province, period)
+    today = local_today()
+    wards = list(db.session.scalars(scoped(actor, Ward).order_by(*unit_order())))
     sent = {r.ward_code: r for r in db.session.scalars(scoped(actor, PeriodicReport).where(
         PeriodicReport.kind == period.kind.value, PeriodicReport.cutoff == period.cutoff.value,
         PeriodicReport.year == period.year, PeriodicReport.number == period.number,
         PeriodicReport.status == ReportStatus.SENT))}
-    units = [UnitStatus(ward, unit_names(ward), sent.get(ward.code)) for ward in wards]
-    # Units that sent first, latest last; then those still to send, by name.
-    units.sort(key=lambda u: (not u.sent, u.report.sent_at if u.report and u.report.sent_at else utcnow(), u.ward.name))
-    return ProvinceReports(period, units)
+    units = [UnitStatus(ward, unit_names(ward), sent.get(ward.code), timeliness(sent.get(ward.code), due, today))
+             for ward in wards]
+    # Units that sent first, latest last; then those still to send, in the units' order.
+    rank = {ward.code: n for n, ward in enumerate(wards)}
+    units.sort(key=lambda u: (not u.sent, u.report.sent_at if u.report and u.report.sent_at else utcnow(),
+                              rank[u.ward.code]))
+    return ProvinceReports(period, province.report_due_days, due, units)
+
+
+def set_due_days(actor: User, days: int) -> Province:
+    """The administrator sets how many days after a period's last day its units' reports are due."""
+    require_role(actor, Role.ADMIN, what="report.due_days")
+    if not 0 <= days <= MAX_REPORT_DUE_DAYS:
+        raise ReportError("due_days", _l("Enter a number of days from 0 to %(most)s.", most=MAX_REPORT_DUE_DAYS))
+    province = get_in_scope(actor, Province, actor.province_code)
+    previous, province.report_due_days = province.report_due_days, days
+    audit.record(actor, "report.due_days", None, ward_code=None, value=days, previous=previous)
+    return province
 
 
 @dataclass

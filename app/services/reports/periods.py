@@ -88,6 +88,10 @@ class ReportPeriod:
         """[start, end) as naive UTC: from midnight of the first Vietnamese day to midnight after the last."""
         return local_day_bounds(self.start)[0], local_day_bounds(self.end)[1]
 
+    def due(self, days_after: int) -> date:
+        """The day the report is due, `days_after` the period's last day (the province's setting)."""
+        return self.end + timedelta(days=days_after)
+
     def contains(self, day: date) -> bool:
         return self.start <= day <= self.end
 

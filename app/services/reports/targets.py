@@ -1,6 +1,8 @@
-"""Targets (chỉ tiêu): a ward's per indicator and period (the defaults of services/indicators.py otherwise); and
-the province's for the units' official figures, set by its administrator, in force from a day until replaced."""
+"""Targets (chỉ tiêu), only where someone set one (DOMAIN.md: none is invented): a unit's own, per indicator
+and period, set by its coordinator; and the province's, set by its administrator and in force from a day until
+replaced, for the units' official figures and, as a province-wide default, for the household indicators."""
 
+import enum
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -15,29 +17,43 @@ from app.services.reports.indicators import BY_KEY
 from app.services.scope import require_role, scoped
 
 MAX_PERIOD_DAYS = 366 * 2
+HOUSEHOLD_INDICATORS = frozenset(key.value for key in BY_KEY)
 
 
 class TargetError(FieldError):
     """A target was refused."""
 
 
+class TargetSource(enum.StrEnum):
+    UNIT = "unit"
+    PROVINCE = "province"  # the province-wide default its administrator set
+
+
 @dataclass(frozen=True)
 class TargetValue:
     value: float
-    is_default: bool
+    source: TargetSource
+
+
+def province_defaults(actor: User, on: date) -> dict[Indicator, TargetValue]:
+    """The province-wide default of each household indicator in force on the day, where the administrator set one."""
+    return {Indicator(key): TargetValue(target.value, TargetSource.PROVINCE)
+            for key, target in province_targets(actor, on).items() if key in HOUSEHOLD_INDICATORS}
 
 
 def targets_for(actor: User, ward_codes: list[int], start: date, end: date) -> dict[int, dict[Indicator, TargetValue]]:
-    """For each ward, the target of each indicator for the period: the latest-starting target whose period
-    overlaps it, else the default."""
-    chosen = {code: {key: TargetValue(d.default_target, True) for key, d in BY_KEY.items()} for code in ward_codes}
+    """For each ward, the target of each indicator for the period: the latest-starting target of the unit whose
+    period overlaps it, else the province's default in force at the period's end; an indicator with neither has
+    no entry, and no target is shown for it."""
+    defaults = province_defaults(actor, end)
+    chosen = {code: dict(defaults) for code in ward_codes}
     rows = db.session.scalars(
         scoped(actor, Target)
         .where(Target.ward_code.in_(ward_codes), Target.period_start <= end, Target.period_end >= start)
         .order_by(Target.period_start, Target.id)
     )
     for target in rows:  # later-starting targets overwrite earlier ones
-        chosen[target.ward_code][Indicator(target.indicator)] = TargetValue(float(target.value), False)
+        chosen[target.ward_code][Indicator(target.indicator)] = TargetValue(float(target.value), TargetSource.UNIT)
     return chosen
 
 
@@ -86,8 +102,8 @@ class ProvinceTargetValue:
 
 
 def province_targets(actor: User, on: date) -> dict[str, ProvinceTargetValue]:
-    """The province's target of each indicator in force on the day: the one set from the latest day not after it.
-    An indicator with none has no entry: no target is shown for it."""
+    """The province's target of each indicator (official or household) in force on the day: the one set from the
+    latest day not after it. An indicator with none has no entry: no target is shown for it."""
     chosen: dict[str, ProvinceTargetValue] = {}
     rows = db.session.scalars(scoped(actor, ProvinceTarget).where(ProvinceTarget.valid_from <= on)
                               .order_by(ProvinceTarget.valid_from, ProvinceTarget.id))
@@ -102,9 +118,10 @@ def province_target_list(actor: User) -> list[ProvinceTarget]:
 
 
 def set_province_target(actor: User, indicator: str, valid_from: date, value: Decimal) -> ProvinceTarget:
-    """Set (or replace) the province's target for one official indicator from a day on."""
+    """Set (or replace) the province's target for one official indicator, or its default for one household
+    indicator, from a day on."""
     require_role(actor, Role.ADMIN, what="province_target.set")
-    if indicator not in RATE_INDICATORS:
+    if indicator not in RATE_INDICATORS and indicator not in HOUSEHOLD_INDICATORS:
         raise TargetError("indicator", _l("Unknown indicator."))
     if not Decimal(0) <= value <= Decimal(100):
         raise TargetError("value", _l("A target is a percentage from 0 to 100."))

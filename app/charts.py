@@ -1,0 +1,170 @@
+"""Charts drawn on the server as SVG, with no JavaScript (the CSP stays as it is): the geometry is worked out
+here, the markup is in templates/macros/charts.html, and each chart also carries its figures as a table for
+screen readers. Coordinates are in the SVG's own units; the SVG scales to the width of the screen."""
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+WIDTH = 360
+
+
+@dataclass
+class Tick:
+    at: float  # y (or x) of the tick
+    value: float
+
+
+def nice_step(most: float, ticks: int = 4) -> int:
+    """A round whole step (1, 2 or 5 times a power of ten, at least 1: the charts count things) that cuts
+    0..most into at most `ticks` parts."""
+    if most <= ticks:
+        return 1
+    rough = most / ticks
+    power = 10 ** math.floor(math.log10(rough))
+    return next(step * power for step in (1, 2, 5, 10) if step * power >= rough)
+
+
+def _holds(week_start: date, today: date) -> bool:
+    """The week starting that day holds today: it is not over yet."""
+    return week_start <= today < week_start + timedelta(days=7)
+
+
+# --- Weekly trend: visits per week (bars, left axis) and the share reached (line, right axis) -----------------
+
+@dataclass
+class TrendPoint:
+    start: date
+    visits: int
+    percent: float | None
+    x: float  # left edge of the bar
+    bar_y: float
+    bar_height: float
+    point_y: float
+    current: bool  # the week holding today: not over yet
+
+
+@dataclass
+class TrendChart:
+    width: float
+    height: float
+    left: float
+    right: float
+    top: float
+    bottom: float  # the plot's baseline
+    bar_width: float
+    points: list[TrendPoint]
+    visit_ticks: list[Tick]
+    percent_ticks: list[Tick]
+    target: float | None
+    target_y: float | None
+
+    @property
+    def line(self) -> str:
+        return " ".join(f"{p.x + self.bar_width / 2:.1f},{p.point_y:.1f}" for p in self.points)
+
+
+def trend(weeks, target: float | None, today: date, width: float = WIDTH, height: float = 210) -> TrendChart:
+    """`weeks`: items with `start`, `visits` and `reach` (a Ratio), oldest first; `target`: the reach target (%)."""
+    left, right, top, bottom = 34.0, 36.0, 14.0, height - 34
+    plot_height = bottom - top
+    step = (width - left - right) / max(len(weeks), 1)
+    most_visits = max((w.visits for w in weeks), default=0)
+    visit_step = nice_step(most_visits)
+    visit_top = max(visit_step * math.ceil(most_visits / visit_step), visit_step)
+
+    def y_of_visits(value: float) -> float:
+        return bottom - plot_height * value / visit_top
+
+    def y_of_percent(value: float) -> float:
+        return bottom - plot_height * value / 100
+
+    points = []
+    for n, week in enumerate(weeks):
+        bar_y = y_of_visits(week.visits)
+        percent = week.reach.percent
+        points.append(TrendPoint(
+            start=week.start, visits=week.visits, percent=percent, x=left + n * step + 2, bar_y=bar_y,
+            bar_height=bottom - bar_y, point_y=y_of_percent(percent or 0),
+            current=_holds(week.start, today)))
+    visit_ticks = [Tick(y_of_visits(v), v) for v in _range(visit_step, visit_top)]
+    percent_ticks = [Tick(y_of_percent(v), v) for v in (0, 50, 100)]
+    return TrendChart(width, height, left, right, top, bottom, max(step - 4, 1), points, visit_ticks, percent_ticks,
+                      target, None if target is None else y_of_percent(target))
+
+
+def _range(step: int, top: float) -> list[float]:
+    return [step * n for n in range(round(top / step) + 1)]
+
+
+# --- Horizontal bars: one group per line, worst first, against the target --------------------------------------
+
+@dataclass
+class Bar:
+    label: str
+    percent: float | None
+    part: int
+    whole: int
+    band: str
+    y: float
+    length: float
+
+
+@dataclass
+class BarChart:
+    width: float
+    height: float
+    row_height: float
+    bars: list[Bar]
+    target: float | None
+    target_x: float | None
+    ticks: list[Tick] = field(default_factory=list)
+
+
+def bars(groups, target: float | None, width: float = WIDTH, row_height: float = 40) -> BarChart:
+    """`groups`: (label, Ratio, band) in the order to draw them (worst first); one bar per group, on a 0-100%
+    scale, with the target's line across all of them."""
+    top = 18.0
+    out = []
+    for n, (label, ratio, band) in enumerate(groups):
+        percent = ratio.percent
+        out.append(Bar(label, percent, ratio.part, ratio.whole, band, top + n * row_height,
+                       width * min(percent or 0, 100) / 100))
+    height = top + len(out) * row_height + 4
+    ticks = [Tick(width * v / 100, v) for v in (0, 50, 100)]
+    return BarChart(width, height, row_height, out, target, None if target is None else width * target / 100, ticks)
+
+
+# --- Small column chart: a team's points week by week -------------------------------------------------------------
+
+@dataclass
+class Column:
+    start: date
+    value: int
+    x: float
+    y: float
+    height: float
+    current: bool
+
+
+@dataclass
+class ColumnChart:
+    width: float
+    height: float
+    bottom: float
+    column_width: float
+    columns: list[Column]
+    most: int
+
+
+def columns(weeks, today: date, width: float = WIDTH, height: float = 120) -> ColumnChart:
+    """`weeks`: items with `start` and `points`, oldest first."""
+    top, bottom = 16.0, height - 20
+    most = max((w.points for w in weeks), default=0)
+    step = width / max(len(weeks), 1)
+    out = []
+    for n, week in enumerate(weeks):
+        bar = (bottom - top) * week.points / most if most else 0
+        out.append(Column(week.start, week.points, n * step + 2, bottom - bar, bar,
+                          _holds(week.start, today)))
+    return ColumnChart(width, height, bottom, max(step - 4, 1), out, most)
