@@ -167,12 +167,12 @@ def test_same_client_id_with_other_content_is_refused(field, login_as):
 
 
 @pytest.mark.parametrize("overrides,message", [
-    ({"level2_activated": "4"}, "chưa có định danh mức 2"),
-    ({"vneid_installed": "9"}, "nhiều hơn số người"),
+    ({"level2_activated": "31"}, "Hãy nhập số người từ 0 đến 30."),
+    ({"level2_children": "-1"}, "Hãy nhập số người từ 0 đến 30."),
     ({"note": "số CCCD 079 123 456 789"}, "số căn cước công dân"),
     ({"outcome": ""}, "Hãy chọn kết quả"),
     ({"outcome": "hacked"}, "Lựa chọn không hợp lệ."),
-    ({"level2_activated": "-3"}, "Số phải từ 0 đến 30."),
+    ({"level2_activated": "-3"}, "Hãy nhập số người từ 0 đến 30."),
     ({"followup_needed": "y"}, "Hãy ghi lý do"),
     ({"visited_at": "2020-01-01T10:00"}, "cũ hơn 31 ngày"),
     ({"visited_at": "hôm qua"}, "Ngày giờ không hợp lệ."),
@@ -188,6 +188,37 @@ def test_bad_visit_input_is_explained_and_nothing_is_stored(field, login_as, ove
     assert count(Visit) == 0
     db.session.refresh(household)
     assert household.people_level2 == 0
+
+
+def test_a_visit_reporting_more_than_the_list_is_stored_and_raises_the_list(field, login_as):
+    """The list said 4 people, 3 aged 14+ and no child; the visit found 4 people aged 14+ activating level 2
+    and 2 children aged 6-13: the visit is the newer fact, so the list is raised (and the raise audited)."""
+    client = login_as(field["volunteer_a"])
+    household = field["nguyen"]
+    response = client.post("/visits/new", data=_visit_data(household, level2_activated="4", level2_children="2",
+                                                           vneid_installed="6"))
+    assert response.status_code == 303
+    visit = db.session.scalar(select(Visit))
+    assert (visit.level2_activated, visit.level2_children) == (4, 2)
+    db.session.refresh(household)
+    assert (household.people, household.eligible_people, household.children) == (6, 4, 2)
+    assert (household.people_level2, household.children_level2) == (4, 2)
+    raised = db.session.scalar(select(AuditLog).where(AuditLog.action == "household.raise"))
+    assert raised.detail["counts"] == {"children": [0, 2], "eligible_people": [3, 4], "people": [4, 6]}
+    page = client.get(f"/households/{household.id}").get_data(as_text=True)
+    assert "Trẻ em 6–13 tuổi có định danh mức 2" in page
+
+
+def test_editing_a_visit_to_more_activations_raises_the_list(field, login_as):
+    client = login_as(field["volunteer_a"])
+    household = field["tran"]  # 2 people, both aged 14+
+    client.post("/visits/new", data=_visit_data(household, level2_activated="1", vneid_installed="1"))
+    visit = db.session.scalar(select(Visit))
+    edit = client.post(f"/visits/{visit.id}/edit", data=_visit_data(household, client_id=visit.client_id,
+                                                                      level2_activated="3", vneid_installed="3"))
+    assert edit.status_code == 303
+    db.session.refresh(household)
+    assert (household.people, household.eligible_people, household.people_level2) == (3, 3, 3)
 
 
 def test_nobody_home_clears_what_only_a_met_household_has(field, login_as):

@@ -16,6 +16,8 @@ from tests.conftest import WARD_A, WARD_B, count
 
 HEADER = ("Khu vực,Địa chỉ,Tên hiển thị,Số người,Số người từ 14 tuổi,Số điện thoại,Đồng ý lưu số điện thoại,Nhóm ưu tiên,"
           "Đồng ý lưu nhóm ưu tiên")
+# The template's header has the children 6-13 beside the people 14+; a file without that column still imports.
+TEMPLATE_HEADER = HEADER.replace("Số người từ 14 tuổi,", "Số người từ 14 tuổi,Số trẻ em 6–13 tuổi,")
 
 
 @pytest.fixture
@@ -135,10 +137,10 @@ def test_xlsx_import_and_both_templates(ward, login_as):
     client = login_as(ward["coordinator_a"])
     csv_template = client.get("/lists/import/template.csv")
     assert csv_template.status_code == 200 and csv_template.data.startswith("\ufeff".encode())
-    assert csv_template.data.decode("utf-8-sig").splitlines()[0] == HEADER
+    assert csv_template.data.decode("utf-8-sig").splitlines()[0] == TEMPLATE_HEADER
     xlsx_template = client.get("/lists/import/template.xlsx")
     sheet = load_workbook(io.BytesIO(xlsx_template.data)).active
-    assert [c.value for c in sheet[1]] == HEADER.split(",")
+    assert [c.value for c in sheet[1]] == TEMPLATE_HEADER.split(",")
 
     book = Workbook()
     book.active.append(HEADER.split(","))
@@ -286,3 +288,20 @@ def test_sheets_from_other_programs_are_read_alike(ward, login_as):
     client.post(f"/lists/import/{token}")
     stored = db.session.scalar(select(Household).where(Household.address == "Số 6 Hẻm 4"))
     assert (stored.people, stored.eligible_people, stored.phone) == (3, 2, "901234567")
+
+
+def test_children_aged_6_to_13_are_imported_and_checked(ward, login_as):
+    """The template's column of children 6-13; an older file without it imports with none."""
+    client = login_as(ward["coordinator_a"])
+    header = "Khu vực,Địa chỉ,Số người,Số người từ 14 tuổi,Số trẻ em 6–13 tuổi"
+    response = _upload(client, _csv(header, "Khu vực Bình Thủy,Số 8 Đường Trần Hưng Đạo,5,3,2",
+                                    "Khu vực Bình Thủy,Số 9 Đường Trần Hưng Đạo,3,2,2",
+                                    "Khu vực Bình Thủy,Số 10 Đường Trần Hưng Đạo,3,2,hai"))
+    token = _token(response)
+    preview = client.get(f"/lists/import/{token}").get_data(as_text=True)
+    assert "1 hộ hợp lệ." in preview
+    assert "cộng số trẻ em 6–13 tuổi không thể nhiều hơn số người trong hộ" in preview
+    assert "Số trẻ em 6–13 tuổi phải là số nguyên không âm." in preview
+    assert client.post(f"/lists/import/{token}").status_code == 303
+    stored = db.session.scalar(select(Household).where(Household.address == "Số 8 Đường Trần Hưng Đạo"))
+    assert (stored.people, stored.eligible_people, stored.children) == (5, 3, 2)

@@ -87,6 +87,9 @@ def _board_cells(actor, ward_code: int) -> dict[str, list[str]]:
                 fmt.percent(figure.to_date.percent) if figure.to_date.whole else "–",
                 "" if figure.target is None else fmt.percent(figure.target),
             ]
+            for b in figure.beside:  # counts beside the ratio, each on its own line
+                cells[str(b.label)] = [fmt.number(b.in_period) if b.in_period is not None else "", "",
+                                       fmt.number(b.to_date), "", ""]
         cells["Lượt hỗ trợ trong kỳ"] = [fmt.number(total.sums.visits), "", "", "", ""]
     return cells
 
@@ -311,6 +314,10 @@ def test_the_province_roll_up_sums_what_units_sent_and_what_the_others_count(uni
     assert rows["Phường Cái Răng"][level2] == "66,67%"  # 2 of 3, counted now
     assert rows["Toàn tỉnh, thành phố"][level2] == "27,78%"  # 5 of 18
     assert rows["Toàn tỉnh, thành phố"][visits_column] == "5"
+    # Teams and members per unit and in all: ward A's team (2 members), ward B's (1).
+    teams, members = heads.index("Tổ đang hoạt động (lũy kế)"), heads.index("Tổ viên (lũy kế)")
+    assert (rows["Phường Ninh Kiều"][teams], rows["Phường Ninh Kiều"][members]) == ("1", "2")
+    assert (rows["Toàn tỉnh, thành phố"][teams], rows["Toàn tỉnh, thành phố"][members]) == ("2", "3")
     assert "Phường Ninh Kiều" in rows and login_as(unit["coordinator_a"]).get(
         f"/reports/province/rollup.docx?{PERIOD_ARGS}").status_code == 403
 

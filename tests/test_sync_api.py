@@ -69,6 +69,19 @@ def test_a_household_made_offline_and_its_visit_sync_in_order(phone):
     assert stored.household.client_id == household_id and count(Household) == 2
 
 
+def test_a_queued_visit_reporting_more_than_the_list_is_stored_and_raises_it(phone):
+    """The phone no longer stops a visit at the household's list: the server stores it and raises the list."""
+    household = phone["household"]  # 4 people, 3 aged 14+, no child
+    response = phone["client"].post("/api/visits", json=_visit(household, level2_activated="4",
+                                                               level2_children="1", vneid_installed="5"))
+    assert response.status_code == 201
+    db.session.refresh(household)
+    assert (household.people, household.eligible_people, household.children) == (5, 4, 1)
+    assert (household.people_level2, household.children_level2) == (4, 1)
+    data = phone["client"].get("/api/offline-data").json
+    assert (data["households"][0]["children"], data["households"][0]["children_level2"]) == (1, 1)
+
+
 def test_a_visit_to_a_household_not_yet_sent_waits_with_a_clear_message(phone):
     response = phone["client"].post("/api/visits", json=_visit(household_client_id=str(uuid.uuid4())))
     assert response.status_code == 404

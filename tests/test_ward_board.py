@@ -158,6 +158,7 @@ def test_province_rows_agree_with_each_ward_report(ward, make_visit, make_area, 
         for definition in DEFINITIONS:
             province, own = by_code[code].figures[definition.key], report.total.figures[definition.key]
             assert (province.to_date, province.in_period) == (own.to_date, own.in_period), (code, definition.key)
+            assert province.beside == own.beside, (code, definition.key)
         assert by_code[code].visits_per_member_week == report.total.visits_per_member_week
         assert by_code[code].visits_per_member_period == report.total.visits_per_member_period
     assert by_code[WARD_A].sums.members_active_period == 2  # Lan and Minh
@@ -289,15 +290,21 @@ def test_report_file_agrees_with_the_screen(ward, login_as):
     assert "Phường Ninh Kiều" in lines[0][0] and "01/10/2025" in lines[2][1] and "15/10/2025" in lines[2][1]
     header = lines[5]
     assert header[0] == "Chỉ số" and "Lũy kế đến nay" in header and "Chỉ tiêu (%)" in header
-    assert len(lines[6:]) == len(DEFINITIONS)
-    for definition, line in zip(DEFINITIONS, lines[6:], strict=True):
+    # Each indicator's line (with its numerator), and after it the counts beside it (no numerator, no ratio).
+    ratios = [line for line in lines[6:] if line[1]]
+    assert len(ratios) == len(DEFINITIONS)
+    for definition, line in zip(DEFINITIONS, ratios, strict=True):
         label, part, whole, percent = line[0], line[4], line[5], line[3]
         card = _card(body, definition.key)
         assert f"<h3>{label}</h3>" in card and f"{part} / {whole} ({percent})" in card
+    besides = [(d, b) for d in DEFINITIONS for b in d.beside]
+    assert len(lines[6:]) == len(DEFINITIONS) + len(besides)
+    for (definition, _beside), line in zip(besides, [line for line in lines[6:] if not line[1]], strict=True):
+        assert line[0] in _card(body, definition.key) and f"<strong>{line[4]}" in _card(body, definition.key)
     book = load_workbook(io.BytesIO(client.get(f"/ward/report.xlsx?{OCTOBER}").data))
     assert len(book.sheetnames) == 4
-    indicators = list(book.worksheets[0].iter_rows(min_row=7, values_only=True))
-    assert [(r[4], r[5]) for r in indicators] == [(int(line[4]), int(line[5])) for line in lines[6:]]
+    indicators = [r for r in book.worksheets[0].iter_rows(min_row=7, values_only=True) if r[1]]
+    assert [(r[4], r[5]) for r in indicators] == [(int(line[4]), int(line[5])) for line in ratios]
     assert book.worksheets[0]["D7"].number_format == "0.00%"
     followups = list(book.worksheets[3].iter_rows(min_row=7, values_only=True))
     assert any(r[2] == "'=HYPERLINK(\"http://x\")" for r in followups)

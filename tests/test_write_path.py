@@ -35,7 +35,7 @@ def _record(actor, household, **fields):
 
 def test_every_kind_of_visit_costs_at_most_eight_statements(world, make_household, rollup_verified):
     volunteer, mate = world["volunteer_a"], world["leader_a"]
-    home = make_household(world["team_a"].areas[0], people=4, eligible_people=3)
+    home = make_household(world["team_a"].areas[0], people=4, eligible_people=3, children=1)
     counts = {
         # The first visit moves everything: state, daily, area, area-day, household-day, team-day, audit.
         "first, met, everything": _record(volunteer, home, level2_activated=2, vneid_installed=2,
@@ -43,6 +43,7 @@ def test_every_kind_of_visit_costs_at_most_eight_statements(world, make_househol
                                           followup_reason="Hẹn quay lại",
                                           followup_due=utcnow().date() + timedelta(days=3)),
         "same day again": _record(volunteer, home, level2_activated=1, outcome=Outcome.MET),
+        "a child's level 2, within the list": _record(volunteer, home, level2_children=1, outcome=Outcome.MET),
         "team-mate, nobody home": _record(mate, home, outcome=Outcome.NOBODY_HOME),
         # Earlier than the first: first reach moves to this day, the last visit stays.
         "backdated first reach": _record(mate, home, visited_at=utcnow() - timedelta(days=3)),

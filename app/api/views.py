@@ -83,12 +83,12 @@ def offline_data():
     rows = db.session.execute(
         scoped(current_user, Household, Household.id, Household.client_id, Household.area_id, Household.address,
                Household.display_name, Household.search_key, Household.people, Household.eligible_people,
-               Household.people_level2)
+               Household.people_level2, Household.children, Household.children_level2)
         .where(Household.status == HouseholdStatus.ACTIVE)
         .order_by(Household.id)
     )
     keys = ["id", "client_id", "area_id", "address", "display_name", "search_key", "people", "eligible_people",
-            "people_level2"]
+            "people_level2", "children", "children_level2"]
     return jsonify({
         "areas": [{"id": a.id, "name": a.name} for a in areas],
         "households": [dict(zip(keys, row, strict=True)) for row in rows],

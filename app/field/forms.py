@@ -24,7 +24,8 @@ from app.services.lists import households
 from app.services.scope import scoped
 from app.units import area_word
 
-_COUNT = NumberRange(min=0, max=30)
+_COUNT = NumberRange(min=0, max=visits.MOST_PER_VISIT, message=_l("Enter a number of people from 0 to %(max)s."))
+_COUNT_INPUT = {"inputmode": "numeric", "min": 0, "max": visits.MOST_PER_VISIT}
 
 
 class CheckboxListField(SelectMultipleField):
@@ -45,6 +46,10 @@ class HouseholdForm(Form):
     eligible_people = IntegerField(_l("People aged 14 and over"), default=1,
                                    validators=[InputRequired(), NumberRange(min=0, max=50)],
                                    render_kw={"inputmode": "numeric", "min": 0, "max": 50})
+    # Not required: a household queued on a phone before this field was added sends none.
+    children = IntegerField(_l("Children aged 6 to 13"), default=0,
+                            validators=[Optional(), NumberRange(min=0, max=50)],
+                            render_kw={"inputmode": "numeric", "min": 0, "max": 50})
     priority_tags = CheckboxListField(_l("Priority"), choices=list(PRIORITY_TAGS.items()), validators=[Optional()])
     tags_consent = BooleanField(_l("The household agrees that we keep these groups"))
     phone = StringField(_l("Phone (optional)"), validators=[
@@ -61,13 +66,16 @@ class VisitForm(Form):
     outcome = RadioField(_l("Outcome"), choices=[(k.value, v) for k, v in OUTCOME_LABELS.items()],
                          validators=[InputRequired(message=_l("Choose the outcome of the visit."))])
     vneid_installed = IntegerField(_l("VNeID installed for (people)"), default=0, validators=[InputRequired(), _COUNT],
-                                   render_kw={"inputmode": "numeric", "min": 0, "max": 30})
-    level2_activated = IntegerField(_l("Level 2 activated for (people)"), default=0,
-                                    validators=[InputRequired(), _COUNT], render_kw={"inputmode": "numeric", "min": 0, "max": 30})
+                                   render_kw=_COUNT_INPUT)
+    level2_activated = IntegerField(_l("Level 2 activated for people aged 14 and over"), default=0,
+                                    validators=[InputRequired(), _COUNT], render_kw=_COUNT_INPUT)
+    # Not required: a phone's queued visit from before this field was added sends none.
+    level2_children = IntegerField(_l("Level 2 activated for children aged 6 to 13"), default=0,
+                                   validators=[Optional(), _COUNT], render_kw=_COUNT_INPUT)
     services = CheckboxListField(_l("Online public services shown"), choices=list(ONLINE_SERVICES.items()),
                                  validators=[Optional()])
     online_people = IntegerField(_l("People shown online services"), default=0, validators=[InputRequired(), _COUNT],
-                                 render_kw={"inputmode": "numeric", "min": 0, "max": 30})
+                                 render_kw=_COUNT_INPUT)
     cashless_setup = BooleanField(_l("Cashless payment set up"))
     other_help = StringField(_l("Other help"), validators=[Optional(), Length(max=300)])
     helper_ids = CheckboxListField(_l("Team-mates who came along"), coerce=int, choices=[], validators=[Optional()])
@@ -93,7 +101,8 @@ def household_form(formdata=None, csrf: bool = True) -> HouseholdForm:
 def household_input(form: HouseholdForm) -> households.HouseholdInput:
     return households.HouseholdInput(
         area_id=form.area_id.data, address=form.address.data, display_name=form.display_name.data,
-        people=form.people.data, eligible_people=form.eligible_people.data, phone=form.phone.data,
+        people=form.people.data, eligible_people=form.eligible_people.data, children=form.children.data or 0,
+        phone=form.phone.data,
         phone_consent=form.phone_consent.data, priority_tags=tuple(form.priority_tags.data or ()),
         tags_consent=form.tags_consent.data,
         client_id=form.client_id.data or None,
@@ -117,6 +126,7 @@ def visit_input(form: VisitForm, client_id: str) -> visits.VisitInput:
         client_id=client_id, household_id=int(form.household_id.data),
         visited_at=to_utc(form.visited_at.data).replace(tzinfo=None), outcome=form.outcome.data,
         vneid_installed=form.vneid_installed.data, level2_activated=form.level2_activated.data,
+        level2_children=form.level2_children.data or 0,
         online_people=form.online_people.data, services=tuple(form.services.data or ()),
         cashless_setup=form.cashless_setup.data, other_help=form.other_help.data,
         followup_needed=form.followup_needed.data, followup_reason=form.followup_reason.data,

@@ -14,6 +14,7 @@ COUNTER_COLUMNS = (
     "visits_met",
     "vneid_installed",
     "level2_activated",
+    "level2_children",
     "online_people",
     "online_tutored",
     "cashless_setup",
@@ -38,6 +39,7 @@ class DailyCount(Model):
     visits_met: Mapped[int] = mapped_column(default=0)
     vneid_installed: Mapped[int] = mapped_column(default=0)
     level2_activated: Mapped[int] = mapped_column(default=0)
+    level2_children: Mapped[int] = mapped_column(default=0)
     online_people: Mapped[int] = mapped_column(default=0)
     # Visits where at least one online public service was tutored.
     online_tutored: Mapped[int] = mapped_column(default=0)
@@ -48,7 +50,8 @@ class DailyCount(Model):
 
 
 # What an active household adds to its area's row of area_count; services/rollups/areas.py says how.
-AREA_COUNT_COLUMNS = ("households", "reached", "eligible_people", "people_level2", "online_households")
+AREA_COUNT_COLUMNS = ("households", "reached", "eligible_people", "people_level2", "online_households", "children",
+                      "children_level2", "people_online", "cashless_households")
 # What a ward's active households add on a Vietnamese day: first reached, last visited (services/rollups/areas.py).
 HOUSEHOLD_DAY_COLUMNS = ("first_reached", "last_visited")
 WARD_DAY_COLUMNS = (*COUNTER_COLUMNS, *HOUSEHOLD_DAY_COLUMNS)
@@ -66,6 +69,11 @@ class AreaCount(Model):
     people_level2: Mapped[int] = mapped_column(default=0)
     # Households where at least one person was tutored in an online public service.
     online_households: Mapped[int] = mapped_column(default=0)
+    children: Mapped[int] = mapped_column(default=0)  # aged 6-13
+    children_level2: Mapped[int] = mapped_column(default=0)
+    # People (not households) tutored in at least one online public service.
+    people_online: Mapped[int] = mapped_column(default=0)
+    cashless_households: Mapped[int] = mapped_column(default=0)
 
 
 class WardDayCount(Model):
@@ -84,6 +92,7 @@ class WardDayCount(Model):
     visits_met: Mapped[int] = mapped_column(default=0)
     vneid_installed: Mapped[int] = mapped_column(default=0)
     level2_activated: Mapped[int] = mapped_column(default=0)
+    level2_children: Mapped[int] = mapped_column(default=0)
     online_people: Mapped[int] = mapped_column(default=0)
     online_tutored: Mapped[int] = mapped_column(default=0)
     cashless_setup: Mapped[int] = mapped_column(default=0)

@@ -35,6 +35,10 @@ class Household(Model):
     __table_args__ = (
         CheckConstraint("people >= 0 AND eligible_people >= 0 AND eligible_people <= people", name="counts"),
         CheckConstraint("people_level2 >= 0 AND people_level2 <= eligible_people", name="level2"),
+        # Children aged 6-13 may have level 2 when the family asks (Nghị định 69/2024): counted apart from the
+        # people aged 14+, and within the household's people with them.
+        CheckConstraint("children >= 0 AND children_level2 >= 0 AND children_level2 <= children "
+                        "AND eligible_people + children <= people", name="children"),
         CheckConstraint("phone IS NULL OR phone_consent_at IS NOT NULL", name="phone_consent"),
         # A client id is unique per maker, not globally: another ward's is simply unknown (scope.known_to).
         UniqueConstraint("client_id", "created_by_id"),
@@ -59,7 +63,10 @@ class Household(Model):
     search_key: Mapped[str] = mapped_column(String(330), default="")
     address_key: Mapped[str] = mapped_column(String(200), default="")
     people: Mapped[int] = mapped_column(default=1)
+    # People aged 14 and over: the level-2 figure's denominator.
     eligible_people: Mapped[int] = mapped_column(default=1)
+    # Children aged 6 to 13, who may have level 2 too; counted beside the main figure, never in it.
+    children: Mapped[int] = mapped_column(default=0)
     phone: Mapped[str | None] = mapped_column(String(20))
     phone_consent_at: Mapped[datetime | None] = mapped_column(DateTime)
     priority_tags: Mapped[str] = mapped_column(String(200), default="")
@@ -68,7 +75,8 @@ class Household(Model):
     status: Mapped[HouseholdStatus] = mapped_column(String(10), default=HouseholdStatus.ACTIVE)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"))
     # Current state, kept up to date from visits.
-    people_level2: Mapped[int] = mapped_column(default=0)
+    people_level2: Mapped[int] = mapped_column(default=0)  # of the people aged 14+
+    children_level2: Mapped[int] = mapped_column(default=0)
     # People tutored in at least one online public service.
     people_online: Mapped[int] = mapped_column(default=0)
     cashless: Mapped[bool] = mapped_column(Boolean, default=False)

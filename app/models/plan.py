@@ -23,6 +23,8 @@ class Indicator(enum.StrEnum):
     REACH = "reach"
     LEVEL2 = "level2"
     ONLINE = "online"
+    CASHLESS = "cashless"
+    AREAS_COVERED = "areas_covered"
     FOLLOWUP = "followup"
     ACTIVITY = "activity"
     STALENESS = "staleness"

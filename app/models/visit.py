@@ -67,6 +67,7 @@ class Visit(Model):
     __tablename__ = "visit"
     __table_args__ = (
         CheckConstraint("vneid_installed >= 0 AND level2_activated >= 0 AND online_people >= 0", name="counts"),
+        CheckConstraint("level2_children >= 0", name="children"),
         # Made by the phone when the form opens: a visit sent twice is stored once. Unique per volunteer, not
         # globally, so another ward's id is simply unknown (services/scope.known_to).
         UniqueConstraint("client_id", "volunteer_id"),
@@ -89,7 +90,8 @@ class Visit(Model):
     visited_at: Mapped[datetime] = mapped_column(DateTime)
     outcome: Mapped[Outcome] = mapped_column(String(12))
     vneid_installed: Mapped[int] = mapped_column(default=0)
-    level2_activated: Mapped[int] = mapped_column(default=0)
+    level2_activated: Mapped[int] = mapped_column(default=0)  # people aged 14+
+    level2_children: Mapped[int] = mapped_column(default=0)  # children aged 6-13
     services: Mapped[str] = mapped_column(String(200), default="")
     online_people: Mapped[int] = mapped_column(default=0)
     cashless_setup: Mapped[bool] = mapped_column(Boolean, default=False)

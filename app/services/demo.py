@@ -239,19 +239,25 @@ def _seed_ward(rng, ward: Ward, size: SeedSize, password_hash: str, now: datetim
             eligible = max(1, people - rng.choice([0, 0, 1, 1, 2])) if people > 1 else 1
             address = _address(rng, f"{prefix} {hamlet}" if hamlet else None)
             display_name = _person(rng) if rng.random() < 0.8 else None
-            state = HouseholdState(people=people, eligible_people=eligible)
+            # Children 6-13 and their level 2 from the household's own generator, so the rest of the seed stays
+            # as it was: about one household in three has a child of that age.
+            kin = random.Random(first_id + h)
+            children = kin.choice([0, 0, 1, 1, 2]) if people - eligible else 0
+            children = min(children, people - eligible)
+            state = HouseholdState(people=people, eligible_people=eligible, children=children)
             created = now - timedelta(days=size.months * 30 + rng.randint(0, 30))
             household_id = first_id + h
             visits = sum(rng.choices([0, 1, 2, 3, 4], weights=[15, 40, 25, 12, 8])[0] for _ in range(size.visit_rounds))
             for _ in range(visits):
-                visit = _visit_row(rng, household_id, area, team, members, state, now, size.months)
+                visit = _visit_row(rng, kin, household_id, area, team, members, state, now, size.months)
                 visit_rows.append(visit)
             tags = "elderly_alone" if rng.random() < 0.06 else ("poor" if rng.random() < 0.05 else "")
             household_rows.append({
                 "id": household_id, "ward_code": ward.code, "area_id": area.id, "address": address,
                 "display_name": display_name, "address_key": fold(address),
                 "search_key": fold(f"{address} {display_name or ''}"),
-                "people": people, "eligible_people": eligible,
+                "people": people, "eligible_people": eligible, "children": children,
+                "children_level2": state.children_level2,
                 # A sensitive tag only with the household's consent, given when it was listed.
                 "priority_tags": tags, "tags_consent_at": created if tags in SENSITIVE_TAGS else None,
                 "status": "active", "people_level2": state.people_level2, "people_online": state.people_online,
@@ -268,19 +274,22 @@ def _seed_ward(rng, ward: Ward, size: SeedSize, password_hash: str, now: datetim
     return household_count, visit_count
 
 
-def _visit_row(rng, household_id: int, area: Area, team: Team, members: list[User],
+def _visit_row(rng, kin, household_id: int, area: Area, team: Team, members: list[User],
                state: HouseholdState, now: datetime, months: int) -> dict:
+    """One visit drawn from `rng`; its children's level 2 from the household's own `kin`."""
     outcome = rng.choices([o for o, _ in OUTCOME_WEIGHTS], weights=[w for _, w in OUTCOME_WEIGHTS])[0]
     visited_at = now - timedelta(days=rng.randint(0, months * 30), hours=rng.randint(0, 10))
     visited_at = visited_at.replace(hour=rng.randint(7, 19), minute=rng.choice([0, 15, 30, 45]), second=0)
     met = outcome == Outcome.MET
     remaining = state.eligible_people - state.people_level2
     level2 = rng.randint(0, remaining) if met and remaining else 0
+    children_remaining = state.children - state.children_level2
+    level2_children = kin.randint(0, children_remaining) if met and children_remaining else 0
     services = rng.sample(SERVICE_CODES, k=rng.choice([0, 0, 1, 1, 2])) if met else []
     online_people = min(state.people, rng.randint(1, 2)) if services else 0
     cashless = met and rng.random() < 0.25
     followup = met and rng.random() < 0.12
-    apply_visit(state, visited_at=visited_at, met=met, level2_activated=level2,
+    apply_visit(state, visited_at=visited_at, met=met, level2_activated=level2, level2_children=level2_children,
                 online_people=online_people, cashless_setup=cashless)
     client_id = _client_id(rng)
     due = (visited_at + timedelta(days=rng.randint(3, 21))).date() if followup else None
@@ -289,6 +298,7 @@ def _visit_row(rng, household_id: int, area: Area, team: Team, members: list[Use
         "household_id": household_id, "ward_code": area.ward_code, "area_id": area.id, "team_id": team.id,
         "volunteer_id": rng.choice(members).id, "visited_at": visited_at, "outcome": outcome.value,
         "vneid_installed": level2 if level2 else 0, "level2_activated": level2,
+        "level2_children": level2_children,
         "services": ",".join(services), "online_people": online_people, "cashless_setup": cashless,
         "followup_needed": followup,
         "followup_reason": "Hẹn quay lại khi con cái có nhà" if followup else None,

@@ -18,6 +18,7 @@ from app.extensions import db
 from app.models import ONLINE_SERVICES, Household, HouseholdStatus, Outcome, Role, User, Visit, visit_helpers
 from app.services import audit, rollups
 from app.services.errors import FieldError
+from app.services.lists import households
 from app.services.scope import (
     RoleDenied,
     actor_parameters,
@@ -37,6 +38,9 @@ EDIT_WINDOW = timedelta(hours=24)
 # A phone's clock may run a little ahead; a visit is never logged further in the future than this.
 CLOCK_SKEW = timedelta(minutes=10)
 OLDEST_VISIT = timedelta(days=31)
+# No one visit helps more people than this: a bigger number is a slip of the thumb, not a household.
+MOST_PER_VISIT = 30
+COUNT_FIELDS = ("vneid_installed", "level2_activated", "level2_children", "online_people")
 
 
 class VisitError(FieldError):
@@ -62,7 +66,8 @@ class VisitInput:
     visited_at: datetime
     outcome: Outcome
     vneid_installed: int = 0
-    level2_activated: int = 0
+    level2_activated: int = 0  # people aged 14+
+    level2_children: int = 0  # children aged 6-13
     online_people: int = 0
     services: tuple[str, ...] = ()
     cashless_setup: bool = False
@@ -81,6 +86,7 @@ class VisitInput:
             visited_at=self.visited_at.replace(second=0, microsecond=0), outcome=Outcome(self.outcome),
             vneid_installed=self.vneid_installed if met else 0,
             level2_activated=self.level2_activated if met else 0,
+            level2_children=self.level2_children if met else 0,
             online_people=max(self.online_people, 1 if self.services else 0) if met else 0,
             services=tuple(sorted(set(self.services))) if met else (),
             cashless_setup=self.cashless_setup and met,
@@ -97,26 +103,32 @@ class VisitInput:
         return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _validate(data: VisitInput, household: Household, now: datetime, previous: Visit | None = None) -> None:
-    _validate_input(data, now)
-    _validate_for(data, household, previous)
+def needed_counts(data: VisitInput, household: Household, previous: Visit | None = None) -> dict[str, int]:
+    """The household's people, people aged 14+ and children 6-13 that the visit's figures need, where the list
+    has fewer (`_fits` is the same question for a new visit, in SQL). A visit is the newer fact: it reports
+    more activations than the list allows when the list is out of date, so the list is raised, never the
+    visit refused."""
+    level2 = household.people_level2 - (previous.level2_activated if previous else 0) + data.level2_activated
+    children_level2 = household.children_level2 - (previous.level2_children if previous else 0) + data.level2_children
+    eligible = max(household.eligible_people, level2)
+    children = max(household.children, children_level2)
+    people = max(household.people, eligible + children, data.vneid_installed, data.online_people)
+    wanted = {"people": people, "eligible_people": eligible, "children": children}
+    return {name: value for name, value in wanted.items() if value != getattr(household, name)}
 
 
-def _validate_for(data: VisitInput, household: Household, previous: Visit | None = None) -> None:
-    """What the household's people and state allow (`_fits` is the same check for a new visit, in SQL)."""
-    if data.vneid_installed > household.people:
-        raise VisitError("vneid_installed", _l("More installs than people in the household (%(n)s).", n=household.people))
-    already = household.people_level2 - (previous.level2_activated if previous else 0)
-    room = max(household.eligible_people - already, 0)
-    if data.level2_activated > room:
-        raise VisitError("level2_activated", _l(
-            "Only %(n)s people aged 14+ in this household are still without level 2.", n=room))
-    if data.online_people > household.people:
-        raise VisitError("online_people", _l("More people than live in the household (%(n)s).", n=household.people))
-
+def _fit(actor: User, data: VisitInput, household: Household, previous: Visit | None = None) -> None:
+    if previous is not None and previous.flagged:
+        return  # a flagged visit counts in nothing, so it asks nothing of the list
+    needed = needed_counts(data, household, previous)
+    if needed:
+        households.raise_counts(actor, household, needed, reason="visit")
 
 def _validate_input(data: VisitInput, now: datetime) -> None:
-    """What needs no household."""
+    """What needs no household: a time that can be, known services, counts no one visit reaches."""
+    for name in COUNT_FIELDS:
+        if not 0 <= getattr(data, name) <= MOST_PER_VISIT:
+            raise VisitError(name, _l("Enter a number of people from 0 to %(n)s.", n=MOST_PER_VISIT))
     if data.visited_at > now + CLOCK_SKEW:
         raise VisitError("visited_at", _l("The visit time is in the future."))
     if data.visited_at < now - OLDEST_VISIT:
@@ -162,18 +174,21 @@ def _replay(existing: Visit | None, data: VisitInput, actor: User) -> Visit:
 
 def _fits(actor: User) -> list:
     """A new visit's conditions on its household, as SQL: the actor may see it, no visit it knows has this
-    client id, and the household's people allow the figures (`_validate_for`). The visit's values are
-    parameters (`_fits_values`), so the statement is built once for every actor of the shape of `actor`."""
+    client id, and the household's list holds the figures (`needed_counts` asks nothing more of it). The
+    visit's values are parameters (`_fits_values`), so the statement is built once for every actor of the
+    shape of `actor`. A visit that needs more goes the slow way: the list is raised, then this runs again."""
     level2 = bindparam("visit_level2", type_=Integer)
+    children = bindparam("visit_children", type_=Integer)
     return [scope_clause(actor, Household),
             ~known_to(actor, Visit, Visit.volunteer_id).where(Visit.client_id == bindparam("visit_client_id")).exists(),
             Household.people >= bindparam("visit_most_people", type_=Integer),
-            or_(level2 == 0, Household.people_level2 + level2 <= Household.eligible_people)]
+            or_(level2 == 0, Household.people_level2 + level2 <= Household.eligible_people),
+            or_(children == 0, Household.children_level2 + children <= Household.children)]
 
 
 def _fits_values(actor: User, data: VisitInput) -> dict:
     return {**actor_parameters(actor), "visit_client_id": data.client_id, "visit_level2": data.level2_activated,
-            "visit_most_people": max(data.vneid_installed, data.online_people)}
+            "visit_children": data.level2_children, "visit_most_people": max(data.vneid_installed, data.online_people)}
 
 
 @cache
@@ -184,7 +199,7 @@ def _arrival(shape: tuple[Role, bool, bool]) -> rollups.ArrivalStatement:
 
 def _why_not(actor: User, data: VisitInput) -> tuple[Visit, bool] | None:
     """Why a new visit's household did not take it: a replay (the stored visit), or a refusal (raised).
-    None: nothing stands in the way now (the household changed meanwhile)."""
+    None: nothing stands in the way now (the household changed meanwhile, or its list was raised to fit)."""
     existing = _by_client_id(actor, data.client_id)
     if existing is not None:
         return _replay(existing, data, actor), False
@@ -193,7 +208,7 @@ def _why_not(actor: User, data: VisitInput) -> tuple[Visit, bool] | None:
         raise HouseholdMerged(_survivor(actor, household))
     if household.status != HouseholdStatus.ACTIVE:
         raise VisitError("household_id", _l("This household is no longer active."))
-    _validate_for(data, household)
+    _fit(actor, data, household)
     return None
 
 
@@ -211,8 +226,9 @@ def record(actor: User, raw: VisitInput) -> tuple[Visit, bool]:
     now = utcnow()
     _validate_input(data, now)
     helpers = _helpers(actor, data.helper_ids)
-    new = rollups.VisitRow(None, team_id, data.visited_at, data.outcome, data.level2_activated, data.online_people,
-                           ",".join(data.services), data.cashless_setup, data.followup_needed, None)
+    new = rollups.VisitRow(None, team_id, data.visited_at, data.outcome, data.level2_activated, data.level2_children,
+                           data.online_people, ",".join(data.services), data.cashless_setup, data.followup_needed,
+                           None)
     statement, fits = _arrival(actor_shape(actor)), _fits_values(actor, data)
     for _attempt in range(ATTEMPTS):
         arrival = rollups.visit_arriving(statement, data.household_id, new, fits)
@@ -258,7 +274,8 @@ def _survivor(actor: User, household: Household) -> Household:
 def _fields(data: VisitInput) -> dict:
     return {
         "visited_at": data.visited_at, "outcome": data.outcome, "vneid_installed": data.vneid_installed,
-        "level2_activated": data.level2_activated, "online_people": data.online_people,
+        "level2_activated": data.level2_activated, "level2_children": data.level2_children,
+        "online_people": data.online_people,
         "services": ",".join(data.services), "cashless_setup": data.cashless_setup, "other_help": data.other_help,
         "followup_needed": data.followup_needed, "followup_reason": data.followup_reason,
         "followup_due": data.followup_due, "note": data.note,
@@ -278,7 +295,8 @@ def update(actor: User, visit: Visit, raw: VisitInput) -> Visit:
         raise RoleDenied("visit.edit")
     data = raw.normalised()
     household = visit.household
-    _validate(data, household, utcnow(), previous=visit)
+    _validate_input(data, utcnow())
+    _fit(actor, data, household, previous=visit)
     changed = sorted(k for k, v in _fields(data).items() if getattr(visit, k) != v)
     before = rollups.visit_snapshot(visit)
     for key, value in _fields(data).items():

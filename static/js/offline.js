@@ -171,10 +171,9 @@
     form.elements.household_client_id.value = household.id ? "" : household.client_id;
     form.elements.household_label.value = Q.householdLabel(household);
     label.textContent = (household.display_name || household.address) + " · " + label.dataset.template
-      .replace("{n}", household.people).replace("{e}", household.eligible_people).replace("{l}", household.people_level2);
-    const limits = { vneid_installed: household.people, online_people: household.people,
-      level2_activated: household.eligible_people - household.people_level2 };
-    for (const [name, max] of Object.entries(limits)) if (form.elements[name]) form.elements[name].max = max;
+      .replace("{n}", household.people).replace("{e}", household.eligible_people).replace("{l}", household.people_level2)
+      .replace("{c}", household.children || 0).replace("{cl}", household.children_level2 || 0);
+    // No limit from the household's list, as on the server: a visit reporting more raises the list.
     form.querySelector("button[type=submit]").disabled = false;
   }
 

@@ -125,6 +125,7 @@
         area_id: Number(payload.area_id), address: payload.address || "", display_name: payload.display_name || "",
         search_key: fold((payload.address || "") + " " + (payload.display_name || "")),
         people: Number(payload.people || 1), eligible_people: Number(payload.eligible_people || 0), people_level2: 0,
+        children: Number(payload.children || 0), children_level2: 0,
         local: true,
       });
     }

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Role, Visit
+from app.models import Household, Role, Visit
 from tests.browser.helpers import assert_fits_the_phone, csp_violations, log_in
 
 pytestmark = pytest.mark.browser
@@ -36,6 +36,9 @@ def test_find_without_diacritics_log_a_visit_and_see_it_today(
     plus = phone.locator("[data-stepper]").nth(1).get_by_role("button", name="Thêm")
     plus.click()
     plus.click()
+    # The list says no child aged 6-13; the visit activates one: stored, and the household's list is raised.
+    expect(phone.locator("main")).to_contain_text("Kích hoạt mức độ 2 cho trẻ em 6–13 tuổi")
+    phone.locator("[data-stepper]").nth(2).get_by_role("button", name="Thêm").click()
     phone.get_by_label("Đăng ký tạm trú, lưu trú").check()
     assert_fits_the_phone(phone)
     screenshot(phone, "visit-form")
@@ -47,4 +50,29 @@ def test_find_without_diacritics_log_a_visit_and_see_it_today(
     screenshot(phone, "today")
     visit = db.session.scalar(select(Visit))
     assert visit.household_id == home.id and visit.level2_activated == 2 and visit.services == "residence"
+    assert visit.level2_children == 1
+    db.session.refresh(home)
+    assert (home.children, home.children_level2) == (1, 1)
+    assert csp_violations(console_errors) == []
+
+
+def test_add_a_household_with_its_children_on_a_phone(phone, live_server, console_errors, screenshot, make_team,
+                                                      make_user):
+    team = make_team()
+    volunteer = make_user(Role.VOLUNTEER, team=team)
+    log_in(phone, live_server, volunteer.username)
+    phone.goto(live_server + "/households/new")
+    phone.get_by_label("Địa chỉ").fill("Số 7 Hẻm 12, Đường Mậu Thân")
+    people = phone.locator("[data-stepper]").nth(0).get_by_role("button", name="Thêm")
+    for _ in range(3):
+        people.click()  # 4 people
+    phone.locator("[data-stepper]").nth(2).get_by_role("button", name="Thêm").click()  # 1 child aged 6-13
+    expect(phone.locator("main")).to_contain_text("Số người từ 14 tuổi trở lên")
+    expect(phone.locator("main")).to_contain_text("Trẻ em 6–13 tuổi")
+    assert_fits_the_phone(phone)
+    screenshot(phone, "household-form")
+    phone.get_by_role("button", name="Lưu hộ gia đình").click()
+    expect(phone.get_by_role("heading", name="Ghi lượt hỗ trợ")).to_be_visible()
+    household = db.session.scalar(select(Household))
+    assert (household.people, household.eligible_people, household.children) == (4, 1, 1)
     assert csp_violations(console_errors) == []

@@ -39,7 +39,8 @@ class HouseholdInput:
     address: str
     display_name: str | None = None
     people: int = 1
-    eligible_people: int = 1
+    eligible_people: int = 1  # aged 14 and over
+    children: int = 0  # aged 6 to 13
     phone: str | None = None
     phone_consent: bool = False
     priority_tags: tuple[str, ...] = ()
@@ -131,6 +132,11 @@ def validate(data: HouseholdInput) -> None:
         raise HouseholdError("eligible_people", _l("People aged 14 and over must be from 0 to %(n)s.", n=MAX_PEOPLE))
     if data.eligible_people > data.people:
         raise HouseholdError("eligible_people", _l("People aged 14 and over cannot be more than the people in the household."))
+    if not 0 <= data.children <= MAX_PEOPLE:
+        raise HouseholdError("children", _l("Children aged 6 to 13 must be from 0 to %(n)s.", n=MAX_PEOPLE))
+    if data.eligible_people + data.children > data.people:
+        raise HouseholdError("children", _l(
+            "People aged 14 and over and children aged 6 to 13 cannot be more than the people in the household."))
     phone = clean(data.phone)
     if phone and not _PHONE.match(phone):
         raise HouseholdError("phone", _l("Enter a phone number of digits only."))
@@ -156,7 +162,7 @@ def columns(data: HouseholdInput, now: datetime) -> dict:
     return {
         "address": address, "display_name": name,
         "address_key": fold(address), "search_key": fold(f"{address} {name or ''}"),
-        "people": data.people, "eligible_people": data.eligible_people,
+        "people": data.people, "eligible_people": data.eligible_people, "children": data.children,
         "phone": phone, "phone_consent_at": now if phone else None,
         "priority_tags": ",".join(sorted(set(data.priority_tags))),
         "tags_consent_at": now if data.tags_consent and SENSITIVE_TAGS.intersection(data.priority_tags) else None,
@@ -200,6 +206,10 @@ def update(actor: User, household: Household, data: HouseholdInput) -> None:
         raise HouseholdError("eligible_people", _l(
             "%(n)s people of this household already have level 2; there cannot be fewer people aged 14 and over.",
             n=household.people_level2))
+    if data.children < household.children_level2:
+        raise HouseholdError("children", _l(
+            "%(n)s children of this household already have level 2; there cannot be fewer children aged 6 to 13.",
+            n=household.children_level2))
     values = columns(data, utcnow())
     if values["phone"] and values["phone"] == household.phone:
         values["phone_consent_at"] = household.phone_consent_at
@@ -212,6 +222,17 @@ def update(actor: User, household: Household, data: HouseholdInput) -> None:
         setattr(household, key, value)
     rollups.household_changed(before, household)
     audit.record(actor, "household.update", household, fields=changed)
+
+
+def raise_counts(actor: User, household: Household, counts: dict[str, int], reason: str) -> None:
+    """Raise the household's people, people aged 14+ or children 6-13 to `counts`: a visit reported more than
+    the list allowed, so the list was out of date. Audited with the counts before and after."""
+    before = rollups.household_snapshot(household)
+    changed = {name: [getattr(household, name), value] for name, value in sorted(counts.items())}
+    for name, value in counts.items():
+        setattr(household, name, value)
+    rollups.household_changed(before, household)
+    audit.record(actor, "household.raise", household, reason=reason, counts=changed)
 
 
 class MergeError(HouseholdError):

@@ -42,6 +42,7 @@ COLUMNS = {
     "display_name": "Tên hiển thị",
     "people": "Số người",
     "eligible_people": "Số người từ 14 tuổi",
+    "children": "Số trẻ em 6–13 tuổi",
     "phone": "Số điện thoại",
     "phone_consent": "Đồng ý lưu số điện thoại",
     "priority_tags": "Nhóm ưu tiên",
@@ -54,6 +55,9 @@ _HEADER_ALIASES = {
     "people": "people", "so nguoi": "people",
     "people aged 14 and over": "eligible_people", "so nguoi tu 14 tuoi": "eligible_people",
     "so nguoi tu 14 tuoi tro len": "eligible_people",
+    "children aged 6 to 13": "children", "children": "children", "so tre em 6-13 tuoi": "children",
+    "so tre em 6–13 tuoi": "children", "tre em 6-13 tuoi": "children", "tre em 6–13 tuoi": "children",
+    "so tre em": "children", "tre em": "children",
     "phone": "phone", "so dien thoai": "phone", "dien thoai": "phone",
     "phone consent": "phone_consent", "dong y luu so dien thoai": "phone_consent", "dong y": "phone_consent",
     "priority": "priority_tags", "nhom uu tien": "priority_tags", "uu tien": "priority_tags",
@@ -64,10 +68,11 @@ _YES = {"co", "x", "1", "yes", "y", "true", "dong y"}
 _NO = {"", "khong", "0", "no", "n", "false"}
 COLUMN_LABELS = {
     "area": _l("Area"), "address": _l("Address"), "display_name": _l("Name shown"), "people": _l("People"),
-    "eligible_people": _l("People aged 14 and over"), "phone": _l("Phone"), "phone_consent": _l("Phone consent"),
+    "eligible_people": _l("People aged 14 and over"), "children": _l("Children aged 6 to 13"), "phone": _l("Phone"),
+    "phone_consent": _l("Phone consent"),
     "priority_tags": _l("Priority"), "tags_consent": _l("Priority consent"), "row": _l("Row"),
 }
-EXAMPLE = ["Khu vực 1", "51/3 Hẻm 51, Đường 3 Tháng 2", "Nguyễn Văn Bình", 4, 3, "0901234567", "có",
+EXAMPLE = ["Khu vực 1", "51/3 Hẻm 51, Đường 3 Tháng 2", "Nguyễn Văn Bình", 4, 3, 1, "0901234567", "có",
            "Người cao tuổi sống một mình; Hộ cận nghèo", "có"]
 
 
@@ -184,6 +189,9 @@ def _check_row(cells: dict[str, str], citizen_id: bool, area_by_name, tag_names,
         raise _RowRefused("people", _l("The number of people must be a whole number."))
     if eligible is None:
         raise _RowRefused("eligible_people", _l("The number of people aged 14 and over must be a whole number."))
+    children = _number(cells["children"] or "0")  # an older file has no such column: no children counted
+    if children is None:
+        raise _RowRefused("children", _l("The number of children aged 6 to 13 must be a whole number."))
     consent, tags_consent = _consent(cells, "phone_consent"), _consent(cells, "tags_consent")
     tags = []
     for name in re.split(r"[,;]", cells["priority_tags"]):
@@ -193,7 +201,7 @@ def _check_row(cells: dict[str, str], citizen_id: bool, area_by_name, tag_names,
             tags.append(tag_names[fold(name)])
     data = households.HouseholdInput(
         area_id=area.id, address=cells["address"], display_name=cells["display_name"] or None,
-        people=people, eligible_people=eligible, phone=cells["phone"] or None,
+        people=people, eligible_people=eligible, children=children, phone=cells["phone"] or None,
         phone_consent=consent, priority_tags=tuple(tags), tags_consent=tags_consent,
     )
     try:
@@ -346,4 +354,4 @@ def template_xlsx() -> bytes:
 
 def _templates() -> tuple[bytes, bytes]:
     # The phone column (F) is text, so a leading zero survives.
-    return template_files(list(COLUMNS.values()), [EXAMPLE], "Hộ gia đình", "F", (16, 36, 24, 10, 20, 16, 24, 32, 24))
+    return template_files(list(COLUMNS.values()), [EXAMPLE], "Hộ gia đình", "G", (16, 36, 24, 10, 20, 20, 16, 24, 32, 24))

@@ -62,6 +62,16 @@ class Period:
         return ((self.end - self.start).days + 1) / 7
 
 
+@dataclass(frozen=True)
+class BesideFigure:
+    """A count beside an indicator's ratio (indicators.Beside), to date and in the period where it has one."""
+
+    key: str
+    label: str
+    to_date: int
+    in_period: int | None
+
+
 @dataclass
 class Figure:
     to_date: Ratio
@@ -69,6 +79,7 @@ class Figure:
     target: float | None
     target_source: TargetSource | None  # whose target it is: the unit's own, or the province's default
     band: str
+    beside: list[BesideFigure] = field(default_factory=list)
 
 
 @dataclass
@@ -118,33 +129,62 @@ def _in_wards(column, ward_codes: list[int]):
 
 def _areas(ward_codes: list[int]) -> dict[int, Row]:
     """The areas in use of these wards with their household figures to date, from area_count, never from the
-    households (a retired area's households count in no figure)."""
+    households (a retired area's households count in no figure), and whether an active team covers each."""
+    covered = _covered_areas(ward_codes)
     stmt = (
         select(Area.id, Area.ward_code, Area.name, Area.official_households,
                *(func.coalesce(getattr(AreaCount, c), 0) for c in AREA_COUNT_COLUMNS))
         .outerjoin(AreaCount, AreaCount.area_id == Area.id)
         .where(_in_wards(Area.ward_code, ward_codes), Area.retired.is_(False))
     )
-    return {area_id: Row(area_id, name, ward_code, Sums(
-                households=households, base=max(households, official or 0), reached=reached, eligible=eligible,
-                level2=level2, online_households=online, stale=households))
-            for area_id, ward_code, name, official, households, reached, eligible, level2, online
-            in db.session.execute(stmt)}
+    rows = {}
+    for area_id, ward_code, name, official, *counts in db.session.execute(stmt):
+        sums = _area_sums(dict(zip(AREA_COUNT_COLUMNS, counts, strict=True)))
+        sums.base, sums.areas, sums.areas_covered = max(sums.households, official or 0), 1, int(area_id in covered)
+        rows[area_id] = Row(area_id, name, ward_code, sums)
+    return rows
+
+
+def _area_sums(counts: dict[str, int]) -> Sums:
+    """The household figures to date of area_count's columns (an area's row, or a ward's sum of them)."""
+    return Sums(households=counts["households"], reached=counts["reached"], eligible=counts["eligible_people"],
+                level2=counts["people_level2"], children=counts["children"],
+                children_level2=counts["children_level2"], online_households=counts["online_households"],
+                people_online=counts["people_online"], cashless_households=counts["cashless_households"],
+                stale=counts["households"])
+
+
+def _active_teams(ward_codes: list[int]):
+    """The active teams of these wards: active, with at least one active member."""
+    has_member = (select(User.id).where(User.team_id == Team.id, User.active.is_(True), User.role.in_(TEAM_ROLES))
+                  .exists())
+    return select(Team.id).where(_in_wards(Team.ward_code, ward_codes), Team.active.is_(True), has_member)
+
+
+def _covered_areas(ward_codes: list[int]) -> set[int]:
+    """The areas of these wards that at least one active team covers."""
+    stmt = select(team_areas.c.area_id).where(team_areas.c.team_id.in_(_active_teams(ward_codes))).distinct()
+    return set(db.session.scalars(stmt))
 
 
 def _ward_households(ward_codes: list[int]) -> dict[int, Sums]:
     """Per ward, what `_areas` gives per area, added up in SQL (the province board shows wards only)."""
     households, official = func.coalesce(AreaCount.households, 0), func.coalesce(Area.official_households, 0)
+    covered = select(team_areas.c.area_id).where(team_areas.c.team_id.in_(_active_teams(ward_codes)))
     stmt = (
-        select(Area.ward_code, func.sum(households), func.sum(case((official > households, official), else_=households)),
-               *(func.sum(func.coalesce(getattr(AreaCount, c), 0)) for c in AREA_COUNT_COLUMNS[1:]))
+        select(Area.ward_code, func.sum(case((official > households, official), else_=households)), func.count(),
+               func.count(case((Area.id.in_(covered), 1))),
+               *(func.sum(func.coalesce(getattr(AreaCount, c), 0)) for c in AREA_COUNT_COLUMNS))
         .outerjoin(AreaCount, AreaCount.area_id == Area.id)
         .where(_in_wards(Area.ward_code, ward_codes), Area.retired.is_(False))
         .group_by(Area.ward_code)
     )
-    return {ward_code: Sums(households=count, base=base, reached=reached, eligible=eligible, level2=level2,
-                            online_households=online, stale=count)
-            for ward_code, count, base, reached, eligible, level2, online in db.session.execute(stmt)}
+    found = {}
+    for ward_code, base, areas, areas_covered, *counts in db.session.execute(stmt):
+        sums = _area_sums(dict(zip(AREA_COUNT_COLUMNS, counts, strict=True)))
+        sums.base, sums.areas, sums.areas_covered = base, areas, areas_covered
+        found[ward_code] = sums
+    return found
 
 
 def _household_days(area_ids, period: Period, recent_from: date, trend_ends: list[date], by_ward: bool = False):
@@ -178,18 +218,20 @@ def _teams(ward_codes: list[int]) -> dict[int, Row]:
         .where(_in_wards(Team.ward_code, ward_codes), Team.active.is_(True))
         .group_by(Team.id, Team.name, Team.ward_code)
     )
-    return {tid: Row(tid, name, ward_code, Sums(members=count)) for tid, name, ward_code, count in db.session.execute(stmt)}
+    return {tid: Row(tid, name, ward_code, Sums(members=count, teams=int(count > 0)))
+            for tid, name, ward_code, count in db.session.execute(stmt)}
 
 
-def _ward_members(ward_codes: list[int]) -> dict[int, int]:
-    """The members of each ward's active teams (what `_teams` gives per team), counted per ward."""
+def _ward_members(ward_codes: list[int]) -> dict[int, tuple[int, int]]:
+    """The members of each ward's active teams (what `_teams` gives per team), and those teams with at least
+    one (the active teams), counted per ward."""
     stmt = (
-        select(Team.ward_code, func.count(User.id))
+        select(Team.ward_code, func.count(User.id), func.count(func.distinct(Team.id)))
         .join(User, and_(User.team_id == Team.id, User.active.is_(True), User.role.in_(TEAM_ROLES)))
         .where(_in_wards(Team.ward_code, ward_codes), Team.active.is_(True))
         .group_by(Team.ward_code)
     )
-    return dict(db.session.execute(stmt).all())
+    return {ward_code: (members, teams) for ward_code, members, teams in db.session.execute(stmt)}
 
 
 def _team_areas(ward_codes: list[int]) -> list[tuple[int, int]]:
@@ -209,8 +251,8 @@ def _area_members(ward_codes: list[int]) -> dict[int, int]:
     return dict(db.session.execute(stmt).all())
 
 
-_PERIOD_COUNTERS = ("visits", "visits_met", "level2_activated", "online_tutored", "cashless_setup",
-                    "followups_opened", "followups_closed")
+_PERIOD_COUNTERS = ("visits", "visits_met", "level2_activated", "level2_children", "online_people", "online_tutored",
+                    "cashless_setup", "followups_opened", "followups_closed")
 
 
 def _counter_sums(ward_codes: list[int], period: Period, week: tuple[date, date]):
@@ -291,9 +333,13 @@ def _followup_sums(ward_codes: list[int], today: date, by_ward: bool = False):
 
 
 def _household_part(sums: Sums) -> Sums:
+    """What an area row adds to its ward's and its teams' rows: its households' figures and itself."""
     return Sums(households=sums.households, base=sums.base, reached=sums.reached,
                 reached_in_period=sums.reached_in_period, eligible=sums.eligible, level2=sums.level2,
-                online_households=sums.online_households, stale=sums.stale)
+                children=sums.children, children_level2=sums.children_level2,
+                online_households=sums.online_households, people_online=sums.people_online,
+                cashless_households=sums.cashless_households, stale=sums.stale, areas=sums.areas,
+                areas_covered=sums.areas_covered)
 
 
 def _score(rows: list[Row], period: Period, targets: dict[int, dict[Indicator, TargetValue]]) -> None:
@@ -308,6 +354,8 @@ def _score(rows: list[Row], period: Period, targets: dict[int, dict[Indicator, T
                 in_period=definition.in_period(row.sums) if definition.in_period else None,
                 target=value, target_source=None if target is None else target.source,
                 band=definition.band(to_date, value),
+                beside=[BesideFigure(b.key, b.label, b.to_date(row.sums),
+                                     b.in_period(row.sums) if b.in_period else None) for b in definition.beside],
             )
 
 
@@ -332,8 +380,9 @@ def _collect(actor: User, wards: list[Ward], period: Period, trend_weeks: int, p
     if not parts:
         for ward_code, sums in _ward_households(codes).items():
             ward_rows[ward_code].sums.add(sums)
-        for ward_code, count in _ward_members(codes).items():
-            ward_rows[ward_code].sums.members += count
+        for ward_code, (members, active_teams) in _ward_members(codes).items():
+            ward_rows[ward_code].sums.members += members
+            ward_rows[ward_code].sums.teams += active_teams
         # A ward's days hold the households of its retired areas too, which no figure counts.
         retired = select(Area.id).where(_in_wards(Area.ward_code, codes), Area.retired.is_(True))
         leave_out = _household_days(retired, period, recent_from, [], by_ward=True)
@@ -356,6 +405,7 @@ def _collect(actor: User, wards: list[Ward], period: Period, trend_weeks: int, p
             ward_rows[area.ward_code].sums.add(_household_part(area.sums))
         for team in teams.values():
             ward_rows[team.ward_code].sums.members += team.sums.members
+            ward_rows[team.ward_code].sums.teams += team.sums.teams
         for team_id, area_id in _team_areas(codes):
             if team_id in teams and area_id in areas:
                 teams[team_id].sums.add(_household_part(areas[area_id].sums))

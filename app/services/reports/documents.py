@@ -144,7 +144,8 @@ def table_cells(fmt: NumberFormat, row: FigureRow) -> list[str]:
     return [row.label,
             ratio_text(fmt, row.period_part, row.period_whole) if row.period_part is not None else "",
             percent_text(fmt, row.period_part, row.period_whole) if row.period_whole is not None else "",
-            ratio_text(fmt, row.part, row.whole) if row.whole is not None else "",
+            ratio_text(fmt, row.part, row.whole) if row.whole is not None else
+            fmt.number(row.part) if row.part is not None else "",
             percent_text(fmt, row.part, row.whole) if row.whole is not None else "",
             fmt.percent(row.target) if row.target is not None else ""]
 
@@ -242,6 +243,8 @@ def rollup_columns() -> list[tuple[str, str]]:
     """(row key, which figure) per column: "period" or "to_date"."""
     columns = [(d.key.value, "period" if d.in_period else "to_date") for d in DEFINITIONS]
     columns += [(d.key.value, "to_date") for d in DEFINITIONS if d.in_period]
+    # The counts beside the indicators (children 6-13 with level 2, people helped online, teams, members).
+    columns += [(b.key, "period" if b.in_period else "to_date") for d in DEFINITIONS for b in d.beside]
     return [*columns, (VISITS_KEY, "period")]
 
 

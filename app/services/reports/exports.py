@@ -115,6 +115,9 @@ def _indicator_table(report: WardReport, as_text: bool) -> list[list]:
             "" if figure.target is None else figure.target, str(BAND_LABELS[figure.band]),
             str(definition.explanation),
         ])
+        # Counts beside the indicator: a number to date (and in the period), no ratio.
+        rows += [[str(b.label), "", "", "", b.to_date, "", "", "" if b.in_period is None else b.in_period, "", "",
+                  "", ""] for b in figure.beside]
     return rows
 
 

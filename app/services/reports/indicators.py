@@ -26,9 +26,16 @@ class Sums:
     base: int = 0  # households on the list, or the official count of each area where that is larger
     reached: int = 0
     reached_in_period: int = 0
-    eligible: int = 0
-    level2: int = 0
+    eligible: int = 0  # people aged 14 and over
+    level2: int = 0  # of them, with level 2
+    children: int = 0  # aged 6 to 13
+    children_level2: int = 0
     online_households: int = 0
+    people_online: int = 0  # people (not households) tutored in an online public service
+    cashless_households: int = 0
+    areas: int = 0  # areas in use
+    areas_covered: int = 0  # of them, covered by at least one active team
+    teams: int = 0  # active teams: active, with at least one active member
     stale: int = 0
     open_followups: int = 0
     overdue_followups: int = 0
@@ -36,6 +43,8 @@ class Sums:
     visits: int = 0
     visits_met: int = 0
     level2_activated: int = 0
+    level2_children: int = 0  # level-2 activations of children 6-13 in the period
+    online_people: int = 0  # people tutored online in the period
     online_tutored: int = 0
     cashless_setup: int = 0
     followups_opened: int = 0
@@ -74,6 +83,17 @@ _SUMMED = tuple(f.name for f in fields(Sums) if f.type in (int, "int"))
 
 
 @dataclass(frozen=True)
+class Beside:
+    """A count shown beside an indicator's ratio, never mixed into it (children 6-13 with level 2 beside the
+    people aged 14+): to date, and what the period added where it has a figure for that."""
+
+    key: str
+    label: str
+    to_date: Callable[[Sums], int]
+    in_period: Callable[[Sums], int] | None = None
+
+
+@dataclass(frozen=True)
 class Definition:
     key: Indicator
     label: str
@@ -84,6 +104,7 @@ class Definition:
     to_date: Callable[[Sums], Ratio]
     in_period: Callable[[Sums], Ratio] | None = None
     lower_is_better: bool = False
+    beside: tuple[Beside, ...] = ()
 
     def band(self, ratio: Ratio, target: float | None) -> str:
         """A CSS class: at or past the target, within NEAR_POINTS of it, far from it; or no figure, or no target."""
@@ -136,6 +157,9 @@ DEFINITIONS: tuple[Definition, ...] = (
         numerator=_l("People with level 2"), denominator=_l("People aged 14 and over"),
         period_numerator=_l("Level-2 activations in the period"),
         to_date=lambda s: Ratio(s.level2, s.eligible), in_period=lambda s: Ratio(s.level2_activated, s.eligible),
+        # Nghị định 69/2024: children 6-13 may have level 2 too; the figure provinces report is of people 14+.
+        beside=(Beside("children_level2", _l("Children aged 6 to 13 with level 2"), lambda s: s.children_level2,
+                       lambda s: s.level2_children),),
     ),
     Definition(
         key=Indicator.ONLINE, label=_l("Online-service coverage"),
@@ -144,6 +168,18 @@ DEFINITIONS: tuple[Definition, ...] = (
         numerator=_l("Households tutored in an online service"), denominator=_l("Households (list or official count)"),
         period_numerator=_l("Visits with online-service tutoring in the period"),
         to_date=lambda s: Ratio(s.online_households, s.base), in_period=lambda s: Ratio(s.online_tutored, s.base),
+        beside=(Beside("people_online", _l("People helped with online services"), lambda s: s.people_online,
+                       lambda s: s.online_people),),
+    ),
+    Definition(
+        key=Indicator.CASHLESS, label=_l("Cashless payment"),
+        explanation=_l("Households where someone was helped to set up cashless payment, out of the households "
+                       "of the area."),
+        numerator=_l("Households with cashless payment set up"),
+        denominator=_l("Households (list or official count)"),
+        period_numerator=_l("Cashless payment set-ups in the period"),
+        to_date=lambda s: Ratio(s.cashless_households, s.base),
+        in_period=lambda s: Ratio(s.cashless_setup, s.base),
     ),
     Definition(
         key=Indicator.FOLLOWUP, label=_l("Overdue follow-ups"),
@@ -170,6 +206,16 @@ DEFINITIONS: tuple[Definition, ...] = (
         numerator=_l("Households without a visit for 90 days"), denominator=_l("Households on the list"),
         period_numerator=None,
         to_date=lambda s: Ratio(s.stale, s.households), lower_is_better=True,
+    ),
+    Definition(
+        key=Indicator.AREAS_COVERED, label=_l("Residential areas with an active team"),
+        explanation=_l("Residential areas covered by at least one active team (a team with at least one active "
+                       "member), out of all the residential areas in use: at least one team per area."),
+        numerator=_l("Residential areas with at least one active team"), denominator=_l("Residential areas"),
+        period_numerator=None,
+        to_date=lambda s: Ratio(s.areas_covered, s.areas),
+        beside=(Beside("teams", _l("Active teams"), lambda s: s.teams),
+                Beside("members", _l("Team members"), lambda s: s.members)),
     ),
 )
 

@@ -70,7 +70,8 @@ class FigureRow:
         return bool(definition and definition.lower_is_better)
 
 
-EXTRA_LABELS = {VISITS_KEY: _l("Visits in the period")}
+EXTRA_LABELS = {VISITS_KEY: _l("Visits in the period"),
+                **{b.key: b.label for definition in DEFINITIONS for b in definition.beside}}
 
 
 def _definition(key: str):
@@ -89,6 +90,8 @@ def rows_from(row: Row) -> list[FigureRow]:
             period_whole=figure.in_period.whole if figure.in_period else None,
             target=figure.target,
         ))
+        # Counts beside the indicator, each its own line: a part with no whole.
+        rows += [FigureRow(key=b.key, part=b.to_date, period_part=b.in_period) for b in figure.beside]
     rows.append(FigureRow(key=VISITS_KEY, period_part=row.sums.visits))
     return rows
 

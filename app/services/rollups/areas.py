@@ -1,7 +1,8 @@
 """Household figures per area, kept in the same transaction as every change to a household.
 
-An active household adds to its area's row of `area_count` (households, reached, people aged 14+, people
-with level 2, households tutored online), and to its ward's days (ward_days.py) on the Vietnamese day it
+An active household adds to its area's row of `area_count` (households, reached, people aged 14+ and those
+with level 2, households and people tutored online, children 6-13 and those with level 2, households with
+cashless payment), and to its ward's days (ward_days.py) on the Vietnamese day it
 was first reached and the day it was last visited. Whoever changes a household's status, area, people or
 state hands its contribution before and after the change to `apply_change()`, which upserts the
 difference and adds the days' to the caller's ward-days; a household that is not active contributes
@@ -47,6 +48,10 @@ def contribution(household) -> Contribution | None:
         "eligible_people": household.eligible_people,
         "people_level2": household.people_level2 or 0,
         "online_households": int(bool(household.people_online)),
+        "children": household.children or 0,
+        "children_level2": household.children_level2 or 0,
+        "people_online": household.people_online or 0,
+        "cashless_households": int(bool(household.cashless)),
     }
     return Contribution(
         household.ward_code, household.area_id, tuple(values.items()),
@@ -85,7 +90,9 @@ def _area_select():
     return (
         select(Household.area_id, Household.ward_code, func.count(), func.count(Household.reached_at),
                func.sum(Household.eligible_people), func.sum(Household.people_level2),
-               func.count(case((Household.people_online > 0, 1))))
+               func.count(case((Household.people_online > 0, 1))), func.sum(Household.children),
+               func.sum(Household.children_level2), func.sum(Household.people_online),
+               func.count(case((Household.cashless.is_(True), 1))))
         .where(active)
         .group_by(Household.area_id, Household.ward_code)
     )

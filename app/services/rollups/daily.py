@@ -45,6 +45,7 @@ def contribution(visit) -> Contribution | None:
         "visits_met": int(met),
         "vneid_installed": visit.vneid_installed,
         "level2_activated": visit.level2_activated,
+        "level2_children": visit.level2_children or 0,
         "online_people": visit.online_people,
         "online_tutored": int(bool(visit.services)),
         "cashless_setup": int(bool(visit.cashless_setup)),
@@ -79,7 +80,7 @@ def counter_select(by_member: bool = True):
     if by_member:
         keys += [Visit.area_id, Visit.team_id, Visit.volunteer_id]
     values = (func.count(), count_if(Visit.outcome == Outcome.MET), func.sum(Visit.vneid_installed),
-              func.sum(Visit.level2_activated), func.sum(Visit.online_people),
+              func.sum(Visit.level2_activated), func.sum(Visit.level2_children), func.sum(Visit.online_people),
               count_if(func.coalesce(Visit.services, "") != ""), count_if(Visit.cashless_setup.is_(True)),
               count_if(Visit.followup_needed.is_(True)),
               count_if(and_(Visit.followup_needed.is_(True), Visit.followup_closed_at.is_not(None))))

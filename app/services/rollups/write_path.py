@@ -7,6 +7,11 @@ household with its unflagged visits so far. The caller inserts the visit; `recor
 changes in every rollup, one upsert per table, computed in Python from those visits by the rules `verify`
 uses (the household's state before and after, its household-days before and after).
 
+A visit reporting more than the household's list holds does not meet the caller's conditions: the caller
+raises the list first (services/visits.py), then runs this again. The raise is not written by this UPDATE
+because the area counts, the campaign household-days and the audit need the counts before it, and SQLite's
+RETURNING gives only the values after.
+
 Every statement is built once and run with bound parameters: `ArrivalStatement` holds the UPDATE for its
 caller's conditions, per database and kind of visit; the upserts are upsert.py's. They run on the session's
 connection, as Core: an ORM-enabled UPDATE would be copied (and its cache key computed again) on every run.
@@ -28,9 +33,9 @@ from app.services.rollups import areas, daily, household_days, ward_days
 from app.services.rollups.household_state import HouseholdState, apply_visit
 
 # What the rules read of a visit, in the order the household's visits come back as JSON.
-VisitRow = namedtuple("VisitRow", "id team_id visited_at outcome level2_activated online_people services "
-                                  "cashless_setup followup_needed followup_closed_at")
-_STATE = ("people_level2", "people_online", "cashless", "reached_at", "last_visit_at")
+VisitRow = namedtuple("VisitRow", "id team_id visited_at outcome level2_activated level2_children online_people "
+                                  "services cashless_setup followup_needed followup_closed_at")
+_STATE = ("people_level2", "children_level2", "people_online", "cashless", "reached_at", "last_visit_at")
 
 
 @dataclass
@@ -41,6 +46,7 @@ class Arrival:
     area_id: int
     people: int
     eligible_people: int
+    children: int
     visits: list[VisitRow]  # unflagged, in time order
     before: HouseholdState
 
@@ -50,6 +56,7 @@ class Arrival:
 HOUSEHOLD = bindparam("household", type_=Integer)
 VISIT_AT = bindparam("visit_at", type_=DateTime)
 VISIT_LEVEL2 = bindparam("visit_level2", type_=Integer)
+VISIT_CHILDREN = bindparam("visit_children", type_=Integer)
 VISIT_ONLINE = bindparam("visit_online", type_=Integer)
 
 
@@ -85,14 +92,15 @@ def _when(value):
 
 
 def _visit_row(values) -> VisitRow:
-    (ident, team_id, visited_at, outcome, level2, online, services, cashless, followup, closed) = values
-    return VisitRow(ident, team_id, _when(visited_at), outcome, level2, online, services, bool(cashless),
+    (ident, team_id, visited_at, outcome, level2, children, online, services, cashless, followup, closed) = values
+    return VisitRow(ident, team_id, _when(visited_at), outcome, level2, children, online, services, bool(cashless),
                     bool(followup), _when(closed))
 
 
 def _apply(state: HouseholdState, visit: VisitRow) -> None:
     apply_visit(state, visited_at=visit.visited_at, met=visit.outcome == Outcome.MET,
-                level2_activated=visit.level2_activated, online_people=visit.online_people,
+                level2_activated=visit.level2_activated, level2_children=visit.level2_children,
+                online_people=visit.online_people,
                 cashless_setup=visit.cashless_setup)
 
 
@@ -114,6 +122,7 @@ def _arrival_update(dialect: str, met: bool, cashless: bool, where: tuple) -> Up
         values["reached_at"] = case((or_(household.c.reached_at.is_(None), household.c.reached_at > VISIT_AT),
                                      VISIT_AT), else_=household.c.reached_at)
         values["people_level2"] = _least(household.c.people_level2 + VISIT_LEVEL2, household.c.eligible_people)
+        values["children_level2"] = _least(household.c.children_level2 + VISIT_CHILDREN, household.c.children)
         values["people_online"] = _least(household.c.people_online + VISIT_ONLINE, household.c.people)
         if cashless:
             values["cashless"] = True
@@ -122,7 +131,7 @@ def _arrival_update(dialect: str, met: bool, cashless: bool, where: tuple) -> Up
                    *_unchanged_since_snapshot(dialect), *where)
             .values(values)
             .returning(household.c.ward_code, household.c.area_id, household.c.people, household.c.eligible_people,
-                       _visits_json(dialect)))
+                       household.c.children, _visits_json(dialect)))
 
 
 class ArrivalStatement:
@@ -148,20 +157,20 @@ def arrive(statement: ArrivalStatement, household_id: int, new: VisitRow, parame
     `parameters` fill the conditions' own."""
     row = db.session.connection().execute(statement.for_visit(new), {
         **parameters, "household": household_id, "visit_at": new.visited_at, "visit_level2": new.level2_activated,
-        "visit_online": new.online_people}).first()
+        "visit_children": new.level2_children, "visit_online": new.online_people}).first()
     if row is None:
         return None
     # A Household already loaded in this session no longer holds the stored state.
     loaded = db.session.identity_map.get(identity_key(Household, household_id))
     if loaded is not None:
         db.session.expire(loaded)
-    ward_code, area_id, people, eligible, rows = row
+    ward_code, area_id, people, eligible, children, rows = row
     visits = sorted((_visit_row(v) for v in (json.loads(rows) if isinstance(rows, str) else rows or [])),
                     key=lambda v: (v.visited_at, v.id))
-    before = HouseholdState(people=people, eligible_people=eligible)
+    before = HouseholdState(people=people, eligible_people=eligible, children=children)
     for visit in visits:
         _apply(before, visit)
-    return Arrival(household_id, ward_code, area_id, people, eligible, visits, before)
+    return Arrival(household_id, ward_code, area_id, people, eligible, children, visits, before)
 
 
 def _area_part(arrival: Arrival, state: HouseholdState):
