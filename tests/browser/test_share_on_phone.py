@@ -13,6 +13,8 @@ from app.clock import local_today, utcnow
 from app.extensions import db
 from app.models import Campaign, Role
 from app.services import rollups
+from app.services.reports import periods
+from app.services.reports.periods import Kind
 from tests.browser.helpers import assert_fits_the_phone, csp_violations, log_in
 from tests.conftest import WARD_A
 
@@ -95,9 +97,10 @@ def test_the_share_button_opens_the_share_sheet_with_a_vietnamese_summary_and_th
 
     phone.goto(f"{live_server}/ward")
     shared = _share_and_read(phone)
-    month = local_today().strftime("%m/%Y")
+    month = periods.current(Kind.MONTH)  # the board opens on the reporting month (Decree 09 cut-off)
     assert shared["text"].startswith("Phường Ninh Kiều: ") and "hộ được tiếp cận" in shared["text"]
-    assert "người có định danh điện tử mức độ 2" in shared["text"] and shared["text"].endswith(f"tháng {month}")
+    assert "người có định danh điện tử mức độ 2" in shared["text"]
+    assert f"— Tháng {month.number:02d}/{month.year} (" in shared["text"]
     assert shared["url"] == f"{live_server}/ward" and shared["title"] == "Phường Ninh Kiều"
     screenshot(phone, "ward-board", full_page=False)
     assert_fits_the_phone(phone)
