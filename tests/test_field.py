@@ -291,3 +291,31 @@ def test_volunteer_sees_only_own_visits_leader_the_teams(app, field, login_as, m
     assert "Trần Thị Hoa" not in mine
     leader = login_as(field["leader_a"]).get("/visits").get_data(as_text=True)
     assert "Trần Thị Hoa" in leader
+
+
+def test_the_return_visit_closes_the_follow_up_it_went_back_for(field, login_as):
+    client = login_as(field["volunteer_a"])
+    household = field["tran"]
+    asked = _visit_data(household, outcome="nobody_home", followup_needed="y", followup_reason="Hẹn tối mai",
+                        followup_due=f"{(utcnow() + timedelta(days=1)):%d/%m/%Y}")
+    asked["visited_at"] = (utcnow() + timedelta(hours=5)).strftime("%Y-%m-%dT%H:%M")
+    assert client.post("/visits/new", data=asked).status_code == 303
+    opened = db.session.scalar(select(Visit).where(Visit.followup_needed.is_(True)))
+    # Opened from the follow-up, the form carries it; nobody home again leaves it open.
+    form = client.get(f"/visits/new?household={household.id}&followup={opened.id}").get_data(as_text=True)
+    assert f'name="closes_followup" type="hidden" value="{opened.id}"' in form
+    again = _visit_data(household, outcome="nobody_home", closes_followup=str(opened.id))
+    assert client.post("/visits/new", data=again).status_code == 303
+    db.session.refresh(opened)
+    assert opened.followup_closed_at is None
+    # Met this time: the follow-up is closed by the visit, and says so in the audit.
+    met = _visit_data(household, closes_followup=str(opened.id), vneid_installed="0", level2_activated="0")
+    assert client.post("/visits/new", data=met).status_code == 303
+    db.session.refresh(opened)
+    assert opened.followup_closed_at is not None
+    closing = db.session.scalar(select(AuditLog).where(AuditLog.action == "followup.close"))
+    assert closing.object_id == str(opened.id) and closing.detail["by_visit"] == db.session.scalar(
+        select(Visit.id).where(Visit.client_id == met["client_id"]))
+    # Another team's follow-up cannot be closed this way: the visit is stored, that follow-up untouched.
+    other = _visit_data(field["nguyen"], closes_followup="999999")
+    assert client.post("/visits/new", data=other).status_code == 303

@@ -142,7 +142,7 @@ def test_a_follow_up_closed_without_a_visit_is_confirmed_and_can_be_undone(world
     client = login_as(world["volunteer_a"])
     home = client.get("/").get_data(as_text=True)
     # From the list: log the return visit (the way that counts), or close it after a second question.
-    assert f'href="/visits/new?household={household.id}"' in home and "Ghi lượt quay lại" in home
+    assert f'href="/visits/new?household={household.id}&amp;followup={opened.id}"' in home and "Ghi lượt quay lại" in home
     assert f"/followups/{opened.id}/close?next=/" in home
     confirm = client.get(f"/followups/{opened.id}/close?next=/").get_data(as_text=True)
     assert "Số 8 Hẻm Chờ" in confirm and "không được tính điểm thi đua" in confirm

@@ -62,6 +62,8 @@ class HouseholdForm(Form):
 class VisitForm(Form):
     client_id = HiddenField(validators=[DataRequired(), UUID()])
     household_id = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,12}$")])
+    # Opened from a follow-up: the visit that asked for it, closed when someone is met (services/visits.py).
+    closes_followup = HiddenField(validators=[Optional(), Regexp(r"^\d{1,12}$")])
     visited_at = DayTimeField(_l("Time of the visit"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
     outcome = RadioField(_l("Outcome"), choices=[(k.value, v) for k, v in OUTCOME_LABELS.items()],
                          validators=[InputRequired(message=_l("Choose the outcome of the visit."))])
@@ -131,4 +133,5 @@ def visit_input(form: VisitForm, client_id: str) -> visits.VisitInput:
         cashless_setup=form.cashless_setup.data, other_help=form.other_help.data,
         followup_needed=form.followup_needed.data, followup_reason=form.followup_reason.data,
         followup_due=form.followup_due.data, note=form.note.data, helper_ids=tuple(form.helper_ids.data or ()),
+        closes_followup=int(form.closes_followup.data) if form.closes_followup.data else None,
     )

@@ -95,6 +95,7 @@ def visit_new():
     if not form.is_submitted():
         form.client_id.data = str(uuid.uuid4())  # made when the form opens: a resend is recognised
         form.household_id.data = str(home.id)
+        form.closes_followup.data = request.args.get("followup", "")
         form.visited_at.data = _local_now()
     if form.validate_on_submit():
         try:

@@ -77,6 +77,8 @@ class VisitInput:
     followup_due: date | None = None
     note: str | None = None
     helper_ids: tuple[int, ...] = field(default=())
+    # The follow-up this visit goes back for (the visit that asked for it): met, it closes it.
+    closes_followup: int | None = None
 
     def normalised(self) -> "VisitInput":
         """Text trimmed, lists sorted, and what only a met household can have cleared otherwise."""
@@ -96,10 +98,12 @@ class VisitInput:
             followup_due=self.followup_due if self.followup_needed else None,
             note=clean(self.note),
             helper_ids=tuple(sorted(set(self.helper_ids))),
+            closes_followup=self.closes_followup if met else None,
         )
 
     def content_hash(self) -> str:
-        content = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "client_id"}
+        # What was found at the household; which follow-up it answers is an instruction, not content.
+        content = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("client_id", "closes_followup")}
         return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -253,7 +257,22 @@ def record(actor: User, raw: VisitInput) -> tuple[Visit, bool]:
         db.session.execute(insert(visit_helpers), [{"visit_id": visit.id, "user_id": u.id} for u in helpers])
     rollups.visit_recorded(arrival, visit, new)
     audit.record(actor, "visit.create", visit, outcome=str(visit.outcome))
+    if data.closes_followup is not None:
+        _close_answered(actor, data.closes_followup, visit)
     return visit, True
+
+
+def _close_answered(actor: User, asking_id: int, answer: Visit) -> None:
+    """The return visit to a household closes the follow-up it went back for, if it is still open; one of
+    another household, or already closed, is left as it is (the visit itself is stored all the same)."""
+    asking = db.session.scalar(scoped(actor, Visit).where(Visit.id == asking_id))
+    if (asking is None or asking.household_id != answer.household_id or not asking.followup_needed
+            or asking.followup_closed_at is not None or asking.visited_at > answer.visited_at):
+        return
+    before = rollups.visit_snapshot(asking)
+    asking.followup_closed_at = utcnow()
+    rollups.visit_changed(before, asking, asking.household)
+    audit.record(actor, "followup.close", asking, by_visit=answer.id)
 
 
 def _stored(visit_id: int, row: dict) -> Visit:

@@ -168,6 +168,7 @@
       return;
     }
     form.elements.household_id.value = household.id || "";
+    if (form.elements.closes_followup) form.elements.closes_followup.value = params.get("followup") || "";
     form.elements.household_client_id.value = household.id ? "" : household.client_id;
     form.elements.household_label.value = Q.householdLabel(household);
     label.textContent = (household.display_name || household.address) + " · " + label.dataset.template
