@@ -119,9 +119,23 @@ def test_a_file_with_errors_imports_only_the_valid_rows_when_asked(ward, login_a
     )))
     preview = client.get(f"/lists/import/{token}").get_data(as_text=True)
     assert "1 hộ hợp lệ." in preview and "2 dòng bị từ chối." in preview and "Nhập 1 hộ hợp lệ" in preview
-    assert "<td class=\"num\">3</td>" in preview and "<td class=\"num\">4</td>" in preview
+    assert "Dòng 3" in preview and "Dòng 4" in preview
+    # The row about to be stored is listed, with its area and people.
+    to_store = preview[preview.index('id="rows-to-store"'):]
+    assert "Số 7 Hẻm 2" in to_store and "Khu vực Bình Thủy" in to_store and "Số 8 Hẻm 2" not in to_store
     client.post(f"/lists/import/{token}")
     assert count(Household) == 2
+
+
+def test_every_problem_of_a_refused_row_is_listed_under_it(ward, login_as):
+    client = login_as(ward["coordinator_a"])
+    token = _token(_upload(client, _csv(HEADER, "Khu vực Lạ,Số 5 Hẻm 1,,ba,hai,,chắc vậy,Hộ giàu")))
+    preview = client.get(f"/lists/import/{token}").get_data(as_text=True)
+    refused = preview[preview.index('id="refused-rows"'):]
+    assert "1 dòng bị từ chối." in preview and refused.count("Dòng 2") == 1
+    for message in ("Phường Ninh Kiều không có khu vực nào tên “Khu vực Lạ”.", "Số người phải là số nguyên không âm.",
+                    "Hãy ghi “có” hoặc để trống ô đồng ý.", "Không có nhóm ưu tiên “Hộ giàu”."):
+        assert message in refused
 
 
 def test_nothing_is_imported_when_the_ward_changed_since_the_preview(ward, login_as, make_household):
@@ -284,7 +298,7 @@ def test_sheets_from_other_programs_are_read_alike(ward, login_as):
     client = login_as(ward["coordinator_a"])
     token = _token(_upload(client, data, "ho.xlsx"))
     preview = client.get(f"/lists/import/{token}").get_data(as_text=True)
-    assert "1 hộ hợp lệ." in preview and '<td class="num">5</td>' in preview
+    assert "1 hộ hợp lệ." in preview and "Dòng 5" in preview
     client.post(f"/lists/import/{token}")
     stored = db.session.scalar(select(Household).where(Household.address == "Số 6 Hẻm 4"))
     assert (stored.people, stored.eligible_people, stored.phone) == (3, 2, "901234567")

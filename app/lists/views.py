@@ -351,5 +351,6 @@ def import_preview(token):
             flash(_("%(n)s households imported.", n=stored), "success")
             return redirect(url_for("lists.households_list"), 303)
     return render("lists/import_preview.html", status=422 if problem else 200, checked=checked, problem=problem,
-                  errors=checked.errors[:importer.SHOWN_ERRORS],
+                  errors=checked.errors[:importer.SHOWN_ERRORS], rows=checked.rows[:importer.SHOWN_ROWS],
+                  area_names={a.id: a.name for a in areas.ward_areas(current_user)},
                   labels={**importer.COLUMN_LABELS, "area": area_word(current_user.ward).One})

@@ -33,6 +33,7 @@ from app.units import area_word, unit_name
 MAX_ROWS = 50_000
 KEEP_SECONDS = 3600
 SHOWN_ERRORS = 200
+SHOWN_ROWS = 200  # of the rows about to be stored, shown in the preview
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
 
 # Column → the header written in the template; headers are matched folded, so "Dia chi" works as well.
@@ -101,8 +102,12 @@ class Checked:
     filename: str
     total: int
     rows: list[dict] = field(default_factory=list)
-    errors: list[dict] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)  # every problem of every refused row, in the file's order
     created: float = field(default_factory=clock.timestamp)
+
+    @property
+    def refused_rows(self) -> int:
+        return len({error["row"] for error in self.errors})
 
 
 def folder(instance_path: str) -> Path:
@@ -165,57 +170,58 @@ def _number(text: str) -> int | None:
     return int(text) if re.fullmatch(r"\d{1,6}", text) else None
 
 
-class _RowRefused(Exception):
-    def __init__(self, column: str, message):
-        super().__init__(message)
-        self.column, self.message = column, message
-
-
 def _check_row(cells: dict[str, str], citizen_id: bool, area_by_name, tag_names,
-               unit: Ward | None) -> households.HouseholdInput:
+               unit: Ward | None) -> tuple[households.HouseholdInput | None, list[tuple[str, str]]]:
+    """The row as a household, or every reason to refuse it (column, message): the coordinator corrects a row
+    once, not once per problem."""
+    problems: list[tuple[str, str]] = []
+
+    def refuse(column: str, message) -> None:
+        problems.append((column, str(message)))
+
     if citizen_id:
-        raise _RowRefused("row", _l("A value looks like a citizen-ID (CCCD) number; Phủ Số never stores one. "
-                                    "Remove it from the file."))
+        refuse("row", _l("A value looks like a citizen-ID (CCCD) number; Phủ Số never stores one. "
+                         "Remove it from the file."))
+    area = area_by_name.get(fold(cells["area"])) if cells["area"] else None
     if not cells["area"]:
-        raise _RowRefused("area", _l("The %(area)s is missing.", area=area_word(unit).one))
-    area = area_by_name.get(fold(cells["area"]))
-    if area is None:
-        raise _RowRefused("area", _l("%(unit)s has no %(area)s named “%(name)s”.", unit=unit_name(unit),
-                                     area=area_word(unit).one, name=cells["area"][:120]))
-    if area.retired:
-        raise _RowRefused("area", _l("“%(name)s” is retired.", name=area.name))
+        refuse("area", _l("The %(area)s is missing.", area=area_word(unit).one))
+    elif area is None:
+        refuse("area", _l("%(unit)s has no %(area)s named “%(name)s”.", unit=unit_name(unit),
+                          area=area_word(unit).one, name=cells["area"][:120]))
+    elif area.retired:
+        refuse("area", _l("“%(name)s” is retired.", name=area.name))
     people, eligible = _number(cells["people"]), _number(cells["eligible_people"])
     if people is None:
-        raise _RowRefused("people", _l("The number of people must be a whole number."))
+        refuse("people", _l("The number of people must be a whole number."))
     if eligible is None:
-        raise _RowRefused("eligible_people", _l("The number of people aged 14 and over must be a whole number."))
+        refuse("eligible_people", _l("The number of people aged 14 and over must be a whole number."))
     children = _number(cells["children"] or "0")  # an older file has no such column: no children counted
     if children is None:
-        raise _RowRefused("children", _l("The number of children aged 6 to 13 must be a whole number."))
-    consent, tags_consent = _consent(cells, "phone_consent"), _consent(cells, "tags_consent")
+        refuse("children", _l("The number of children aged 6 to 13 must be a whole number."))
+    consent = {}
+    for column in ("phone_consent", "tags_consent"):
+        answer = fold(cells[column])
+        if answer not in _YES | _NO:
+            refuse(column, _l("Write “có” or leave the consent empty."))
+        consent[column] = answer in _YES
     tags = []
     for name in re.split(r"[,;]", cells["priority_tags"]):
-        if fold(name):
-            if fold(name) not in tag_names:
-                raise _RowRefused("priority_tags", _l("Unknown priority group “%(name)s”.", name=name.strip()[:60]))
+        if fold(name) and fold(name) not in tag_names:
+            refuse("priority_tags", _l("Unknown priority group “%(name)s”.", name=name.strip()[:60]))
+        elif fold(name):
             tags.append(tag_names[fold(name)])
+    if problems or area is None or area.retired or people is None or eligible is None or children is None:
+        return None, problems
     data = households.HouseholdInput(
         area_id=area.id, address=cells["address"], display_name=cells["display_name"] or None,
         people=people, eligible_people=eligible, children=children, phone=cells["phone"] or None,
-        phone_consent=consent, priority_tags=tuple(tags), tags_consent=tags_consent,
+        phone_consent=consent["phone_consent"], priority_tags=tuple(tags), tags_consent=consent["tags_consent"],
     )
     try:
         households.validate(data)
     except households.HouseholdError as error:
-        raise _RowRefused(error.field if error.field in COLUMNS else "row", error.message) from None
-    return data
-
-
-def _consent(cells: dict[str, str], column: str) -> bool:
-    answer = fold(cells[column])
-    if answer not in _YES | _NO:
-        raise _RowRefused(column, _l("Write “có” or leave the consent empty."))
-    return answer in _YES
+        return None, [(error.field if error.field in COLUMNS else "row", str(error.message))]
+    return data, []
 
 
 def _existing_addresses(actor: User) -> set[tuple[int, str]]:
@@ -234,10 +240,10 @@ def check(actor: User, filename: str, data: bytes) -> Checked:
     checked = Checked(token=secrets.token_urlsafe(24), actor_id=actor.id, ward_code=actor.ward_code,
                       filename=filename[-120:], total=len(lines))
     for number, cells, citizen_id in lines:
-        try:
-            row = _check_row(dict(zip(COLUMNS, cells, strict=True)), citizen_id, area_by_name, tag_names, actor.ward)
-        except _RowRefused as refused:
-            checked.errors.append(asdict(RowError(number, refused.column, str(refused.message))))
+        row, problems = _check_row(dict(zip(COLUMNS, cells, strict=True)), citizen_id, area_by_name, tag_names,
+                                   actor.ward)
+        if row is None:
+            checked.errors.extend(asdict(RowError(number, column, message)) for column, message in problems)
             continue
         values = households.columns(row, now)
         if (row.area_id, values["address_key"]) in seen:
@@ -314,7 +320,7 @@ def store(actor: User, checked: Checked) -> int:
         db.session.execute(insert(Household), rows)
         rollups.households_added(Household(**row) for row in rows)
     audit.record(actor, "household.import", ward_code=actor.ward_code, rows=len(rows),
-                 refused=len(checked.errors))
+                 refused=checked.refused_rows)
     return len(rows)
 
 
