@@ -1,13 +1,15 @@
 """Measured by the tools others use: axe-core (WCAG 2.1 AA) and Lighthouse on the main page of every role.
 
-    (mkdir -p /work/a11y-node && cd /work/a11y-node && npm install axe-core lighthouse)
-    .venv/bin/python -m bench.a11y [--node-modules /work/a11y-node/node_modules] [--only /ward]
+    npm install --prefix bench axe-core lighthouse     # bench/node_modules, ignored by git
+    .venv/bin/python -m bench.a11y [--node-modules DIR] [--only /ward] [--no-lighthouse]
 
 A fresh SQLite database gets the demo data (Cần Thơ, one unit), the app is served by gunicorn with the
 production config on a free 127.0.0.1 port behind gzip (as the reverse proxy serves it), and each demo role
-logs in through the login page (CSRF on). For every page: axe-core injected by Playwright into Debian's
-Chromium at 360x740 (violations of the WCAG 2.0/2.1 A and AA rules), the compressed weight of everything the
-page loads, and Lighthouse (mobile, default simulated throttling) with that role's session cookie.
+logs in through the login page (CSRF on). The pages: each role's home and main board, the coordinator's and
+the volunteer's household lists, the visit form and the public board of the demo's shared campaign. For each:
+axe-core injected by Playwright into Debian's Chromium at 360x740 (violations of the WCAG 2.0/2.1 A and AA
+rules), the compressed weight of everything the page loads, and Lighthouse (mobile, default simulated
+throttling) with that role's session cookie.
 """
 
 import argparse
@@ -23,7 +25,7 @@ from pathlib import Path
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
-from bench.common import CHROMIUM_ARGS, COMPRESSIBLE, fresh_app, load_average, machine, write_section
+from bench.common import CHROMIUM_ARGS, COMPRESSIBLE, ROOT, fresh_app, load_average, machine, write_section
 from bench.load import Server, free_port
 
 CHROMIUM = "/usr/bin/chromium"
@@ -132,7 +134,8 @@ def measure_in_browser(context, base: str, axe: Path, page_info: Page) -> None:
 
 
 def lighthouse(node_modules: Path, base: str, cookie: str, page_info: Page, work: Path) -> None:
-    report = work / "lighthouse.json"
+    name = "".join(c if c.isalnum() else "-" for c in f"{page_info.role}{page_info.shown or page_info.path}")
+    report = work / f"lighthouse-{name}.json"
     command = [str(node_modules / ".bin/lighthouse"), base + page_info.path, "--quiet", "--output=json",
                f"--output-path={report}", f"--only-categories={','.join(CATEGORIES)}", "--form-factor=mobile",
                "--chrome-flags=--headless=new " + " ".join(CHROMIUM_ARGS)]
@@ -184,8 +187,8 @@ NODE_VERSIONS: dict[str, str] = {}
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--node-modules", type=Path, default=Path("/work/a11y-node/node_modules"),
-                        help="where `npm install axe-core lighthouse` put them (outside the repository)")
+    parser.add_argument("--node-modules", type=Path, default=ROOT / "bench/node_modules",
+                        help="where `npm install axe-core lighthouse` put them")
     parser.add_argument("--only", default=None, help="measure only the pages whose path contains this")
     parser.add_argument("--no-lighthouse", action="store_true", help="axe and weights only")
     parser.add_argument("--note", default="", help="a sentence for BENCHMARKS.md (before or after what)")
@@ -221,6 +224,7 @@ def main() -> None:
             browser.close()
     finally:
         server.stop()
+    print(f"Lighthouse's reports: {work}/lighthouse-*.json")
     if not args.only:
         write_section(args.section, report(pages, time.perf_counter() - started, args.note))
 
