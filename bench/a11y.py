@@ -18,6 +18,7 @@ import json
 import os
 import subprocess
 import tempfile
+import textwrap
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -160,6 +161,8 @@ def report(pages: list[Page], seconds: float, note: str) -> str:
         f"{p.weight / 1024:.1f} ({p.requests}) |" for p in pages)
     failing = "\n".join(f"- {p.what}, {p.role or 'anyone'}: {', '.join(p.failed_audits)}"
                         for p in pages if p.failed_audits)
+    goal = textwrap.fill(f"Goal: axe 0, Lighthouse performance ≥ 95, accessibility and best practices 100. {note}",
+                         112, break_on_hyphens=False)
     return f"""
 `python -m bench.a11y` — {machine()}, load average {load_average()}, {seconds:.0f} s. The demo data of one
 unit (`demo.seed`, Cần Thơ) on SQLite, served by gunicorn (production config) behind gzip as the reverse
@@ -167,7 +170,7 @@ proxy serves it; Debian's Chromium. axe-core {_version('axe-core')} with the WCA
 (violation ids, impact, elements) at 360x740; Lighthouse {_version('lighthouse')}, mobile form factor, default
 (simulated) throttling; "blocking": its total blocking time (main thread, simulated). Weight: everything
 the page loads, gzip level 6 for text, in KB (requests); the service worker's own downloads are not counted.
-Goal: axe 0, Lighthouse performance ≥ 95, accessibility and best practices 100. {note}
+{goal}
 
 | page | login | axe violations | Lighthouse perf. / a11y / best pr. | blocking ms | weight KB (requests) |
 |---|---|---|---|---|---|
