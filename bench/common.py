@@ -1,6 +1,7 @@
 """Shared pieces of the benchmark scripts: a fresh database, timing, and writing BENCHMARKS.md."""
 
 import argparse
+import gzip
 import os
 import platform
 import re
@@ -16,6 +17,51 @@ BENCHMARKS = ROOT / "BENCHMARKS.md"
 # Its schema is dropped and recreated: point BENCH_PG_URL at a database of your own.
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 CAN_THO = 92
+# Responses the production reverse proxy compresses (gzip level 6).
+COMPRESSIBLE = ("text/", "application/javascript", "application/json", "application/manifest+json", "image/svg")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+class Gzip:
+    """WSGI layer that gzips text responses as the production reverse proxy does; counts what crossed it.
+    `respond` is where a subclass holds the response (a slow link)."""
+
+    def __init__(self, app):
+        self.app, self.bytes, self.requests = app, 0, 0
+
+    def __call__(self, environ, start_response):
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+
+        answer = self.app(environ, capture)
+        try:
+            body = b"".join(answer)
+        finally:
+            getattr(answer, "close", lambda: None)()
+        headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
+        kind = {k.lower(): v for k, v in headers}.get("content-type", "")
+        if "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "") and kind.startswith(COMPRESSIBLE) and body:
+            body = gzip.compress(body, 6)
+            headers.append(("Content-Encoding", "gzip"))
+        headers.append(("Content-Length", str(len(body))))
+        self.bytes += len(body)
+        self.requests += 1
+        self.respond(body)
+        start_response(captured["status"], headers)
+        return [body]
+
+    def respond(self, body: bytes) -> None:
+        """Nothing more than the proxy: answer at once."""
+
+
+def gzipped_wsgi():
+    """The production app (wsgi.py) behind gzip: `gunicorn 'bench.common:gzipped_wsgi()'`."""
+    from wsgi import app
+
+    return Gzip(app)
 
 
 def fresh_app(backend: str, pg_url: str = PG_URL, sqlite_file: str | None = None, reuse: bool = False,

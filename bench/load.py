@@ -216,13 +216,13 @@ def coordinator(port: int, password: str, tally: Tally, stop: threading.Event, d
 class Server:
     """gunicorn with the production config, as a subprocess we can kill parts of."""
 
-    def __init__(self, env: dict, log_path: str, workers: int = WORKERS):
-        self.env, self.log_path, self.process, self.size = env, log_path, None, workers
+    def __init__(self, env: dict, log_path: str, workers: int = WORKERS, app: str = "wsgi:app"):
+        self.env, self.log_path, self.process, self.size, self.app = env, log_path, None, workers, app
         self.port = int(env["PHUSO_BIND"].rsplit(":", 1)[1])
 
     def start(self) -> None:
         with open(self.log_path, "a") as log:
-            self.process = subprocess.Popen([f"{VENV_BIN}/gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
+            self.process = subprocess.Popen([f"{VENV_BIN}/gunicorn", "-c", "gunicorn.conf.py", self.app],
                                             cwd=ROOT, env=self.env, stdout=log, stderr=log)
         self.wait_healthy()
 

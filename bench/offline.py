@@ -18,39 +18,17 @@ import time
 from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
-from bench.common import fresh_app, machine, write_section
+from bench.common import CHROMIUM_ARGS, Gzip, fresh_app, machine, write_section
 
 RTT_S = 0.150
 BYTES_PER_S = 1_600_000 / 8
-COMPRESSIBLE = ("text/", "application/javascript", "application/json", "application/manifest+json", "image/svg")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
 
 
-class SlowFourG:
+class SlowFourG(Gzip):
     """gzip like the reverse proxy, then delay like the radio link; counts what crossed it."""
 
-    def __init__(self, app):
-        self.app, self.bytes, self.requests = app, 0, 0
-
-    def __call__(self, environ, start_response):
-        captured = {}
-
-        def capture(status, headers, exc_info=None):
-            captured["status"], captured["headers"] = status, headers
-
-        body = b"".join(self.app(environ, capture))
-        headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
-        kind = {k.lower(): v for k, v in headers}.get("content-type", "")
-        if "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "") and kind.startswith(COMPRESSIBLE) and body:
-            body = gzip.compress(body, 6)
-            headers.append(("Content-Encoding", "gzip"))
-        headers.append(("Content-Length", str(len(body))))
-        self.bytes += len(body)
-        self.requests += 1
+    def respond(self, body: bytes) -> None:
         time.sleep(RTT_S + len(body) / BYTES_PER_S)
-        start_response(captured["status"], headers)
-        return [body]
 
 
 def shell_sizes(app, client) -> list[tuple[str, int, int]]:

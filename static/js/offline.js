@@ -10,6 +10,8 @@
   const REFRESH_EVERY = 10 * 60 * 1000;
   const user = document.body.dataset.user || null;
   const loggedIn = !!user;
+  // Volunteers and team leaders keep their team's households and the field pages; other roles have none.
+  const fieldwork = "fieldwork" in document.body.dataset;
   const messages = (document.getElementById("js-messages") || {}).dataset || {};
 
   function text(tag, content, className) {
@@ -73,7 +75,7 @@
   }
 
   async function refreshHouseholds() {
-    if (!loggedIn || !navigator.onLine) return;
+    if (!fieldwork || !navigator.onLine) return;
     const last = await Q.getMeta("households_at", 0);
     if (Date.now() - last < REFRESH_EVERY) return;
     try {
@@ -281,7 +283,7 @@
     await refreshHouseholds();
     const ready = await navigator.serviceWorker.ready;
     // The field pages are stored again now and then, so what opens offline stays recent.
-    if (navigator.onLine && ready.active && Date.now() - (await Q.getMeta("warmed_at", 0)) > REFRESH_EVERY) {
+    if (fieldwork && navigator.onLine && ready.active && Date.now() - (await Q.getMeta("warmed_at", 0)) > REFRESH_EVERY) {
       ready.active.postMessage({ type: "warm" });
     } else {
       document.body.dataset.offlineReady = "1";
