@@ -344,3 +344,15 @@ def test_the_charts_have_axes_values_the_target_and_their_figures_as_text(ward, 
     # The areas worst first, each with its share; the target across them.
     assert bars.index("Khu vực Bờ Sông") < bars.index("Khu vực Chợ") and "20,00%" in bars and "100,00%" in bars
     assert "Chỉ tiêu 30,00%" in bars and 'class="bar band-near"' in bars and 'class="bar band-ok"' in bars
+
+
+def test_the_visit_review_says_which_page_of_how_many(ward, login_as, make_visit):
+    for minute in range(52):  # with the ward's own: more than a page of 50
+        make_visit(ward["m1"], ward["lan"], visited_at=datetime(2025, 10, 14, 1, minute))
+    rollups.rebuild()
+    db.session.commit()
+    client = login_as(ward["coordinator_a"])
+    first = _text(client.get("/ward/visits"))
+    assert "Trang 1 / 2" in first and "page=2" in first
+    second = _text(client.get("/ward/visits?page=2"))
+    assert "Trang 2 / 2" in second and "Mới hơn" in second

@@ -236,7 +236,7 @@ def ward_visits():
     board_ward = _coordinators_ward()
     form = _filter_form()
     page = page_number()
-    rows, more = [], False
+    rows, pages = [], 0
     if form.validate():
         flagged = {"yes": True, "no": False}.get(form.flagged.data or "")
         wanted = visits.VisitFilter(
@@ -245,10 +245,10 @@ def ward_visits():
             start=clock.local_day_bounds(form.start.data)[0] if form.start.data else None,
             end=clock.local_day_bounds(form.end.data)[1] if form.end.data else None,
         )
-        rows, more = visits.review_list(current_user, wanted, page, VISITS_PAGE)
+        rows, pages = visits.review_list(current_user, wanted, page, VISITS_PAGE)
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render("board/visits.html", "board/_visits.html", 422 if form.errors else 200, form=form,
-                  ward=board_ward, visits=rows, page=page, more=more, args=args)
+                  ward=board_ward, visits=rows, page=page, pages=pages, args=args)
 
 
 def _reviewed_visit(visit_id) -> Visit:

@@ -400,8 +400,8 @@ class VisitFilter:
     flagged: bool | None = None
 
 
-def review_list(actor: User, wanted: VisitFilter, page: int, page_size: int) -> tuple[list[Visit], bool]:
-    """A coordinator's page of the ward's visits, newest first, and whether more follow."""
+def review_list(actor: User, wanted: VisitFilter, page: int, page_size: int) -> tuple[list[Visit], int]:
+    """A coordinator's page of the ward's visits, newest first, and how many pages there are."""
     require_role(actor, Role.COORDINATOR, what="visit.review")
     stmt = scoped(actor, Visit)
     for column, value in ((Visit.area_id, wanted.area_id), (Visit.team_id, wanted.team_id),
@@ -417,4 +417,4 @@ def review_list(actor: User, wanted: VisitFilter, page: int, page_size: int) -> 
                         selectinload(Visit.flagged_by))
     pages = db.paginate(stmt.order_by(Visit.visited_at.desc(), Visit.id.desc()), page=page, per_page=page_size,
                         error_out=False)
-    return pages.items, pages.has_next
+    return pages.items, pages.pages
