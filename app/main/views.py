@@ -53,29 +53,29 @@ def confirm_close_followup(visit_id):
     return render("main/close_followup.html", visit=visit, next=safe_next(request.args.get("next")))
 
 
+def _change_followup(visit_id, change) -> bool:
+    """Close or reopen a follow-up of the actor's team; a refusal is shown on the next page."""
+    visit = get_in_scope(current_user, Visit, visit_id)
+    try:
+        change(current_user, visit)
+    except visits.VisitError as error:
+        flash(str(error.message), "error")
+        return False
+    db.session.commit()
+    return True
+
+
 @bp.route("/followups/<visit_id>/close", methods=["POST"])
 @login_required
 def close_followup(visit_id):
-    visit = get_in_scope(current_user, Visit, visit_id)
-    try:
-        visits.close_followup(current_user, visit)
-    except visits.VisitError as error:
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        session[UNDO_KEY] = visit.id  # the next page offers to undo it
+    if _change_followup(visit_id, visits.close_followup):
+        session[UNDO_KEY] = int(visit_id)  # the next page offers to undo it
     return redirect(safe_next(request.form.get("next")), 303)
 
 
 @bp.route("/followups/<visit_id>/reopen", methods=["POST"])
 @login_required
 def reopen_followup(visit_id):
-    visit = get_in_scope(current_user, Visit, visit_id)
-    try:
-        visits.reopen_followup(current_user, visit)
-    except visits.VisitError as error:
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
+    if _change_followup(visit_id, visits.reopen_followup):
         flash(_("The follow-up is open again."), "success")
     return redirect(safe_next(request.form.get("next")), 303)
