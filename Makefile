@@ -6,6 +6,8 @@ FLASK   := $(BIN)/flask --app wsgi
 STAMP   := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 PROVINCE ?= 92
+# pytest-xdist processes for the suite (each worker has its own database)
+WORKERS ?= 2
 
 .PHONY: run test test-shifted-clock serve setup db demo translations messages lint screenshots clean
 
@@ -16,11 +18,11 @@ test: setup $(DEV_STAMP) ## the whole suite: ruff, mypy over app/, then pytest (
 	bash .ci/ensure-chromium
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(WORKERS)
 
 test-shifted-clock: setup $(DEV_STAMP) ## the Python suite with the machine's clock 400 days ahead (Debian's faketime)
 	command -v faketime >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null; }
-	faketime -f "+400d" $(BIN)/pytest -m "not browser"
+	faketime -f "+400d" $(BIN)/pytest -n $(WORKERS) -m "not browser"
 
 screenshots: setup $(DEV_STAMP) ## PNGs of every page of every role at 360 and 1280 px, from the demo data, into screenshots/
 	bash .ci/ensure-chromium

@@ -13,7 +13,7 @@ import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import delete, event, select, text
+from sqlalchemy import URL, create_engine, delete, event, make_url, select, text
 
 TMP = Path(tempfile.mkdtemp(prefix="phuso-test-"))
 os.environ.setdefault("PHUSO_INSTANCE_DIR", str(TMP))
@@ -34,7 +34,23 @@ FROZEN_AT = datetime(2026, 11, 20, 3, 0)
 
 
 def _database_url() -> str:
-    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{TMP / 'test.db'}"
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{TMP / 'test.db'}"  # TMP is this process's own, so each xdist worker has its file
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return _worker_database(make_url(url), worker) if worker else url
+
+
+def _worker_database(url: URL, worker: str) -> str:
+    """Under pytest-xdist each worker empties its database after every test: each gets its own, made beside
+    TEST_DATABASE_URL's (`test` → `test_gw0`) on the same server."""
+    own = f"{url.database}_{worker}"
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own}) is None:
+            conn.execute(text(f'CREATE DATABASE "{own}"'))
+    engine.dispose()
+    return url.set(database=own).render_as_string(hide_password=False)
 
 
 class Client(FlaskClient):
