@@ -50,6 +50,7 @@ ACCESS = {
     ("auth.set_text_size", "POST"): Rule(PUBLIC),
     ("auth.logout", "POST"): Rule(EVERYONE),
     ("main.home", "GET"): Rule(EVERYONE),
+    ("main.followups", "GET"): Rule(FIELD),
     ("main.close_followup", "POST"): Rule(FIELD),
     ("main.confirm_close_followup", "GET"): Rule(FIELD),
     ("main.reopen_followup", "POST"): Rule(FIELD),

@@ -9,6 +9,7 @@ from sqlalchemy import select, text
 from app.clock import utcnow
 from app.extensions import db
 from app.models import AuditLog, Household, Role, Visit
+from app.services import rollups
 from app.services.scope import scoped
 from tests.conftest import count
 
@@ -319,3 +320,20 @@ def test_the_return_visit_closes_the_follow_up_it_went_back_for(field, login_as)
     # Another team's follow-up cannot be closed this way: the visit is stored, that follow-up untouched.
     other = _visit_data(field["nguyen"], closes_followup="999999")
     assert client.post("/visits/new", data=other).status_code == 303
+
+
+def test_a_households_visit_count_heads_its_history_and_see_all_lists_every_visit(field, login_as, make_visit):
+    home, volunteer, leader = field["nguyen"], field["volunteer_a"], field["leader_a"]
+    for hours in range(21):
+        make_visit(home, leader if hours % 3 else volunteer, visited_at=utcnow() - timedelta(hours=hours + 1))
+    rollups.rebuild()
+    db.session.commit()
+    client = login_as(volunteer)
+    page = client.get(f"/households/{home.id}").get_data(as_text=True)
+    assert "Lượt hỗ trợ <small" in page and "(21)</small>" in page
+    assert page.count('<li class="list-item">') == 20  # the latest twenty, then the link to all of them
+    assert f'href="/visits?household={home.id}">Xem tất cả 21 lượt' in page
+    # The household's list holds the team-mates' visits too, with the same count.
+    listed = client.get(f"/visits?household={home.id}").get_data(as_text=True)
+    assert "21 lượt" in listed and listed.count('<li class="list-item">') == 21 and "Nguyễn Văn Bình" in listed
+    assert login_as(field["volunteer_b"]).get(f"/visits?household={home.id}").status_code == 404

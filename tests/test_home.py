@@ -88,8 +88,8 @@ def test_htmx_request_gets_only_the_figures_fragment(week_of_visits, login_as, f
     assert stats(body)["Tuần này"] == "3"
 
 
-def test_follow_ups_due_within_a_week_with_overdue_ones_marked(world, make_household, make_visit, login_as,
-                                                               frozen_clock):
+def test_open_follow_ups_most_urgent_first_under_their_count(world, make_household, make_visit, login_as,
+                                                            frozen_clock):
     area, volunteer = world["team_a"].areas[0], world["volunteer_a"]
 
     def followup(address, **fields):
@@ -98,26 +98,71 @@ def test_follow_ups_due_within_a_week_with_overdue_ones_marked(world, make_house
 
     followup("Số 1 Hẻm Quá Hạn", followup_due=date(2025, 10, 14))
     followup("Số 2 Hẻm Tuần Sau", followup_due=date(2025, 10, 22))
-    followup("Số 3 Hẻm Còn Xa", followup_due=date(2025, 10, 23))
+    followup("Số 3 Hẻm Còn Xa", followup_due=date(2025, 11, 23))
     followup("Số 4 Hẻm Đã Xong", followup_due=date(2025, 10, 14), followup_closed_at=datetime(2025, 10, 14))
     followup("Số 5 Hẻm Chưa Hẹn", followup_due=None)
     make_visit(make_household(world["team_b"].areas[0], address="Số 6 Tổ Khác"), world["volunteer_b"],
                followup_needed=True, followup_due=date(2025, 10, 14))
 
     body = login_as(world["leader_a"]).get("/").get_data(as_text=True)
-    assert "Cần hỗ trợ thêm sắp đến hạn" in body
-    assert body.index("Số 1 Hẻm Quá Hạn") < body.index("Số 2 Hẻm Tuần Sau") < body.index("Số 5 Hẻm Chưa Hẹn")
-    for absent in ("Số 3 Hẻm Còn Xa", "Số 4 Hẻm Đã Xong", "Số 6 Tổ Khác"):
+    # The count heads the list it counts: four open, one of them overdue, all four listed.
+    assert stats(body)["Chưa xong"] == "4" and stats(body)["Quá hạn"] == "1"
+    order = [body.index(a) for a in ("Số 1 Hẻm Quá Hạn", "Số 2 Hẻm Tuần Sau", "Số 3 Hẻm Còn Xa", "Số 5 Hẻm Chưa Hẹn")]
+    assert order == sorted(order)
+    for absent in ("Số 4 Hẻm Đã Xong", "Số 6 Tổ Khác"):
         assert absent not in body
-    assert body.count("Quá hạn") == 1
+    assert body.count('badge badge-danger">Quá hạn') == 1
     assert "14/10/2025" in body and "22/10/2025" in body and "Chưa hẹn ngày" in body
     assert "Chờ công an duyệt mức 2" in body
+    assert "Xem tất cả" not in body  # all of them are on the page
+
+
+def test_a_long_follow_up_list_shows_the_first_ten_and_pages_through_all(world, make_household, make_visit,
+                                                                         login_as):
+    area, volunteer = world["team_a"].areas[0], world["volunteer_a"]
+    for day in range(1, 13):
+        make_visit(make_household(area, address=f"Số {day} Hẻm Hẹn"), volunteer, visited_at=datetime(2025, 10, 1),
+                   followup_needed=True, followup_due=date(2025, 10, day))
+    client = login_as(world["volunteer_a"])
+    home = client.get("/").get_data(as_text=True)
+    assert stats(home)["Chưa xong"] == "12" and stats(home)["Quá hạn"] == "12"
+    assert home.count("Ghi lượt quay lại") == 10 and "Số 10 Hẻm Hẹn" in home and "Số 11 Hẻm Hẹn" not in home
+    assert 'href="/followups">Xem tất cả 12 hẹn chưa xong' in home
+    page = client.get("/followups").get_data(as_text=True)
+    assert stats(page)["Chưa xong"] == "12" and page.count("Ghi lượt quay lại") == 12
+    assert "Số 12 Hẻm Hẹn" in page and "Xem tất cả" not in page
+    # Another team sees none of them; staff have no team list.
+    other = login_as(world["volunteer_b"]).get("/followups").get_data(as_text=True)
+    assert stats(other)["Chưa xong"] == "0" and "Hẻm Hẹn" not in other
+    assert login_as(world["coordinator_a"]).get("/followups").status_code == 403
 
 
 def test_no_follow_ups_says_so(world, login_as):
     body = login_as(world["volunteer_a"]).get("/").get_data(as_text=True)
-    assert "Không có hộ nào cần quay lại trong tuần này." in body
+    assert "Không có hộ nào cần quay lại." in body
     assert stats(body)["Hôm nay"] == "0"
+
+
+def test_today_count_heads_the_visits_listed_and_see_all_shows_the_day(world, make_household, make_visit,
+                                                                        login_as):
+    area, volunteer = world["team_a"].areas[0], world["volunteer_a"]
+    for minute in range(11):
+        make_visit(make_household(area, address=f"Số {minute} Hẻm Hôm Nay"), volunteer,
+                   visited_at=datetime(2025, 10, 15, 1, minute))
+    make_visit(make_household(area, address="Số 99 Hẻm Bị Đánh Dấu"), volunteer, visited_at=datetime(2025, 10, 15, 2),
+               flagged=True)
+    make_visit(make_household(area, address="Số 7 Hẻm Hôm Qua"), volunteer, visited_at=datetime(2025, 10, 14, 2))
+    client = login_as(volunteer)
+    home = client.get("/").get_data(as_text=True)
+    # A flagged visit does not count, so it is not in the list the count heads either.
+    assert stats(home)["Hôm nay"] == "11" and "Hẻm Bị Đánh Dấu" not in home
+    assert home.count("Hẻm Hôm Nay") == 10 and "Số 10 Hẻm Hôm Nay" in home and "Số 0 Hẻm Hôm Nay" not in home
+    assert 'href="/visits?day=2025-10-15">Xem tất cả 11 lượt hôm nay' in home
+    day = client.get("/visits?day=2025-10-15").get_data(as_text=True)
+    assert "12 lượt ngày 15/10/2025" in day and day.count("Hẻm Hôm Nay") == 11 and "Hẻm Hôm Qua" not in day
+    assert "Hẻm Bị Đánh Dấu" in day and "bị đánh dấu: không tính" in day
+    wrong = client.get("/visits?day=15-10-2025").get_data(as_text=True)
+    assert "Ngày không hợp lệ" in wrong and "Hẻm Hôm Qua" in wrong
 
 
 def test_home_has_the_big_log_a_visit_button(world, login_as):

@@ -309,6 +309,13 @@ def test_province_leader_may_run_a_province_campaign_and_sees_every_ward(world, 
     filtered = client.get(f"/campaigns/{campaign.id}?ward={WARD_B}", headers={"HX-Request": "true"})
     assert filtered.status_code == 200 and "<html" not in _text(filtered)
     assert world["team_b"].name in _text(filtered) and world["team_a"].name not in _text(filtered)
+    # The unit is typed, not scrolled to: a name without diacritics finds it; a name of no unit says so.
+    typed = _text(client.get(f"/campaigns/{campaign.id}?ward=cai+rang"))
+    assert world["team_b"].name in typed and world["team_a"].name not in typed
+    assert 'value="Phường Cái Răng"' in typed and "Tất cả xã, phường" in typed
+    unknown = client.get(f"/campaigns/{campaign.id}?ward=Xa+Khong+Co")
+    assert unknown.status_code == 422 and "Xa Khong Co" in _text(unknown)
+    assert world["team_a"].name in _text(unknown) and world["team_b"].name in _text(unknown)
 
 
 def test_a_volunteer_cannot_create_campaigns(world, login_as):

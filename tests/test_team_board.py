@@ -70,6 +70,17 @@ def test_board_shows_members_week_and_follow_ups(board, login_as, frozen_clock):
     assert '<span class="stat-value">2</span><span class="stat-label">Chưa xong</span>' in body
     assert '<span class="stat-value">1</span><span class="stat-label">Quá hạn</span>' in body
     assert "Hẹn quay lại cài VNeID" in body
+    # The open count heads the list: both open follow-ups are there, the one due in two weeks too.
+    assert body.count("Ghi lượt quay lại") == 2 and "30/10/2025" in body
+
+
+def test_a_follow_up_closed_from_the_board_can_be_undone_there(board, login_as):
+    leader = login_as(board["leader"])
+    visit_id = re.search(r'/followups/(\d+)/close\?next=/team"', leader.get("/team").get_data(as_text=True))[1]
+    assert leader.post(f"/followups/{visit_id}/close", data={"next": "/team"}).headers["Location"] == "/team"
+    body = leader.get("/team").get_data(as_text=True)
+    assert "mà không ghi lượt quay lại" in body and f'action="/followups/{visit_id}/reopen"' in body
+    assert '<span class="stat-value">1</span><span class="stat-label">Chưa xong</span>' in body
 
 
 def test_htmx_request_gets_only_the_board_fragment(board, login_as):

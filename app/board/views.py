@@ -49,7 +49,7 @@ def team():
         "board/team.html", "board/_team.html",
         team=board_team,
         backlog=figures.followup_backlog(current_user),
-        followups=figures.followups_due(current_user),
+        followups=figures.open_followups(current_user),
         **_assignment_context(AreaAssignmentForm(formdata=None)),
     )
 

@@ -1,16 +1,18 @@
 """The volunteer's daily work: find or add a household, log a visit, see and correct my visits."""
 
 import uuid
+from datetime import date
 
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import to_user_timezone
 from flask_login import current_user, login_required
+from sqlalchemy import func
 
-from app.clock import utcnow
+from app.clock import local_day_bounds, utcnow
 from app.extensions import db
 from app.field.forms import household_form, household_input, visit_form, visit_input
-from app.forms import show_refusal
+from app.forms import FIRST_DAY, LAST_DAY, show_refusal
 from app.models import Household, Role, Visit
 from app.services import visits
 from app.services.lists import households
@@ -22,6 +24,7 @@ bp = Blueprint("field", __name__)
 FIELD_ROLES = (Role.VOLUNTEER, Role.TEAM_LEADER)
 SEARCH_MAX = 100
 PAGE_SIZE = 50
+HISTORY_SHOWN = 20  # a household's latest visits; "see all" pages through the rest
 
 
 @bp.before_request
@@ -67,10 +70,10 @@ def household_new():
 @bp.route("/households/<household_id>")
 def household(household_id):
     home = get_in_scope(current_user, Household, household_id)
-    history = db.session.scalars(
-        scoped(current_user, Visit).where(Visit.household_id == home.id).order_by(Visit.visited_at.desc()).limit(20)
-    )
-    return render("field/household.html", household=home, history=list(history))
+    visits_of_home = scoped(current_user, Visit).where(Visit.household_id == home.id)
+    history = db.session.scalars(visits_of_home.order_by(Visit.visited_at.desc(), Visit.id.desc()).limit(HISTORY_SHOWN))
+    total = db.session.scalar(visits_of_home.with_only_columns(func.count(Visit.id)))
+    return render("field/household.html", household=home, history=list(history), total=total)
 
 
 def _local_now():
@@ -128,13 +131,35 @@ def _visit_in_scope(visit_id) -> Visit:
 
 @bp.route("/visits")
 def visits_list():
-    stmt = scoped(current_user, Visit)
-    if current_user.role == Role.VOLUNTEER:
+    """The volunteer's own visits (a leader: the team's), or one household's, or one day's: the "see all" of
+    the home page and of a household's page."""
+    stmt, day, home = scoped(current_user, Visit), _day_asked(), None
+    if request.args.get("household"):
+        home = get_in_scope(current_user, Household, request.args["household"])
+        stmt = stmt.where(Visit.household_id == home.id)
+    elif current_user.role == Role.VOLUNTEER:
         stmt = stmt.where(Visit.volunteer_id == current_user.id)
-    pages = db.paginate(stmt.order_by(Visit.visited_at.desc()), page=page_number(), per_page=PAGE_SIZE,
-                        error_out=False)
-    return render("field/visits.html", visits=pages.items, page=pages.page, pages=pages.pages,
-                  can_change=visits.can_change)
+    if day:
+        start, end = local_day_bounds(day)
+        stmt = stmt.where(Visit.visited_at >= start, Visit.visited_at < end)
+    pages = db.paginate(stmt.order_by(Visit.visited_at.desc(), Visit.id.desc()), page=page_number(),
+                        per_page=PAGE_SIZE, error_out=False)
+    filters = {key: request.args[key] for key in ("day", "household") if request.args.get(key) and (key != "day" or day)}
+    return render("field/visits.html", visits=pages.items, page=pages.page, pages=pages.pages, total=pages.total,
+                  day=day, household=home, filters=filters)
+
+
+def _day_asked() -> date | None:
+    if not request.args.get("day"):
+        return None
+    try:
+        day = date.fromisoformat(request.args["day"])
+    except ValueError:
+        day = None
+    if day is None or not FIRST_DAY <= day <= LAST_DAY:
+        flash(_("That is not a date: all days are shown."), "error")
+        return None
+    return day
 
 
 @bp.route("/visits/<visit_id>")

@@ -4,17 +4,19 @@ from flask import Blueprint, current_app, flash, redirect, request, session, url
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.clock import local_today
 from app.extensions import db
 from app.models import Visit
 from app.services import ranking, visits
 from app.services.reports import figures, overview
 from app.services.scope import TEAM_ROLES, get_in_scope, may, require_role
-from app.web import render, safe_next
+from app.web import page_number, render, safe_next
 
 bp = Blueprint("main", __name__)
 
 VISIT_FORM = "field.visit_new"
 UNDO_KEY = "undo_followup"
+FOLLOWUPS_PAGE = 50
 
 
 @bp.route("/")
@@ -31,17 +33,28 @@ def home():
         visit_url=visit_url,
         mine=figures.my_visits(current_user),
         visits=figures.my_visits_today(current_user),
+        today=local_today(),
         team_week=figures.team_week(current_user),
-        followups=figures.followups_due(current_user),
+        backlog=figures.followup_backlog(current_user),
+        followups=figures.open_followups(current_user),
         ranks=ranking.my_team_ranks(current_user),
-        just_closed=_just_closed(),
     )
 
 
-def _just_closed() -> Visit | None:
-    """The follow-up closed by hand a moment ago, offered once for undoing."""
+@bp.app_template_global()
+def just_closed_followup() -> Visit | None:
+    """The follow-up closed by hand a moment ago, offered once for undoing on the next list of follow-ups."""
     visit_id = session.pop(UNDO_KEY, None)
     return None if visit_id is None else get_in_scope(current_user, Visit, visit_id)
+
+
+@bp.route("/followups")
+@login_required
+def followups():
+    """Every open follow-up of the team, a page at a time: the "see all" of the home page and the team board."""
+    require_role(current_user, *TEAM_ROLES, what="followups")
+    return render("main/followups.html", backlog=figures.followup_backlog(current_user),
+                  followups=figures.open_followups(current_user, page_number(), FOLLOWUPS_PAGE))
 
 
 @bp.route("/followups/<visit_id>/close")

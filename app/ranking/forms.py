@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.forms import DayField, Form, UnitField
 from app.services.ranking import MAX_WEIGHT, RULES
@@ -20,6 +20,16 @@ class CampaignForm(Form):
 
     def weights(self) -> dict[str, int]:
         return {rule.key: self[weight_field(rule.key)].data for rule in RULES}
+
+
+class WardFilterForm(Form):
+    """The leaderboard narrowed to one commune or ward, typed and picked from suggestions (GET: a link keeps it)."""
+
+    class Meta:
+        csrf = False
+
+    # Choices (the wards with teams in the campaign) are set by the view; empty is every ward.
+    ward = UnitField(_l("Commune/ward"), validators=[Optional()])
 
 
 def weight_field(key: str) -> str:

@@ -9,7 +9,7 @@ from app import charts, sharing
 from app.clock import local_today
 from app.extensions import db
 from app.models import Campaign, Role, Ward, unit_order
-from app.ranking.forms import PROVINCE, CampaignForm, weight_field
+from app.ranking.forms import PROVINCE, CampaignForm, WardFilterForm, weight_field
 from app.services import ranking
 from app.services.reports import exports
 from app.services.scope import get_in_scope, require_role, scoped
@@ -61,9 +61,11 @@ def _campaign(campaign_id) -> Campaign:
     return get_in_scope(current_user, Campaign, campaign_id)
 
 
-def _ward_filter(board: ranking.Board) -> int | None:
-    code = request.args.get("ward", type=int)
-    return code if code in {c for c, _name in board.wards} else None
+def _ward_filter(board: ranking.Board) -> WardFilterForm:
+    form = WardFilterForm(request.args)
+    form.ward.choices = list(board.wards)
+    form.validate()
+    return form
 
 
 @bp.route("/campaigns/<campaign_id>")
@@ -71,7 +73,8 @@ def _ward_filter(board: ranking.Board) -> int | None:
 def campaign(campaign_id):
     record = _campaign(campaign_id)
     board = ranking.leaderboard(record)
-    ward = _ward_filter(board)
+    ward_form = _ward_filter(board)
+    ward = ward_form.ward.data
     own_team = current_user.team_id if current_user.in_team else None
     standings = [s for s in board.standings if ward is None or s.ward_code == ward]
     # A province has some 1,800 teams: the top of the board and the viewer's own team, every team of a
@@ -79,8 +82,9 @@ def campaign(campaign_id):
     listed = len(standings)
     if ward is None and not _show_all():
         standings = ranking.board_top(standings, own_team)
-    return render("ranking/campaign.html", "ranking/_leaderboard.html", board=board, campaign=record,
-                  standings=standings, hidden=listed - len(standings), ward=ward, rules=ranking.RULES,
+    return render("ranking/campaign.html", "ranking/_leaderboard.html", status=422 if ward_form.errors else 200,
+                  board=board, campaign=record, standings=standings, hidden=listed - len(standings), ward=ward,
+                  ward_form=ward_form, rules=ranking.RULES,
                   rule_note=ranking.RULE_NOTE, may_manage=ranking.may_manage(current_user, record),
                   own_team=own_team, rank_words=_rank_words(), share_text=sharing.leaderboard_summary(board),
                   share_url=_share_url(record))

@@ -71,6 +71,7 @@
     input.value = button.textContent;
     list.hidden = true;
     input.focus();
+    if (input.dataset.submitOnPick && input.form) input.form.requestSubmit();  // a filter: picking is choosing
   });
   document.addEventListener("keydown", (event) => {
     if (event.key !== "Escape" || !event.target.matches || !event.target.matches("[data-unit-picker]")) return;

@@ -6,9 +6,10 @@ the number of areas or members.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import Date, and_, case, cast, func, literal_column, select, type_coerce
+from sqlalchemy.orm import joinedload
 
 from app.clock import local_day_bounds, local_today, local_week_bounds
 from app.collation import by_name
@@ -16,8 +17,9 @@ from app.extensions import db
 from app.models import Area, Household, HouseholdStatus, Outcome, Role, User, Visit, member_areas
 from app.services.scope import scoped
 
-FOLLOWUP_HORIZON_DAYS = 7
-FOLLOWUP_LIST_LIMIT = 30
+# The home page and the team board show the first few of a list; "see all" pages through the rest.
+VISITS_SHOWN = 10
+FOLLOWUPS_SHOWN = 10
 
 
 def local_day_sql(column):
@@ -54,9 +56,9 @@ def my_visits(actor: User) -> MyVisits:
     return MyVisits(today=row[1], week=row[0])
 
 
-def my_visits_today(actor: User, limit: int = 10) -> list[Visit]:
-    """The visits the actor logged today, newest first, so the volunteer sees what was saved."""
-    stmt = scoped(actor, Visit).where(Visit.volunteer_id == actor.id,
+def my_visits_today(actor: User, limit: int = VISITS_SHOWN) -> list[Visit]:
+    """The visits the actor logged today that count (the list under the day's count), newest first."""
+    stmt = _counted_visits(actor).where(Visit.volunteer_id == actor.id,
                                       _between(Visit.visited_at, local_day_bounds(local_today())))
     return list(db.session.scalars(stmt.order_by(Visit.visited_at.desc(), Visit.id.desc()).limit(limit)))
 
@@ -96,26 +98,31 @@ def _open_followups(actor: User):
     return _counted_visits(actor).where(Visit.followup_needed.is_(True), Visit.followup_closed_at.is_(None))
 
 
-def followups_due(actor: User) -> list[FollowUp]:
-    """Open follow-ups of the team due within a week (or undated), the most urgent first."""
+@dataclass
+class FollowUpPage:
+    """A page of the team's open follow-ups, and how many there are in all (the count that heads the list)."""
+    items: list[FollowUp]
+    total: int
+    page: int
+    pages: int
+
+
+def open_followups(actor: User, page: int = 1, per_page: int = FOLLOWUPS_SHOWN) -> FollowUpPage:
+    """The team's open follow-ups, the most urgent first; undated ones last, since a date says how urgent it is."""
     today = local_today()
-    horizon = today + timedelta(days=FOLLOWUP_HORIZON_DAYS)
     stmt = (
         _open_followups(actor)
-        .where(Visit.followup_due.is_(None) | (Visit.followup_due <= horizon))
-        .join(Household, Household.id == Visit.household_id)
-        .join(User, User.id == Visit.volunteer_id)
-        .with_only_columns(Visit.id, Visit.household_id, Household.display_name, Household.address,
-                           Visit.followup_reason, Visit.followup_due, User.display_name)
-        # Undated follow-ups go last: a date says how urgent it is.
-        .order_by(Visit.followup_due.is_(None), Visit.followup_due, Visit.visited_at)
-        .limit(FOLLOWUP_LIST_LIMIT)
+        .options(joinedload(Visit.household), joinedload(Visit.volunteer))
+        .order_by(Visit.followup_due.is_(None), Visit.followup_due, Visit.visited_at, Visit.id)
     )
-    return [
-        FollowUp(visit_id=vid, household_id=hid, household=name or address or "", reason=reason, due=due,
-                 overdue=due is not None and due < today, volunteer=volunteer)
-        for vid, hid, name, address, reason, due, volunteer in db.session.execute(stmt)
+    pages = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    items = [
+        FollowUp(visit_id=v.id, household_id=v.household_id, household=v.household.label, reason=v.followup_reason,
+                 due=v.followup_due, overdue=v.followup_due is not None and v.followup_due < today,
+                 volunteer=v.volunteer.display_name)
+        for v in pages.items
     ]
+    return FollowUpPage(items=items, total=pages.total or 0, page=pages.page, pages=pages.pages)
 
 
 @dataclass
