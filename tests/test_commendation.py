@@ -189,6 +189,10 @@ def test_docx_lists_the_names_and_is_audited(world, teams, login_as):
     for name in ("Tổ Bình An", "Tổ Cái Khế", "Tổ Dân Chủ", "Lê Thị Hoa (Tổ Cái Khế)", "Nguyễn Thị Lan (Tổ Bình An)"):
         assert name in cells, name
     assert "Tổ Hưng Lợi" not in cells and not any("Trần Văn Minh" in cell for cell in cells)
+    rows = [[cell.text for cell in row.cells] for table in doc.tables[1:3] for row in table.rows]
+    # No., name, rank, score (teams) or outcomes (volunteers), level 2, online, cashless.
+    assert ["1", "Tổ Bình An", "1", "80", "12", "0", "0"] in rows
+    assert ["2", "Phạm Anh Tuấn (Tổ Dân Chủ)", "1", "10", "6", "2", "2"] in rows
     assert any("NGƯỜI LẬP DANH SÁCH" in cell for cell in cells)
     entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "campaign.commendation_export"))
     assert entry.detail == {"format": "docx", "teams": 3, "volunteers": 3}

@@ -300,24 +300,26 @@ def rollup_docx(rollup: Rollup) -> bytes:
         return _bytes(doc)
 
 
-def commendation_heads(found: "Commendation", who: str) -> list[str]:
-    """The columns of the list's tables: `who` names the team or the person; a province campaign adds the unit."""
+def commendation_heads(found: "Commendation", who: str, total: str) -> list[str]:
+    """The columns of the list's tables: `who` names the team or the person, `total` what ranks it; a province
+    campaign adds the unit."""
     unit = [_("Commune or ward")] if found.campaign.ward_code is None else []
-    return [_("No."), who, *unit, _("Rank"), _("Level-2 activations"), _("Online-service tutorials"),
+    return [_("No."), who, *unit, _("Rank"), total, _("Level-2 activations"), _("Online-service tutorials"),
             _("Cashless set-ups")]
 
 
 def commendation_lines(fmt: NumberFormat, found: "Commendation") -> tuple[list[list[str]], list[list[str]]]:
-    """The rows of the teams' and the volunteers' tables, as the DOCX and the page both write them."""
+    """The rows of the teams' table (ranked by score) and the volunteers' (by outcomes)."""
     province = found.campaign.ward_code is None
 
-    def line(number: int, name: str, ward: str, rank: int, counts: dict[str, int]) -> list[str]:
-        return [str(number), name, *([ward] if province else []), str(rank),
+    def line(number: int, name: str, ward: str, rank: int, total: int, counts: dict[str, int]) -> list[str]:
+        return [str(number), name, *([ward] if province else []), str(rank), fmt.number(total),
                 *(fmt.number(counts[key]) for key in ("level2", "tutored", "cashless"))]
 
-    teams = [line(n, p.standing.team, p.standing.ward, p.standing.rank, p.standing.counts)
+    teams = [line(n, p.standing.team, p.standing.ward, p.standing.rank, p.standing.score, p.standing.counts)
              for n, p in enumerate(found.teams, 1)]
-    people = [line(n, f"{v.name} ({v.team})", v.ward, v.rank, v.counts) for n, v in enumerate(found.volunteers, 1)]
+    people = [line(n, f"{v.name} ({v.team})", v.ward, v.rank, v.outcomes, v.counts)
+              for n, v in enumerate(found.volunteers, 1)]
     return teams, people
 
 
@@ -348,17 +350,17 @@ def commendation_docx(found: "Commendation", signer_name: str, day: date) -> byt
         _body(doc, commendation_rule_text(found))
         teams, people = commendation_lines(fmt, found)
         province = campaign.ward_code is None
-        # A4 landscape leaves 252 mm between the margins: number, name (and unit), then rank and three counts.
-        name_mm = 252 - 12 - 18 - 3 * 34 - (45 if province else 0)
-        widths: list[float] = [12, name_mm, *([45] if province else []), 18, 34, 34, 34]
+        # A4 landscape leaves 252 mm between the margins: number, name (and unit), rank, score or outcomes, counts.
+        name_mm = 252 - 12 - 16 - 20 - 3 * 32 - (42 if province else 0)
+        widths: list[float] = [12, name_mm, *([42] if province else []), 16, 20, 32, 32, 32]
         _heading(doc, "I. " + _("TEAMS (community digital-technology teams)"))
         if teams:
-            _figures_table(doc, commendation_heads(found, _("Team")), teams, widths, left=3 if province else 2)
+            _figures_table(doc, commendation_heads(found, _("Team"), _("Score")), teams, widths, left=3 if province else 2)
         else:
             _body(doc, _("No team meets the rule."))
         _heading(doc, "II. " + _("VOLUNTEERS"))
         if people:
-            _figures_table(doc, commendation_heads(found, _("Full name (team)")), people, widths,
+            _figures_table(doc, commendation_heads(found, _("Full name (team)"), _("Outcomes")), people, widths,
                            left=3 if province else 2)
         else:
             _body(doc, _("No volunteer meets the rule."))
