@@ -62,6 +62,10 @@ ACCESS = {
     ("ranking.export", "GET"): Rule(frozenset({Role.YOUTH_LEADER, Role.COORDINATOR, Role.ADMIN})),
     ("ranking.share", "POST"): Rule(frozenset({Role.YOUTH_LEADER})),
     ("ranking.revoke", "POST"): Rule(frozenset({Role.YOUTH_LEADER})),
+    ("ranking.commendation", "GET"): Rule(frozenset({Role.YOUTH_LEADER, Role.COORDINATOR})),
+    ("ranking.commendation", "POST"): Rule(frozenset({Role.YOUTH_LEADER})),
+    ("ranking.commendation_docx", "GET"): Rule(frozenset({Role.YOUTH_LEADER, Role.COORDINATOR})),
+    ("ranking.certificates", "GET"): Rule(frozenset({Role.YOUTH_LEADER, Role.COORDINATOR})),
     ("ranking.public", "GET"): Rule(PUBLIC),  # the token is the key; a revoked one answers 404
     ("ranking.poster", "GET"): Rule(PUBLIC),  # the public board's poster, by the same token
     ("api.session_info", "GET"): Rule(SYNC_API),

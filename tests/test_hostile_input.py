@@ -73,7 +73,7 @@ def _attack(client, url: str, data: dict, as_json: bool = False):
 
 
 @pytest.fixture
-def places(world, make_household, make_visit, login_as):
+def places(world, make_household, make_visit, make_campaign, login_as):
     from app.models import PeriodicReport
 
     home = make_household(world["team_a"].areas[0])
@@ -85,7 +85,8 @@ def places(world, make_household, make_visit, login_as):
     db.session.add(draft)
     db.session.commit()
     ids = {"household": home.id, "visit": visit.id, "volunteer": world["volunteer_a"].id,
-           "area": world["team_a"].areas[0].id, "team": world["team_a"].id, "report": draft.id}
+           "area": world["team_a"].areas[0].id, "team": world["team_a"].id, "report": draft.id,
+           "campaign": make_campaign().id}
     # Ids are read now: an accepted example may change the team (its areas, its members).
     return {**world, "household": home, "visit": visit, "ids": ids}
 
@@ -111,6 +112,7 @@ FORMS = [
     ("coordinator_a", "/official/ward", "/official/ward"),
     ("admin", "/official/targets", "/official/targets"),
     ("coordinator_a", "/lists/settings", "/lists/settings"),
+    ("youth_a", "/campaigns/{campaign}/commendation", "/campaigns/{campaign}/commendation"),
 ]
 
 

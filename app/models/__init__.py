@@ -20,13 +20,14 @@ from app.models.official import (
     ProvinceTarget,
 )
 from app.models.org import Area, Role, Team, User, member_areas, team_areas
-from app.models.plan import Campaign, Indicator, Target
+from app.models.plan import COMMEND_DEFAULTS, Campaign, Indicator, Target
 from app.models.report import PeriodicReport, ReportStatus
 from app.models.score import SCORE_COLUMNS, ScoreUnit, TeamDayScore
 from app.models.visit import ONLINE_SERVICES, Outcome, Visit, visit_helpers
 
 __all__ = [
     "AREA_COUNT_COLUMNS",
+    "COMMEND_DEFAULTS",
     "COUNTER_COLUMNS",
     "HOUSEHOLD_DAY_COLUMNS",
     "ONLINE_SERVICES",

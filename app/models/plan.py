@@ -45,6 +45,12 @@ class Target(Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 
+# A campaign's commendation rule until its leader sets one: the first 3 teams with 20 outcomes or more (people
+# activated to level 2, households tutored online or set up for cashless payment), the first 10 volunteers with 10.
+COMMEND_DEFAULTS = {"commend_teams": 3, "commend_team_outcomes": 20, "commend_volunteers": 10,
+                    "commend_volunteer_outcomes": 10}
+
+
 class Campaign(Model):
     """An emulation campaign (đợt thi đua) over a ward or a whole province."""
 
@@ -60,5 +66,16 @@ class Campaign(Model):
     share_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Who is proposed for commendation at the end (services/ranking/commendation.py): the teams ranked in the
+    # first `commend_teams` places with at least `commend_team_outcomes` outcomes, and the volunteers likewise.
+    commend_teams: Mapped[int] = mapped_column(default=COMMEND_DEFAULTS["commend_teams"],
+                                               server_default=str(COMMEND_DEFAULTS["commend_teams"]))
+    commend_team_outcomes: Mapped[int] = mapped_column(default=COMMEND_DEFAULTS["commend_team_outcomes"],
+                                                       server_default=str(COMMEND_DEFAULTS["commend_team_outcomes"]))
+    commend_volunteers: Mapped[int] = mapped_column(default=COMMEND_DEFAULTS["commend_volunteers"],
+                                                    server_default=str(COMMEND_DEFAULTS["commend_volunteers"]))
+    commend_volunteer_outcomes: Mapped[int] = mapped_column(
+        default=COMMEND_DEFAULTS["commend_volunteer_outcomes"],
+        server_default=str(COMMEND_DEFAULTS["commend_volunteer_outcomes"]))
 
     ward: Mapped[Ward | None] = relationship()

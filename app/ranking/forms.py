@@ -4,6 +4,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.forms import DayField, Form, UnitField
 from app.services.ranking import MAX_WEIGHT, RULES
+from app.services.ranking.commendation import MAX_OUTCOMES, MAX_PLACES, CommendationRule
 
 PROVINCE = "province"
 _POINTS = _l("Points are whole numbers from 0 to %(n)s.", n=MAX_WEIGHT)
@@ -40,3 +41,30 @@ for _rule in RULES:
     setattr(CampaignForm, weight_field(_rule.key), IntegerField(
         _rule.label, default=_rule.default_weight, render_kw={"inputmode": "numeric", "min": 0, "max": MAX_WEIGHT},
         validators=[InputRequired(message=_POINTS), NumberRange(min=0, max=MAX_WEIGHT, message=_POINTS)]))
+
+
+_PLACES = _l("Places are whole numbers from 1 to %(n)s.", n=MAX_PLACES)
+_OUTCOMES = _l("Outcomes are whole numbers from 0 to %(n)s.", n=MAX_OUTCOMES)
+
+
+def _places(label):
+    return IntegerField(label, render_kw={"inputmode": "numeric", "min": 1, "max": MAX_PLACES},
+                        validators=[InputRequired(message=_PLACES), NumberRange(min=1, max=MAX_PLACES, message=_PLACES)])
+
+
+def _outcomes(label):
+    return IntegerField(label, render_kw={"inputmode": "numeric", "min": 0, "max": MAX_OUTCOMES}, validators=[
+        InputRequired(message=_OUTCOMES), NumberRange(min=0, max=MAX_OUTCOMES, message=_OUTCOMES)])
+
+
+class CommendationForm(Form):
+    """Who a campaign proposes for commendation; the field names are those of `CommendationRule`."""
+
+    teams = _places(_l("Teams: the first places"))
+    team_outcomes = _outcomes(_l("Teams: at least this many outcomes"))
+    volunteers = _places(_l("Volunteers: the first places"))
+    volunteer_outcomes = _outcomes(_l("Volunteers: at least this many outcomes"))
+
+    def rule(self) -> CommendationRule:
+        return CommendationRule(self.teams.data, self.team_outcomes.data, self.volunteers.data,
+                                self.volunteer_outcomes.data)

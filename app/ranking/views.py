@@ -1,18 +1,25 @@
 """Emulation campaigns: the list, a new campaign, the leaderboard, a team's detail, the export, the public
-link, the public board it opens and its printable poster."""
+link, the public board it opens and its printable poster; at the end, who is proposed for commendation, as a
+DOCX list and printable certificates."""
+
+from datetime import timedelta
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app import charts, sharing
 from app.clock import local_today
 from app.extensions import db
+from app.forms import show_refusal
 from app.models import Campaign, Role, Ward, unit_order
-from app.ranking.forms import PROVINCE, CampaignForm, WardFilterForm, weight_field
+from app.ranking.forms import PROVINCE, CampaignForm, CommendationForm, WardFilterForm, weight_field
 from app.services import ranking
-from app.services.reports import exports
-from app.services.scope import get_in_scope, require_role, scoped
+from app.services.ranking import commendation as commend
+from app.services.reports import documents, exports
+from app.services.reports.periodic import DOCUMENT_LOCALE
+from app.services.scope import RoleDenied, get_in_scope, may, require_role, scoped
 from app.units import unit_name
 from app.web import render
 
@@ -86,6 +93,7 @@ def campaign(campaign_id):
                   board=board, campaign=record, standings=standings, hidden=listed - len(standings), ward=ward,
                   ward_form=ward_form, rules=ranking.RULES,
                   rule_note=ranking.RULE_NOTE, may_manage=ranking.may_manage(current_user, record),
+                  may_commend=may(current_user, *commend.READERS),
                   own_team=own_team, rank_words=_rank_words(), share_text=sharing.leaderboard_summary(board),
                   share_url=_share_url(record))
 
@@ -201,3 +209,72 @@ def poster(token):
     link = _public_url(record)
     response, status = render("ranking/poster.html", campaign=record, link=link, qr=_qr(link))
     return response, status, PUBLIC_HEADERS
+
+
+# --- Commendation at the campaign's end ---------------------------------------------------------------------
+
+@bp.route("/campaigns/<campaign_id>/commendation", methods=["GET", "POST"])
+@login_required
+def commendation(campaign_id):
+    record = _campaign(campaign_id)
+    found = commend.commendation(current_user, record)
+    manages = ranking.may_manage(current_user, record)
+    form = None
+    if request.method == "POST":
+        if not manages:
+            raise RoleDenied("campaign.commendation_rule")
+        form = CommendationForm()
+        if form.validate():
+            try:
+                commend.set_rule(current_user, record, form.rule())
+            except commend.CommendationError as error:
+                show_refusal(form, error)
+            else:
+                db.session.commit()
+                flash(_("Commendation rule saved."), "success")
+                return redirect(url_for("ranking.commendation", campaign_id=record.id), 303)
+    elif manages:
+        form = CommendationForm(formdata=None, obj=found.rule)
+    return render("ranking/commendation.html", status=422 if form is not None and form.errors else 200,
+                  campaign=record, found=found, form=form, ready_day=record.end_date + timedelta(days=1),
+                  rule_text=documents.commendation_rule_text(found))
+
+
+@bp.errorhandler(commend.NotOver)
+def not_over(error: commend.NotOver):
+    message = _("The campaign runs until %(day)s. The list and the certificates are ready from the next day; "
+                "until then the commendation page shows a provisional list.", day=f"{error.campaign.end_date:%d/%m/%Y}")
+    return render("error.html", "_error.html", 409, code=409, message=message)
+
+
+def _final_commendation(record: Campaign) -> commend.Commendation:
+    found = commend.commendation(current_user, record)
+    commend.require_final(found)
+    return found
+
+
+@bp.route("/campaigns/<campaign_id>/commendation.docx")
+@login_required
+def commendation_docx(campaign_id):
+    record = _campaign(campaign_id)
+    found = _final_commendation(record)
+    body = documents.commendation_docx(found, current_user.display_name, local_today())
+    commend.record_export(current_user, found, "docx")
+    db.session.commit()
+    name = f"de-nghi-khen-thuong-{record.id}-{record.end_date:%Y%m%d}.docx"
+    return Response(body, mimetype=documents.MIME, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/campaigns/<campaign_id>/commendation/certificates")
+@login_required
+def certificates(campaign_id):
+    """One A4 landscape sheet per proposed volunteer (or the one `?member=` names), to print."""
+    record = _campaign(campaign_id)
+    found = _final_commendation(record)
+    chosen = commend.certified(found, request.args.get("member"))
+    commend.record_export(current_user, found, "certificates")
+    db.session.commit()
+    with force_locale(DOCUMENT_LOCALE):  # a certificate's words, as the DOCX's
+        return render("ranking/certificates.html", campaign=record, found=found, volunteers=chosen,
+                      document_date=documents.document_date, today=local_today(), motto=documents.MOTTO,
+                      slogan=documents.SLOGAN)

@@ -63,6 +63,8 @@ def test_no_page_of_a_role_scrolls_sideways_on_a_phone(phone, browser, live_serv
     if desktop:
         desktop.context.close()
     assert len(opened) >= 3, opened  # home and at least two pages of the navigation
+    if role in (Role.YOUTH_LEADER, Role.COORDINATOR):  # a campaign's commendation, from its leaderboard
+        assert any(path.endswith("/commendation") for path in opened), opened
     assert too_wide == {}, "\n".join(f"{path}: {'; '.join(found)}" for path, found in too_wide.items())
 
 

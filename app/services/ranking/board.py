@@ -2,9 +2,11 @@
 (`team_day_score`, `score_unit`, `area_count`), never from raw visits."""
 
 import operator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import reduce
+from typing import Any, TypeVar
 
 from sqlalchemy import and_, case, func, select
 
@@ -31,6 +33,7 @@ from app.services.scope import OutOfScope, as_id, scoped
 from app.units import unit_sort_key
 
 TEAM_ROLES = (Role.VOLUNTEER, Role.TEAM_LEADER)
+T = TypeVar("T")
 
 
 def weight(campaign: Campaign, key: str) -> int:
@@ -91,15 +94,15 @@ def counted_until(campaign: Campaign, today: date | None = None) -> date:
     return max(min(campaign.end_date, today), campaign.start_date - timedelta(days=1))
 
 
-def _scope_filter(column, campaign: Campaign):
+def in_campaign_wards(column, campaign: Campaign):
     if campaign.ward_code is not None:
         return column == campaign.ward_code
     return column.in_(select(Ward.code).where(Ward.province_code == campaign.province_code))
 
 
-def _taking_part(campaign: Campaign):
+def taking_part(campaign: Campaign):
     """The teams a campaign ranks: the active ones of its ward or province (a deactivated team drops out)."""
-    return _scope_filter(Team.ward_code, campaign) & Team.active.is_(True)
+    return in_campaign_wards(Team.ward_code, campaign) & Team.active.is_(True)
 
 
 def _teams(campaign: Campaign) -> dict[int, Standing]:
@@ -108,7 +111,7 @@ def _teams(campaign: Campaign) -> dict[int, Standing]:
         select(Team.id, Team.name, Team.ward_code, Ward.name, members)
         .join(Ward, Ward.code == Team.ward_code)
         .outerjoin(User, and_(User.team_id == Team.id, User.active.is_(True), User.role.in_(TEAM_ROLES)))
-        .where(_taking_part(campaign))
+        .where(taking_part(campaign))
         .group_by(Team.id, Team.name, Team.ward_code, Ward.name)
     )
     return {tid: Standing(tid, name, ward_code, ward, count, Ratio(0, 0), dict.fromkeys(SCORE_COLUMNS, 0))
@@ -123,7 +126,7 @@ def _reach(campaign: Campaign) -> dict[int, Ratio]:
                func.coalesce(AreaCount.reached, 0))
         .join(Area, Area.id == team_areas.c.area_id)
         .outerjoin(AreaCount, AreaCount.area_id == Area.id)
-        .where(_scope_filter(Area.ward_code, campaign), Area.retired.is_(False))
+        .where(in_campaign_wards(Area.ward_code, campaign), Area.retired.is_(False))
     )
     reach: dict[int, Ratio] = {}
     for team_id, official, households, reached in db.session.execute(stmt):
@@ -132,15 +135,21 @@ def _reach(campaign: Campaign) -> dict[int, Ratio]:
     return reach
 
 
-def _ranked(standings: list[Standing], score_of) -> list[tuple[int, Standing]]:
-    """Highest score first, with competition ranks: teams of equal score are tied and share a rank, and the
-    next rank counts every team above it (1, 2, 2, 4). Tied teams are listed by wider reach, then by name."""
-    ordered = sorted(standings, key=lambda s: (-score_of(s), -(s.reach.percent or 0), sort_key(s.team), s.team_id))
-    ranked: list[tuple[int, Standing]] = []
-    for position, standing in enumerate(ordered, start=1):
-        tied = bool(ranked) and score_of(ranked[-1][1]) == score_of(standing)
-        ranked.append((ranked[-1][0] if tied else position, standing))
+def competition_ranks(items: Iterable[T], score_of: Callable[[T], int], tie_order: Callable[[T], Any]
+                         ) -> list[tuple[int, T]]:
+    """Highest score first, with competition ranks: items of equal score are tied and share a rank, and the
+    next rank counts every item above it (1, 2, 2, 4). `tie_order` lists tied items."""
+    ordered = sorted(items, key=lambda item: (-score_of(item), tie_order(item)))
+    ranked: list[tuple[int, T]] = []
+    for position, item in enumerate(ordered, start=1):
+        tied = bool(ranked) and score_of(ranked[-1][1]) == score_of(item)
+        ranked.append((ranked[-1][0] if tied else position, item))
     return ranked
+
+
+def _ranked(standings: list[Standing], score_of) -> list[tuple[int, Standing]]:
+    """Teams by score with competition ranks; tied teams are listed by wider reach, then by name."""
+    return competition_ranks(standings, score_of, lambda s: (-(s.reach.percent or 0), sort_key(s.team), s.team_id))
 
 
 def leaderboard(campaign: Campaign, today: date | None = None) -> Board:
@@ -215,7 +224,7 @@ def campaign_team(campaign: Campaign, team_id) -> Team:
     """A team taking part in the campaign (one its leaderboard ranks); any other id is "not found"."""
     ident = as_id(team_id)
     team = None if ident is None else db.session.scalar(
-        select(Team).where(Team.id == ident, _taking_part(campaign)))
+        select(Team).where(Team.id == ident, taking_part(campaign)))
     if team is None:
         raise OutOfScope("team", team_id)
     return team

@@ -1,13 +1,16 @@
-"""The periodic report and the province roll-up as DOCX, laid out as administrative documents under Nghị định
-30/2020/NĐ-CP (Phụ lục I): A4, margins top and bottom 20 mm, left 30 mm, right 15 mm; Times New Roman; the
-issuing body and number on the left and the national motto, slogan, place and date on the right; the type
-and subject centred; the body; "Nơi nhận" on the left and the signer on the right.
+"""The periodic report, the province roll-up and a campaign's commendation list as DOCX, laid out as
+administrative documents under Nghị định 30/2020/NĐ-CP (Phụ lục I): A4, margins top and bottom 20 mm, left
+30 mm, right 15 mm; Times New Roman; the issuing body and number on the left and the national motto, slogan,
+place and date on the right; the type and subject centred; the body; "Nơi nhận" on the left and the signer on
+the right.
 
-Built from the same `ReportDocument` as the print view, always in Vietnamese; no request is touched.
+Built from the same `ReportDocument` as the print view (the commendation list from the page's `Commendation`),
+always in Vietnamese; no request is touched.
 """
 
 import io
 from datetime import date
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from docx import Document
@@ -31,6 +34,9 @@ from app.services.reports.periodic import (
     period_name,
     period_span,
 )
+
+if TYPE_CHECKING:
+    from app.services.ranking.commendation import Commendation
 
 FONT = "Times New Roman"
 BODY_PT, HEADER_PT, TABLE_PT, RECIPIENTS_PT = 14, 13, 12, 11
@@ -291,4 +297,77 @@ def rollup_docx(rollup: Rollup) -> bytes:
         # A4 landscape leaves 252 mm between the margins: number, unit and report, then the figures.
         figures_mm = (252 - 10 - 38 - 16) / len(columns)
         _figures_table(doc, heads, lines, widths=[10, 38, 16, *([figures_mm] * len(columns))], size=9, left=3)
+        return _bytes(doc)
+
+
+def commendation_heads(found: "Commendation", who: str, total: str) -> list[str]:
+    """The columns of the list's tables: `who` names the team or the person, `total` what ranks it; a province
+    campaign adds the unit."""
+    unit = [_("Commune or ward")] if found.campaign.ward_code is None else []
+    return [_("No."), who, *unit, _("Rank"), total, _("Level-2 activations"), _("Online-service tutorials"),
+            _("Cashless set-ups")]
+
+
+def commendation_lines(fmt: NumberFormat, found: "Commendation") -> tuple[list[list[str]], list[list[str]]]:
+    """The rows of the teams' table (ranked by score) and the volunteers' (by outcomes)."""
+    province = found.campaign.ward_code is None
+
+    def line(number: int, name: str, ward: str, rank: int, total: int, counts: dict[str, int]) -> list[str]:
+        return [str(number), name, *([ward] if province else []), str(rank), fmt.number(total),
+                *(fmt.number(counts[key]) for key in ("level2", "tutored", "cashless"))]
+
+    teams = [line(n, p.standing.team, p.standing.ward, p.standing.rank, p.standing.score, p.standing.counts)
+             for n, p in enumerate(found.teams, 1)]
+    people = [line(n, f"{v.name} ({v.team})", v.ward, v.rank, v.outcomes, v.counts)
+              for n, v in enumerate(found.volunteers, 1)]
+    return teams, people
+
+
+def commendation_rule_text(found: "Commendation") -> str:
+    rule = found.rule
+    return _("Proposed: the teams ranked in the first %(teams)s places of the leaderboard with at least %(team_min)s "
+             "outcomes, and the volunteers ranked in the first %(people)s places by their own outcomes with at "
+             "least %(people_min)s. Outcomes: people activated to VNeID level 2, households tutored in an online "
+             "public service, households set up for cashless payment. Equal results share a rank.",
+             teams=rule.teams, team_min=rule.team_outcomes, people=rule.volunteers, people_min=rule.volunteer_outcomes)
+
+
+def commendation_docx(found: "Commendation", signer_name: str, day: date) -> bytes:
+    """The list of teams and volunteers proposed for a Giấy khen, on A4 landscape (its tables are wide)."""
+    campaign = found.campaign
+    with force_locale(DOCUMENT_LOCALE):
+        fmt = NumberFormat()
+        doc = _new_document(landscape=True)
+        doc.core_properties.title = f"Danh sách đề nghị khen thưởng {campaign.name}"
+        doc.core_properties.author = found.names.name
+        _header(doc, found.names.authority, "", document_date(found.names.place, day), 100, 150)
+        _line(doc)
+        _line(doc, "DANH SÁCH", bold=True)
+        _line(doc, _("Teams and volunteers proposed for a certificate of merit (Giấy khen)"), bold=True)
+        _line(doc, _("Emulation campaign “%(name)s”, %(start)s – %(end)s", name=campaign.name,
+                     start=f"{campaign.start_date:%d/%m/%Y}", end=f"{campaign.end_date:%d/%m/%Y}"), italic=True)
+        _line(doc, "———", size=HEADER_PT)
+        _body(doc, commendation_rule_text(found))
+        teams, people = commendation_lines(fmt, found)
+        province = campaign.ward_code is None
+        # A4 landscape leaves 252 mm between the margins: number, name (and unit), rank, score or outcomes, counts.
+        name_mm = 252 - 12 - 16 - 20 - 3 * 32 - (42 if province else 0)
+        widths: list[float] = [12, name_mm, *([42] if province else []), 16, 20, 32, 32, 32]
+        _heading(doc, "I. " + _("TEAMS (community digital-technology teams)"))
+        if teams:
+            _figures_table(doc, commendation_heads(found, _("Team"), _("Score")), teams, widths, left=3 if province else 2)
+        else:
+            _body(doc, _("No team meets the rule."))
+        _heading(doc, "II. " + _("VOLUNTEERS"))
+        if people:
+            _figures_table(doc, commendation_heads(found, _("Full name (team)"), _("Outcomes")), people, widths,
+                           left=3 if province else 2)
+        else:
+            _body(doc, _("No volunteer meets the rule."))
+        _line(doc, _("Figures from Phủ Số, counted until %(day)s by the campaign's rules.",
+                     day=f"{found.board.until:%d/%m/%Y}"), size=RECIPIENTS_PT, align=WD_ALIGN_PARAGRAPH.LEFT,
+              italic=True)
+        _line(doc)
+        _footer(doc, [_("The emulation and commendation council"), _("Filed: office")],
+                _("Prepared by"), signer_name)
         return _bytes(doc)
