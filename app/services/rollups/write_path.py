@@ -29,6 +29,7 @@ from sqlalchemy.orm.util import identity_key
 
 from app.extensions import db
 from app.models import Household, HouseholdStatus, Outcome, Visit
+from app.services.prepared import Prepared
 from app.services.rollups import areas, daily, household_days, ward_days
 from app.services.rollups.household_state import HouseholdState, apply_visit
 
@@ -140,14 +141,14 @@ class ArrivalStatement:
 
     def __init__(self, where):
         self.where = tuple(where)
-        self._prepared: dict[tuple[str, bool, bool], Update] = {}
+        self._prepared: dict[tuple[str, bool, bool], Prepared] = {}
 
-    def for_visit(self, new: VisitRow) -> Update:
+    def for_visit(self, new: VisitRow) -> Prepared:
         met = new.outcome == Outcome.MET
         key = (db.session.get_bind().dialect.name, met, met and new.cashless_setup)
         statement = self._prepared.get(key)
         if statement is None:
-            statement = self._prepared[key] = _arrival_update(*key, self.where)
+            statement = self._prepared[key] = Prepared(_arrival_update(*key, self.where))
         return statement
 
 
@@ -155,9 +156,9 @@ def arrive(statement: ArrivalStatement, household_id: int, new: VisitRow, parame
     """Lock the household, write the state `new` gives it and read what the rollups need, in one statement.
     None when no active household with this id meets every condition of `statement` (nothing was written);
     `parameters` fill the conditions' own."""
-    row = db.session.connection().execute(statement.for_visit(new), {
+    row = statement.for_visit(new).first({
         **parameters, "household": household_id, "visit_at": new.visited_at, "visit_level2": new.level2_activated,
-        "visit_children": new.level2_children, "visit_online": new.online_people}).first()
+        "visit_children": new.level2_children, "visit_online": new.online_people})
     if row is None:
         return None
     # A Household already loaded in this session no longer holds the stored state.
