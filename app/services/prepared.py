@@ -8,11 +8,13 @@ their type conversions, and runs it on the session's own connection: the same tr
 
 Kept from SQLAlchemy's execution: the `before_cursor_execute` and `after_cursor_execute` events (the tests
 count statements with them), Python-side column defaults, and a driver's error raised as SQLAlchemy's own
-(`IntegrityError`, `OperationalError`, ...). Not supported, refused when compiled: parameters expanded at
+(`IntegrityError`, `OperationalError`, ...). `together()` sends a run of statements whose answers nobody waits for
+to PostgreSQL in one round trip. Not supported, refused when compiled: parameters expanded at
 execution (`IN` lists, literal `LIMIT`) and defaults that need an execution context.
 """
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, exc
@@ -122,3 +124,20 @@ def _run(prepared: Prepared, parameters: Any, many: bool, fetch: bool) -> tuple 
                                       dialect=connection.dialect) from error
     finally:
         cursor.close()
+
+
+@contextmanager
+def together() -> Iterator[None]:
+    """The statements run inside go to PostgreSQL without waiting for each one's answer (psycopg's pipeline
+    mode), all answered in one round trip at the end, where an error of any of them is raised, as SQLAlchemy's
+    own. Nothing inside may read a result before the end. SQLite, in the same process: as they come."""
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    try:
+        with connection.connection.dbapi_connection.pipeline():  # type: ignore[union-attr]
+            yield
+    except connection.dialect.loaded_dbapi.Error as error:
+        raise exc.DBAPIError.instance(None, None, error, connection.dialect.loaded_dbapi.Error,
+                                      dialect=connection.dialect) from error

@@ -19,6 +19,7 @@ from app.models import ONLINE_SERVICES, Household, HouseholdStatus, Outcome, Rol
 from app.services import audit, rollups
 from app.services.errors import FieldError
 from app.services.lists import households
+from app.services.prepared import together
 from app.services.scope import (
     RoleDenied,
     actor_parameters,
@@ -253,10 +254,11 @@ def record(actor: User, raw: VisitInput) -> tuple[Visit, bool]:
         rollups.visit_withdrawn(arrival)
         return _replay(_by_client_id(actor, data.client_id), data, actor), False
     visit = _stored(visit_id, row)
-    if helpers:
-        db.session.execute(insert(visit_helpers), [{"visit_id": visit.id, "user_id": u.id} for u in helpers])
-    rollups.visit_recorded(arrival, visit, new)
-    audit.record(actor, "visit.create", visit, outcome=str(visit.outcome))
+    with together():  # nothing below reads an answer: on PostgreSQL, one round trip
+        if helpers:
+            db.session.execute(insert(visit_helpers), [{"visit_id": visit.id, "user_id": u.id} for u in helpers])
+        rollups.visit_recorded(arrival, visit, new)
+        audit.record(actor, "visit.create", visit, outcome=str(visit.outcome))
     if data.closes_followup is not None:
         _close_answered(actor, data.closes_followup, visit)
     return visit, True
