@@ -15,11 +15,12 @@ execution (`IN` lists, literal `LIMIT`) and defaults that need an execution cont
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from app.extensions import db
 
@@ -32,15 +33,18 @@ class _Compiled:
     """One statement for one database and one set of parameter names: SQL, and how to fill its parameters."""
 
     def __init__(self, statement: ClauseElement, dialect: Dialect, keys: tuple[str, ...]):
-        compiled = statement.compile(dialect=dialect, column_keys=list(keys) if statement.is_dml else None)
+        compiled = cast(SQLCompiler, statement.compile(dialect=dialect,
+                                                       column_keys=list(keys) if statement.is_dml else None))
         if compiled.literal_execute_params or compiled.post_compile_params:
             raise exc.ArgumentError("A prepared statement may not expand parameters at execution")
         self.sql = compiled.string
         processors = compiled._bind_processors
-        defaults = {c.key: c.default for c in (*compiled.insert_prefetch, *compiled.update_prefetch)}
+        defaults: dict[str, Any] = {c.key: c.default for c in (*compiled.insert_prefetch, *compiled.update_prefetch)}
         slots: dict[str, tuple[int, Any, Callable[[Any], Any] | None]] = {}
         for bind, name in compiled.bind_names.items():
             process = processors.get(name)
+            if not (process is None or callable(process)):
+                raise exc.ArgumentError(f"A tuple parameter ({name!r}) cannot be prepared")
             if bind.key in keys or name in keys:
                 slots[name] = (_GIVEN, bind.key if bind.key in keys else name, process)
             elif name in defaults:
@@ -74,17 +78,18 @@ class _Compiled:
 
 class Prepared:
     """A Core statement (INSERT, UPDATE, DELETE, with or without RETURNING) compiled on first use for each
-    database and each set of parameter names, then run with plain driver calls."""
+    database and each set of parameter names, then run with plain driver calls. `statement`: the statement,
+    or a function of the database's name ("sqlite", "postgresql") that builds it, for SQL that differs."""
 
-    def __init__(self, statement: ClauseElement):
-        self.statement = statement
+    def __init__(self, statement: ClauseElement | Callable[[str], ClauseElement]):
+        self.build = statement if callable(statement) else lambda _database: statement
         self._compiled: dict[tuple[str, tuple[str, ...]], _Compiled] = {}
 
     def _for(self, connection: Connection, keys: tuple[str, ...]) -> _Compiled:
         dialect = connection.dialect
         compiled = self._compiled.get((dialect.name, keys))
         if compiled is None:
-            compiled = self._compiled[(dialect.name, keys)] = _Compiled(self.statement, dialect, keys)
+            compiled = self._compiled[(dialect.name, keys)] = _Compiled(self.build(dialect.name), dialect, keys)
         return compiled
 
     def first(self, parameters: dict) -> tuple | None:
@@ -106,7 +111,7 @@ class Prepared:
 def _run(prepared: Prepared, parameters: Any, many: bool, fetch: bool) -> tuple | None:
     connection = db.session.connection()
     compiled = prepared._for(connection, tuple(parameters[0] if many else parameters))
-    values = [compiled.parameters(row) for row in parameters] if many else compiled.parameters(parameters)
+    values: Any = [compiled.parameters(row) for row in parameters] if many else compiled.parameters(parameters)
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     events = connection._has_events or connection.engine._has_events
     try:

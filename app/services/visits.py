@@ -12,6 +12,8 @@ from functools import cache
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, bindparam, insert, or_
 from sqlalchemy.orm import make_transient_to_detached, selectinload
+from sqlalchemy.orm.attributes import instance_dict
+from sqlalchemy.orm.instrumentation import manager_of_class
 
 from app.clock import utcnow
 from app.extensions import db
@@ -278,11 +280,16 @@ def _close_answered(actor: User, asking_id: int, answer: Visit) -> None:
 
 
 def _stored(visit_id: int, row: dict) -> Visit:
-    """The visit just inserted with every column of `row`, in the session as if read back (no second statement)."""
-    visit = Visit(id=visit_id, **row)
+    """The visit just inserted with every column of `row`, in the session as if read back (no second statement):
+    its values set as a load sets them, without the change events of `Visit(**row)` (a third of the cost)."""
+    visit = _VISITS.new_instance()
+    instance_dict(visit).update(row, id=visit_id)
     make_transient_to_detached(visit)
     db.session.add(visit)
     return visit
+
+
+_VISITS = manager_of_class(Visit)
 
 
 def _survivor(actor: User, household: Household) -> Household:

@@ -17,6 +17,7 @@ caller's conditions, per database and kind of visit; the upserts are upsert.py's
 connection, as Core: an ORM-enabled UPDATE would be copied (and its cache key computed again) on every run.
 """
 
+import functools
 import json
 from collections import namedtuple
 from dataclasses import dataclass, replace
@@ -112,7 +113,7 @@ def _applied(state: HouseholdState, visit: VisitRow) -> HouseholdState:
     return state
 
 
-def _arrival_update(dialect: str, met: bool, cashless: bool, where: tuple) -> Update:
+def _arrival_update(dialect: str, *, met: bool, cashless: bool, where: tuple) -> Update:
     """The household's UPDATE for one kind of new visit: the state it gives (met, and with a cashless setup),
     the conditions `where`, and RETURNING what the rollups need."""
     household = cast(Table, Household.__table__)
@@ -137,19 +138,17 @@ def _arrival_update(dialect: str, met: bool, cashless: bool, where: tuple) -> Up
 
 class ArrivalStatement:
     """`arrive()`'s statement for one set of conditions on the household (`where`: SQL whose parameters the
-    caller fills, built once), prepared on first use for each database and each kind of visit."""
+    caller fills, built once), prepared on first use for each kind of visit (and each database)."""
 
     def __init__(self, where):
-        self.where = tuple(where)
-        self._prepared: dict[tuple[str, bool, bool], Prepared] = {}
+        where = tuple(where)
+        self._prepared = {(met, cashless): Prepared(functools.partial(_arrival_update, met=met, cashless=cashless,
+                                                                      where=where))
+                          for met, cashless in ((False, False), (True, False), (True, True))}
 
     def for_visit(self, new: VisitRow) -> Prepared:
         met = new.outcome == Outcome.MET
-        key = (db.session.get_bind().dialect.name, met, met and new.cashless_setup)
-        statement = self._prepared.get(key)
-        if statement is None:
-            statement = self._prepared[key] = Prepared(_arrival_update(*key, self.where))
-        return statement
+        return self._prepared[(met, met and bool(new.cashless_setup))]
 
 
 def arrive(statement: ArrivalStatement, household_id: int, new: VisitRow, parameters: dict) -> Arrival | None:
