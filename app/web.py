@@ -7,7 +7,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import flask
-from flask import Flask, current_app, g, render_template, request, url_for
+from flask import Flask, current_app, g, render_template, request, session, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,6 +18,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import UnicodeConverter
 
 from app import collation, files, units
+from app.clock import local_today
 from app.extensions import db, login_manager
 from app.forms import FieldData
 from app.models import User
@@ -208,6 +209,17 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
     login_manager.session_protection = "basic"
+
+    @app.after_request
+    def renew_login(response):
+        """A login's remember cookie (REMEMBER_COOKIE_DURATION, 60 days) is renewed on its first request of each
+        day: a volunteer who uses the app any day stays logged in, and the other requests of the day (a visit
+        POST among them) sign and send no cookie. Flask-Login's own hook, which runs after this one, writes it."""
+        today = local_today().isoformat()
+        if "_user_id" in session and session.get("login_renewed_on") != today:
+            session["login_renewed_on"] = today
+            session["_remember"] = "set"
+        return response
 
     @app.after_request
     def security_headers(response):

@@ -60,10 +60,12 @@ class HouseholdForm(Form):
 
 
 class VisitForm(Form):
-    client_id = HiddenField(validators=[DataRequired(), UUID()])
-    household_id = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,12}$")])
+    # Hidden, so no label: without one WTForms translates one made from the name each time the form is built
+    # (the sync API builds one per visit).
+    client_id = HiddenField("", validators=[DataRequired(), UUID()])
+    household_id = HiddenField("", validators=[DataRequired(), Regexp(r"^\d{1,12}$")])
     # Opened from a follow-up: the visit that asked for it, closed when someone is met (services/visits.py).
-    closes_followup = HiddenField(validators=[Optional(), Regexp(r"^\d{1,12}$")])
+    closes_followup = HiddenField("", validators=[Optional(), Regexp(r"^\d{1,12}$")])
     visited_at = DayTimeField(_l("Time of the visit"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
     outcome = RadioField(_l("Outcome"), choices=[(k.value, v) for k, v in OUTCOME_LABELS.items()],
                          validators=[InputRequired(message=_l("Choose the outcome of the visit."))])
