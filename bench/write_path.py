@@ -113,7 +113,7 @@ STAGES = [
     ("app.services.rollups.write_path", "arrive",
      "household `UPDATE … RETURNING` its visits, and the state before replayed from them"),
     ("app.services.visits", "insert_row_ignoring", "visit `INSERT … ON CONFLICT DO NOTHING RETURNING id`"),
-    ("app.services.visits", "_stored", "the `Visit` object put in the session (no read back)"),
+    ("app.services.visits", "loaded", "the `Visit` object put in the session as if loaded (no read back)"),
     ("app.services.rollups.write_path", "recorded",
      "rollups: contributions and household-days in Python, one upsert per table that moves"),
     ("app.services.audit", "record", "audit row `INSERT`"),

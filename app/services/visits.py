@@ -11,9 +11,7 @@ from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, bindparam, insert, or_
-from sqlalchemy.orm import make_transient_to_detached, selectinload
-from sqlalchemy.orm.attributes import instance_dict
-from sqlalchemy.orm.instrumentation import manager_of_class
+from sqlalchemy.orm import selectinload
 
 from app.clock import utcnow
 from app.extensions import db
@@ -21,7 +19,7 @@ from app.models import ONLINE_SERVICES, Household, HouseholdStatus, Outcome, Rol
 from app.services import audit, rollups
 from app.services.errors import FieldError
 from app.services.lists import households
-from app.services.prepared import together
+from app.services.prepared import loaded, together
 from app.services.scope import (
     RoleDenied,
     actor_parameters,
@@ -255,7 +253,7 @@ def record(actor: User, raw: VisitInput) -> tuple[Visit, bool]:
         # Another worker stored this client id since the household was read: answer as a replay.
         rollups.visit_withdrawn(arrival)
         return _replay(_by_client_id(actor, data.client_id), data, actor), False
-    visit = _stored(visit_id, row)
+    visit = loaded(Visit, {**row, "id": visit_id})  # as if read back, without a second statement
     with together():  # nothing below reads an answer: on PostgreSQL, one round trip
         if helpers:
             db.session.execute(insert(visit_helpers), [{"visit_id": visit.id, "user_id": u.id} for u in helpers])
@@ -279,17 +277,7 @@ def _close_answered(actor: User, asking_id: int, answer: Visit) -> None:
     audit.record(actor, "followup.close", asking, by_visit=answer.id)
 
 
-def _stored(visit_id: int, row: dict) -> Visit:
-    """The visit just inserted with every column of `row`, in the session as if read back (no second statement):
-    its values set as a load sets them, without the change events of `Visit(**row)` (a third of the cost)."""
-    visit = _VISITS.new_instance()
-    instance_dict(visit).update(row, id=visit_id)
-    make_transient_to_detached(visit)
-    db.session.add(visit)
-    return visit
 
-
-_VISITS = manager_of_class(Visit)
 
 
 def _survivor(actor: User, household: Household) -> Household:
