@@ -15,6 +15,7 @@ execution (`IN` lists, literal `LIMIT`) and defaults that need an execution cont
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, exc
@@ -128,7 +129,7 @@ class Prepared:
 
 def _run(prepared: Prepared, parameters: Any, many: bool, fetch: bool,
          connection: Connection | None = None) -> tuple | None:
-    connection = connection or db.session.connection()
+    connection = connection or _held.get() or db.session.connection()
     compiled = prepared._for(connection, tuple(parameters[0] if many else parameters))
     values: Any = [compiled.parameters(row) for row in parameters] if many else compiled.parameters(parameters)
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
@@ -165,14 +166,23 @@ def loaded(model: type[T], values: dict) -> T:
 def together() -> Iterator[None]:
     """The statements run inside go to PostgreSQL without waiting for each one's answer (psycopg's pipeline
     mode), all answered in one round trip at the end, where an error of any of them is raised, as SQLAlchemy's
-    own. Nothing inside may read a result before the end. SQLite, in the same process: as they come."""
+    own. Nothing inside may read a result before the end, or end the transaction. SQLite, in the same process:
+    as they come. Either way the session's connection is looked up once for the whole block."""
     connection = db.session.connection()
-    if connection.dialect.name != "postgresql":
-        yield
-        return
+    held = _held.set(connection)
     try:
-        with connection.connection.dbapi_connection.pipeline():  # type: ignore[union-attr]
+        if connection.dialect.name != "postgresql":
             yield
-    except connection.dialect.loaded_dbapi.Error as error:
-        raise exc.DBAPIError.instance(None, None, error, connection.dialect.loaded_dbapi.Error,
-                                      dialect=connection.dialect) from error
+            return
+        try:
+            with connection.connection.dbapi_connection.pipeline():  # type: ignore[union-attr]
+                yield
+        except connection.dialect.loaded_dbapi.Error as error:
+            raise exc.DBAPIError.instance(None, None, error, connection.dialect.loaded_dbapi.Error,
+                                          dialect=connection.dialect) from error
+    finally:
+        _held.reset(held)
+
+
+# The connection `together()` holds for its block (each gunicorn thread its own).
+_held: ContextVar[Connection | None] = ContextVar("prepared_connection", default=None)
