@@ -85,8 +85,8 @@ class _Compiled:
 
 
 class Prepared:
-    """A Core statement (INSERT, UPDATE, DELETE, with or without RETURNING) compiled on first use for each
-    database and each set of parameter names, then run with plain driver calls. `statement`: the statement,
+    """A Core statement (a SELECT; an INSERT, UPDATE or DELETE with or without RETURNING) compiled on first use
+    for each database and each set of parameter names, then run with plain driver calls. `statement`: the statement,
     or a function of the database's name ("sqlite", "postgresql") that builds it, for SQL that differs."""
 
     def __init__(self, statement: ClauseElement | Callable[[str], ClauseElement]):
