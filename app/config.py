@@ -55,7 +55,7 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 60  # 60 days: volunteers are never locked out in the field
-    REMEMBER_COOKIE_REFRESH_EACH_REQUEST = True
+    REMEMBER_COOKIE_REFRESH_EACH_REQUEST = False  # renewed once a day instead (web.renew_login)
     # HTTPS deployments set PHUSO_HTTPS=1: Secure cookies and HSTS.
     HTTPS = False
     PROXY_FIX = 0  # number of trusted reverse proxies in front of the app

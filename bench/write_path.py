@@ -113,7 +113,7 @@ STAGES = [
     ("app.services.rollups.write_path", "arrive",
      "household `UPDATE … RETURNING` its visits, and the state before replayed from them"),
     ("app.services.visits", "insert_row_ignoring", "visit `INSERT … ON CONFLICT DO NOTHING RETURNING id`"),
-    ("app.services.visits", "_stored", "the `Visit` object put in the session (no read back)"),
+    ("app.services.visits", "loaded", "the `Visit` object put in the session as if loaded (no read back)"),
     ("app.services.rollups.write_path", "recorded",
      "rollups: contributions and household-days in Python, one upsert per table that moves"),
     ("app.services.audit", "record", "audit row `INSERT`"),
@@ -179,6 +179,32 @@ def verified(env) -> bool:
     return check.returncode == 0
 
 
+def _server_cpu(server) -> float:
+    """CPU seconds used so far by gunicorn's master and its live workers (/proc: utime + stime)."""
+    total = 0
+    for pid in [server.process.pid, *server.workers()]:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _sample_cpu(server, samples: list, stop: threading.Event) -> None:
+    """(time on the tally's clock, server CPU seconds), every 0.1 s until `stop`."""
+    while not stop.is_set():
+        samples.append((time.perf_counter(), _server_cpu(server)))
+        stop.wait(0.1)
+
+
+def _cpu_between(samples: list, start: float, end: float) -> float:
+    """Server CPU seconds used between two moments, from the samples nearest them."""
+    def at(moment: float) -> float:
+        return min(samples, key=lambda s: abs(s[0] - moment))[1]
+    return at(end) - at(start)
+
+
 def posted_rate(url: str, names: list[str], posts: int, workers: int) -> dict:
     """Simulated phones POSTing visits to gunicorn: the steady rate once every phone is sending."""
     from app.services import demo
@@ -193,6 +219,10 @@ def posted_rate(url: str, names: list[str], posts: int, workers: int) -> dict:
     deadline = time.perf_counter() + load.LOAD_DEADLINE_S
     phones = [threading.Thread(target=load.volunteer, args=(server.port, name, demo.DEMO_PASSWORD, posts, tally,
                                                             deadline, i)) for i, name in enumerate(names)]
+    samples: list = []
+    stop = threading.Event()
+    sampler = threading.Thread(target=_sample_cpu, args=(server, samples, stop))
+    sampler.start()
     cpu = time.process_time()
     for phone in phones:
         phone.start()
@@ -200,15 +230,22 @@ def posted_rate(url: str, names: list[str], posts: int, workers: int) -> dict:
         phone.join()
     finished = tally.now()
     phones_cpu = time.process_time() - cpu
+    stop.set()
+    sampler.join()
     server.stop()
     ready = max(tally.phones_ready, default=0)
     # Steady: from the moment the last phone could send until nine visits in ten were done (the tail is
     # phones running out of visits).
     done = sorted(tally.visit_done_at)
     window_end = done[int(len(done) * 0.9)] if done else finished
-    steady = sum(1 for at in done if ready <= at <= window_end) / max(window_end - ready, 1e-9)
+    in_window = sum(1 for at in done if ready <= at <= window_end)
+    steady = in_window / max(window_end - ready, 1e-9)
+    # The tally's times count from its start: the samples' clock is perf_counter.
+    origin = tally.started
+    server_cpu = _cpu_between(samples, origin + ready, origin + window_end)
     return {"env": env, "tally": tally, "steady": steady, "overall": len(done) / finished,
-            "phones_cpu_ms": phones_cpu / max(len(tally.requests), 1) * 1000}
+            "phones_cpu_ms": phones_cpu / max(len(tally.requests), 1) * 1000,
+            "server_cpu_ms": server_cpu / max(in_window, 1) * 1000}
 
 
 def run(backend: str, args) -> dict:
@@ -239,6 +276,7 @@ def run(backend: str, args) -> dict:
         "stages_cpu": stages_cpu, "stages_wall": stages_wall, "loop_cpu": loop_cpu, "loop_wall": loop_wall,
         "phones": len(names), "posted": posted["steady"], "posted_overall": posted["overall"],
         "posted_ceiling": posted_ceiling, "phones_cpu_ms": posted["phones_cpu_ms"],
+        "server_cpu_ms": posted["server_cpu_ms"],
         "acked": len(tally.acked_ids), "lost": len(tally.acked_ids - set(stored)),
         "doubled": len(stored) - len(set(stored)), "verify": in_process_ok and verified(env),
         "load": (load_before[0], os.getloadavg()[0]),
@@ -273,19 +311,20 @@ def main() -> None:
     args = parser.parse_args()
     results = [run(b, args) for b in (["sqlite", "postgresql"] if args.backend == "both" else [args.backend])]
     lines = ["| database | ceiling: insert + upsert per transaction | `visits.record` in-process, one commit each | "
-             "ratio | visit POSTs under gunicorn, steady (ceiling then) | ratio | lost / doubled | "
+             "ratio | visit POSTs under gunicorn, steady (server CPU per visit; ceiling then) | ratio | lost / doubled | "
              "`rollup verify` | load average |", "|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         lines.append(
             f"| {r['backend']} | {r['ceiling']:,.0f}/s ({r['ceiling_cpu']:.3f} ms CPU) | "
             f"{r['in_process']:,.0f}/s ({r['in_process_cpu']:.2f} ms CPU) | {r['ratio']:.3f} | "
-            f"{r['posted']:,.0f}/s ({r['posted_ceiling']:,.0f}/s) | {r['posted'] / r['posted_ceiling']:.3f} | "
+            f"{r['posted']:,.0f}/s ({r['server_cpu_ms']:.2f} ms; {r['posted_ceiling']:,.0f}/s) | "
+            f"{r['posted'] / r['posted_ceiling']:.3f} | "
             f"{r['lost']} / {r['doubled']} of {r['acked']} | {'agrees' if r['verify'] else 'DIFFERS'} | "
             f"{r['load'][0]:.1f} → {r['load'][1]:.1f} |")
     rounds = "\n".join(
         f"- {r['backend']}, each round's ceiling / in-process / ratio: " + "; ".join(
             f"{x['ceiling']:,.0f} / {x['record']:,.0f} / {x['ratio']:.3f}" for x in r["rounds"])
-        for r in results)
+        + f"; the phones' own CPU {r['phones_cpu_ms']:.2f} ms per request" for r in results)
     body = (f"`python -m bench.write_path` on {machine()}, everything in one run ({args.rounds} rounds of "
             f"{args.visits} visits in-process, each beside the ceiling; {args.volunteers} phones × {args.posts} "
             f"visits under gunicorn with {args.workers} workers of 2 threads). Medians of the rounds; CPU: this "

@@ -76,6 +76,22 @@ def test_remember_cookie_outlives_the_session(app, make_user):
     assert fresh.get("/").status_code == 200
 
 
+def test_remember_cookie_is_renewed_on_the_first_request_of_each_day(app, make_user, frozen_clock):
+    """60 days from the last day the volunteer used the app; the day's other requests send no cookie."""
+    phone = app.test_client()
+    login(phone, make_user(Role.VOLUNTEER), remember=True)
+
+    def cookies_sent() -> list[str]:
+        return sorted(c.split("=")[0] for c in phone.get("/api/session").headers.getlist("Set-Cookie"))
+
+    assert cookies_sent() == []  # the login itself renewed it today
+    frozen_clock.advance(days=1)
+    assert cookies_sent() == ["remember_token", "session"]
+    assert cookies_sent() == []
+    frozen_clock.advance(days=59, hours=23)
+    assert cookies_sent() == ["remember_token", "session"]
+
+
 def test_logout_ends_copied_sessions(app, make_user):
     user = make_user(Role.VOLUNTEER)
     phone = app.test_client()

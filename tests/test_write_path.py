@@ -8,7 +8,7 @@ import pytest
 
 from app.clock import utcnow
 from app.extensions import db
-from app.models import Household, Outcome, Role, Visit
+from app.models import Household, Outcome, Role, ScoreUnit, Visit
 from app.services import visits
 from app.services.scope import OutOfScope
 from app.services.visits import VisitInput
@@ -101,3 +101,14 @@ def test_the_statement_prepared_once_keeps_each_volunteer_to_its_own_team(world,
     db.session.commit()
     assert created and count(Visit) == 2
     assert db.session.get(Household, home_b.id).people_level2 == 1
+
+
+def test_a_backdated_visit_that_empties_a_household_day_deletes_it(world, make_household, rollup_verified):
+    """The team's first meeting of the month moves to the earlier day: the later day's household-day, which
+    held nothing else, is deleted in the same batch of writes (on PostgreSQL, inside the pipeline)."""
+    volunteer = world["volunteer_a"]
+    home = make_household(world["team_a"].areas[0], people=3, eligible_people=2)
+    _record(volunteer, home)
+    sent = _record(volunteer, home, visited_at=utcnow() - timedelta(days=3))
+    assert any(statement.startswith("DELETE FROM score_unit") for statement in sent)
+    assert count(ScoreUnit) == 1

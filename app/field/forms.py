@@ -24,6 +24,8 @@ from app.services.lists import households
 from app.services.scope import scoped
 from app.units import area_word
 
+# WTForms' own message, lazy: UUID() translates its default on every check, even one that passes.
+_CLIENT_ID = UUID(message=_l("Invalid UUID."))
 _COUNT = NumberRange(min=0, max=visits.MOST_PER_VISIT, message=_l("Enter a number of people from 0 to %(max)s."))
 _COUNT_INPUT = {"inputmode": "numeric", "min": 0, "max": visits.MOST_PER_VISIT}
 
@@ -34,7 +36,7 @@ class CheckboxListField(SelectMultipleField):
 
 
 class HouseholdForm(Form):
-    client_id = HiddenField(validators=[Optional(), UUID()])
+    client_id = HiddenField(validators=[Optional(), _CLIENT_ID])
     area_id = SelectField(_l("Area"), coerce=int, validators=[InputRequired()])
     address = StringField(_l("Address"), validators=[DataRequired(), Length(max=200)],
                           render_kw={"placeholder": _l("e.g. 51/3 Hẻm 51, Đường 3 Tháng 2"), "autocomplete": "off"})
@@ -60,10 +62,12 @@ class HouseholdForm(Form):
 
 
 class VisitForm(Form):
-    client_id = HiddenField(validators=[DataRequired(), UUID()])
-    household_id = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,12}$")])
+    # Hidden, so no label: without one WTForms translates one made from the name each time the form is built
+    # (the sync API builds one per visit).
+    client_id = HiddenField("", validators=[DataRequired(), _CLIENT_ID])
+    household_id = HiddenField("", validators=[DataRequired(), Regexp(r"^\d{1,12}$")])
     # Opened from a follow-up: the visit that asked for it, closed when someone is met (services/visits.py).
-    closes_followup = HiddenField(validators=[Optional(), Regexp(r"^\d{1,12}$")])
+    closes_followup = HiddenField("", validators=[Optional(), Regexp(r"^\d{1,12}$")])
     visited_at = DayTimeField(_l("Time of the visit"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
     outcome = RadioField(_l("Outcome"), choices=[(k.value, v) for k, v in OUTCOME_LABELS.items()],
                          validators=[InputRequired(message=_l("Choose the outcome of the visit."))])

@@ -7,9 +7,10 @@ from sqlalchemy import Table, insert
 from app.clock import utcnow
 from app.extensions import db
 from app.models import AuditLog, User
+from app.services.prepared import Prepared
 
 # Prepared once: an audit row is written with every visit, and nothing reads it back in the same request.
-_INSERT = insert(cast(Table, AuditLog.__table__))
+_INSERT = Prepared(insert(cast(Table, AuditLog.__table__)))
 
 
 def record(actor: User | None, action: str, obj=None, ward_code: int | None = None, **detail) -> None:
@@ -20,7 +21,7 @@ def record(actor: User | None, action: str, obj=None, ward_code: int | None = No
         object_type = obj.__tablename__
         object_id = str(getattr(obj, "id", None) or getattr(obj, "code", ""))
         ward_code = ward_code or getattr(obj, "ward_code", None)
-    db.session.connection().execute(_INSERT, {
+    _INSERT.execute({
         "at": utcnow(),
         "actor_id": actor.id if actor is not None else None,
         "action": action,

@@ -11,7 +11,7 @@ from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, bindparam, insert, or_
-from sqlalchemy.orm import make_transient_to_detached, selectinload
+from sqlalchemy.orm import selectinload
 
 from app.clock import utcnow
 from app.extensions import db
@@ -19,6 +19,7 @@ from app.models import ONLINE_SERVICES, Household, HouseholdStatus, Outcome, Rol
 from app.services import audit, rollups
 from app.services.errors import FieldError
 from app.services.lists import households
+from app.services.prepared import loaded, together
 from app.services.scope import (
     RoleDenied,
     actor_parameters,
@@ -252,11 +253,12 @@ def record(actor: User, raw: VisitInput) -> tuple[Visit, bool]:
         # Another worker stored this client id since the household was read: answer as a replay.
         rollups.visit_withdrawn(arrival)
         return _replay(_by_client_id(actor, data.client_id), data, actor), False
-    visit = _stored(visit_id, row)
-    if helpers:
-        db.session.execute(insert(visit_helpers), [{"visit_id": visit.id, "user_id": u.id} for u in helpers])
-    rollups.visit_recorded(arrival, visit, new)
-    audit.record(actor, "visit.create", visit, outcome=str(visit.outcome))
+    visit = loaded(Visit, {**row, "id": visit_id})  # as if read back, without a second statement
+    with together():  # nothing below reads an answer: on PostgreSQL, one round trip
+        if helpers:
+            db.session.execute(insert(visit_helpers), [{"visit_id": visit.id, "user_id": u.id} for u in helpers])
+        rollups.visit_recorded(arrival, visit, new)
+        audit.record(actor, "visit.create", visit, outcome=str(visit.outcome))
     if data.closes_followup is not None:
         _close_answered(actor, data.closes_followup, visit)
     return visit, True
@@ -275,12 +277,7 @@ def _close_answered(actor: User, asking_id: int, answer: Visit) -> None:
     audit.record(actor, "followup.close", asking, by_visit=answer.id)
 
 
-def _stored(visit_id: int, row: dict) -> Visit:
-    """The visit just inserted with every column of `row`, in the session as if read back (no second statement)."""
-    visit = Visit(id=visit_id, **row)
-    make_transient_to_detached(visit)
-    db.session.add(visit)
-    return visit
+
 
 
 def _survivor(actor: User, household: Household) -> Household:

@@ -176,6 +176,8 @@ def apply_units_change(household_id: int, ward_code: int, area_id: int, before: 
     units: list[dict] = []
     days: dict[tuple[date, int], dict[str, int]] = defaultdict(lambda: dict(zero))
     for key in before.keys() | after.keys():
+        if before.get(key) == after.get(key):
+            continue  # most of a household's days: a new visit changes one or two
         delta = {c: after.get(key, zero)[c] - before.get(key, zero)[c] for c in SCORE_COLUMNS}
         if not any(delta.values()):
             continue

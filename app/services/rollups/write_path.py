@@ -17,6 +17,7 @@ caller's conditions, per database and kind of visit; the upserts are upsert.py's
 connection, as Core: an ORM-enabled UPDATE would be copied (and its cache key computed again) on every run.
 """
 
+import functools
 import json
 from collections import namedtuple
 from dataclasses import dataclass, replace
@@ -29,6 +30,7 @@ from sqlalchemy.orm.util import identity_key
 
 from app.extensions import db
 from app.models import Household, HouseholdStatus, Outcome, Visit
+from app.services.prepared import Prepared
 from app.services.rollups import areas, daily, household_days, ward_days
 from app.services.rollups.household_state import HouseholdState, apply_visit
 
@@ -111,7 +113,7 @@ def _applied(state: HouseholdState, visit: VisitRow) -> HouseholdState:
     return state
 
 
-def _arrival_update(dialect: str, met: bool, cashless: bool, where: tuple) -> Update:
+def _arrival_update(dialect: str, *, met: bool, cashless: bool, where: tuple) -> Update:
     """The household's UPDATE for one kind of new visit: the state it gives (met, and with a cashless setup),
     the conditions `where`, and RETURNING what the rollups need."""
     household = cast(Table, Household.__table__)
@@ -136,28 +138,26 @@ def _arrival_update(dialect: str, met: bool, cashless: bool, where: tuple) -> Up
 
 class ArrivalStatement:
     """`arrive()`'s statement for one set of conditions on the household (`where`: SQL whose parameters the
-    caller fills, built once), prepared on first use for each database and each kind of visit."""
+    caller fills, built once), prepared on first use for each kind of visit (and each database)."""
 
     def __init__(self, where):
-        self.where = tuple(where)
-        self._prepared: dict[tuple[str, bool, bool], Update] = {}
+        where = tuple(where)
+        self._prepared = {(met, cashless): Prepared(functools.partial(_arrival_update, met=met, cashless=cashless,
+                                                                      where=where))
+                          for met, cashless in ((False, False), (True, False), (True, True))}
 
-    def for_visit(self, new: VisitRow) -> Update:
+    def for_visit(self, new: VisitRow) -> Prepared:
         met = new.outcome == Outcome.MET
-        key = (db.session.get_bind().dialect.name, met, met and new.cashless_setup)
-        statement = self._prepared.get(key)
-        if statement is None:
-            statement = self._prepared[key] = _arrival_update(*key, self.where)
-        return statement
+        return self._prepared[(met, met and bool(new.cashless_setup))]
 
 
 def arrive(statement: ArrivalStatement, household_id: int, new: VisitRow, parameters: dict) -> Arrival | None:
     """Lock the household, write the state `new` gives it and read what the rollups need, in one statement.
     None when no active household with this id meets every condition of `statement` (nothing was written);
     `parameters` fill the conditions' own."""
-    row = db.session.connection().execute(statement.for_visit(new), {
+    row = statement.for_visit(new).first({
         **parameters, "household": household_id, "visit_at": new.visited_at, "visit_level2": new.level2_activated,
-        "visit_children": new.level2_children, "visit_online": new.online_people}).first()
+        "visit_children": new.level2_children, "visit_online": new.online_people})
     if row is None:
         return None
     # A Household already loaded in this session no longer holds the stored state.

@@ -1,0 +1,41 @@
+"""Prepared statements keep what SQLAlchemy's execution gives: defaults, type conversions, events, error types."""
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy import bindparam, exc, insert, select
+
+from app.clock import utcnow
+from app.extensions import db
+from app.models import Role, User
+from app.services.prepared import Prepared, loaded
+from tests.conftest import statements_sent
+
+_USERS = User.__table__
+ADD_USER = Prepared(insert(_USERS).returning(_USERS.c.id))
+USER_BY_ID = Prepared(select(_USERS).where(_USERS.c.id == bindparam("id")))
+
+
+def _row(username: str) -> dict:
+    return {"username": username, "display_name": "Người Thử", "password_hash": "x", "role": Role.VOLUNTEER,
+            "province_code": 92}
+
+
+def test_a_prepared_insert_fills_python_defaults_and_reads_back_typed_values(ctx, frozen_clock):
+    with statements_sent() as sent:
+        (user_id,) = ADD_USER.first(_row("prepared1"))
+    assert len(sent) == 1 and sent[0].startswith("INSERT INTO")
+    values = USER_BY_ID.first_values({"id": user_id})
+    assert values["created_at"] == utcnow() and isinstance(values["created_at"], datetime)
+    assert values["active"] is True and len(values["session_token"]) == 32
+    user = loaded(User, values)
+    assert user in db.session and not db.session.dirty and user.role == Role.VOLUNTEER
+    db.session.commit()
+
+
+def test_a_driver_error_is_raised_as_sqlalchemys(ctx):
+    ADD_USER.first(_row("prepared2"))
+    with pytest.raises(exc.IntegrityError):
+        ADD_USER.first(_row("prepared2"))
+    db.session.rollback()
+    assert db.session.scalar(select(User.id).where(User.username == "prepared2")) is None
