@@ -1,14 +1,20 @@
 """Activities beyond household visits: recorded once (page and sync API), in scope, counted apart from visits."""
 
+import io
+import re
 import uuid
+from datetime import date, timedelta
 
 import pytest
+from docx import Document
 from sqlalchemy import select
 
 from app.api.views import sync_token
+from app.clock import utcnow
 from app.extensions import db
-from app.models import Activity, ActivityService, AuditLog, Role
-from tests.conftest import count
+from app.models import Activity, ActivityService, AuditLog, Indicator, PeriodicReport, Role, Ward
+from app.services.reports import coverage
+from tests.conftest import WARD_A, WARD_B, count
 
 # FROZEN_AT (2026-11-20) is a Friday in Vietnam.
 TODAY = "20/11/2026"
@@ -123,3 +129,79 @@ def test_the_recorder_deletes_within_a_day_and_it_is_audited(phone, frozen_clock
 def test_a_volunteer_without_a_team_may_not_record(make_user, login_as):
     lost = make_user(Role.VOLUNTEER, team=None)
     assert login_as(lost).get("/activities/new").status_code == 403
+
+
+# --- Counted on the board, in the report and in campaigns, never twice with the visits -----------------------
+
+def _row_numbers(html: str, row_id: str) -> list[str]:
+    row = re.search(rf'<tr id="{row_id}">(.*?)</tr>', html, re.S).group(1)
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+
+
+@pytest.fixture
+def worked(phone, make_household, rollup_verified):
+    """Ward A: one visit (2 people helped online, 1 activation) and two activities of team A (a help desk: 12
+    helped online, 4 activations; a class: 20 trained); ward B: an activity of its own."""
+    household = make_household(phone["team_a"].areas[0], people=4, eligible_people=3)
+    local = utcnow() + timedelta(hours=7)
+    visit = phone["client"].post("/api/visits", json={
+        "client_id": str(uuid.uuid4()), "household_id": str(household.id), "visited_at": local.strftime("%Y-%m-%dT%H:%M"),
+        "outcome": "met", "vneid_installed": "1", "level2_activated": "1", "online_people": "2",
+        "services": ["passport"]})
+    assert visit.status_code == 201
+    assert phone["client"].post("/api/activities", json=activity_payload()).status_code == 201
+    assert phone["client"].post("/api/activities", json=activity_payload(
+        phone["team_a"].areas[0], kind="class", people_online="0", service_residence="0", service_passport="0",
+        level2_activated="0", people_trained="20")).status_code == 201
+    other = phone["volunteer_b"]
+    db.session.add(Activity(client_id=str(uuid.uuid4()), content_hash="x", ward_code=WARD_B,
+                            team_id=other.team_id, recorded_by_id=other.id, kind="help_desk",
+                            held_on=date(2026, 11, 20), place="Một cửa", people_online=50))
+    db.session.commit()
+    return {**phone, "household": household}
+
+
+def test_activities_count_on_the_unit_board_as_their_own_rows_and_in_totals_once(worked, login_as):
+    html = login_as(worked["coordinator_a"]).get("/ward").get_data(as_text=True)
+    assert "Hoạt động ngoài lượt hỗ trợ" in html
+    # Visits, activities, total: each help once.
+    assert _row_numbers(html, "activity-online") == ["2", "12", "14"]
+    assert _row_numbers(html, "activity-level2") == ["1", "4", "5"]
+    assert _row_numbers(html, "activity-trained") == ["–", "20", "20"]
+    assert re.search(r'data-figure="activities">2<', html)
+    ward = db.session.get(Ward, WARD_A)
+    report = coverage.ward_report(worked["coordinator_a"], ward, coverage.Period(date(2026, 11, 15),
+                                                                                 date(2026, 12, 14)))
+    total = report.total
+    # The household figures are the visit's alone: an activity's people are no household's.
+    assert total.figures[Indicator.ONLINE].to_date.part == 1
+    assert total.figures[Indicator.LEVEL2].to_date.part == 1
+    assert (total.sums.activity_people_online, total.sums.online_people) == (12, 2)
+    team_a = next(row for row in report.teams if row.ident == worked["team_a"].id)
+    assert (team_a.sums.help_desks, team_a.sums.classes, team_a.sums.activity_trained) == (1, 1, 20)
+    assert all(row.sums.help_desks == 0 for row in report.areas)
+
+
+def test_the_province_board_adds_every_units_activities(worked, login_as):
+    html = login_as(worked["province"]).get("/province").get_data(as_text=True)
+    assert _row_numbers(html, "activity-online") == ["2", "62", "64"]
+
+
+def test_the_periodic_report_has_an_activities_section(worked, login_as):
+    client = login_as(worked["coordinator_a"])
+    created = client.post("/reports/new?kind=month&cutoff=decree09&year=2026&number=12", data={
+        "doc_number": "15/BC-UBND", "place": "Ninh Kiều", "doc_date": "2026-12-14", "results": "Kết quả.",
+        "shortcomings": "", "next_tasks": "", "recipients": "Lưu: VT", "signer_title": "CHỦ TỊCH",
+        "signer_name": "Nguyễn Văn An"})
+    assert created.status_code == 303, created.get_data(as_text=True)[:1000]
+    report = db.session.scalar(select(PeriodicReport))
+    document = Document(io.BytesIO(client.get(f"/reports/{report.id}/docx").data))
+    headings = [p.text for p in document.paragraphs]
+    assert "2. Hoạt động ngoài lượt hỗ trợ" in headings and "3. Kết quả đạt được" in headings
+    table = next(t for t in document.tables if t.rows[0].cells[0].text == "Hoạt động ngoài lượt hỗ trợ")
+    cells = {row.cells[0].text: row.cells[1].text for row in table.rows[1:]}
+    assert cells["Hoạt động ngoài lượt hỗ trợ"] == "2"
+    assert cells["Số người được hỗ trợ dịch vụ công trực tuyến tại các hoạt động"] == "12"
+    assert cells["Số người được hỗ trợ dịch vụ công trực tuyến: lượt hỗ trợ và hoạt động"] == "14"
+    printed = client.get(f"/reports/{report.id}/print").get_data(as_text=True)
+    assert "2. Hoạt động ngoài lượt hỗ trợ" in printed

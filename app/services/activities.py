@@ -206,53 +206,43 @@ def listed(actor: User, page: int, page_size: int) -> tuple[list[Activity], int]
 
 @dataclass
 class Totals:
-    """What a group's activities add up to over some days."""
+    """What a group's activities add up to over some days: how many of each kind, and their people."""
 
-    activities: int = 0
+    by_kind: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ActivityKind, 0))
     people_online: int = 0
     level2_activated: int = 0
     people_trained: int = 0
+
+    @property
+    def activities(self) -> int:
+        return sum(self.by_kind.values())
 
 
 def team_sums(ward_codes: list[int], start: date, end: date) -> dict[tuple[int, int], Totals]:
     """(ward, recording team) → its activities' figures on these days: one grouped query."""
     stmt = (
-        select(Activity.ward_code, Activity.team_id, func.count(), func.sum(Activity.people_online),
+        select(Activity.ward_code, Activity.team_id, Activity.kind, func.count(), func.sum(Activity.people_online),
                func.sum(Activity.level2_activated), func.sum(Activity.people_trained))
         .where(Activity.ward_code.in_(ward_codes), Activity.held_on.between(start, end))
-        .group_by(Activity.ward_code, Activity.team_id)
+        .group_by(Activity.ward_code, Activity.team_id, Activity.kind)
     )
-    return {(ward, team): Totals(count, int(online or 0), int(level2 or 0), int(trained or 0))
-            for ward, team, count, online, level2, trained in db.session.execute(stmt)}
+    found: dict[tuple[int, int], Totals] = defaultdict(Totals)
+    for ward, team, kind, count, online, level2, trained in db.session.execute(stmt):
+        totals = found[(ward, team)]
+        totals.by_kind[ActivityKind(kind)] = count
+        totals.people_online += int(online or 0)
+        totals.level2_activated += int(level2 or 0)
+        totals.people_trained += int(trained or 0)
+    return dict(found)
 
 
-@dataclass
-class Breakdown:
-    """A unit's activities on some days by kind, and the people helped per online service."""
-
-    by_kind: dict[str, Totals]
-    by_service: dict[str, int]
-
-    @property
-    def total(self) -> Totals:
-        whole = Totals()
-        for part in self.by_kind.values():
-            for name in ("activities", "people_online", "level2_activated", "people_trained"):
-                setattr(whole, name, getattr(whole, name) + getattr(part, name))
-        return whole
-
-
-def breakdown(ward_code: int, start: date, end: date) -> Breakdown:
-    """By kind (every kind listed, in the form's order) and by online service: two grouped queries."""
-    held = (Activity.ward_code == ward_code) & Activity.held_on.between(start, end)
-    by_kind: dict[str, Totals] = {kind.value: Totals() for kind in ActivityKind}
-    for kind, count, online, level2, trained in db.session.execute(
-            select(Activity.kind, func.count(), func.sum(Activity.people_online), func.sum(Activity.level2_activated),
-                   func.sum(Activity.people_trained)).where(held).group_by(Activity.kind)):
-        by_kind[kind] = Totals(count, int(online or 0), int(level2 or 0), int(trained or 0))
-    by_service: dict[str, int] = defaultdict(int)
-    for service, people in db.session.execute(
-            select(ActivityService.service, func.sum(ActivityService.people))
-            .join(Activity, Activity.id == ActivityService.activity_id).where(held).group_by(ActivityService.service)):
-        by_service[service] = int(people or 0)
-    return Breakdown(by_kind, {key: by_service.get(key, 0) for key in ONLINE_SERVICES})
+def people_per_service(ward_code: int, start: date, end: date) -> dict[str, int]:
+    """The unit's people helped at activities on these days, per online service (every service listed)."""
+    stmt = (
+        select(ActivityService.service, func.sum(ActivityService.people))
+        .join(Activity, Activity.id == ActivityService.activity_id)
+        .where(Activity.ward_code == ward_code, Activity.held_on.between(start, end))
+        .group_by(ActivityService.service)
+    )
+    found = {service: int(people or 0) for service, people in db.session.execute(stmt)}
+    return {key: found.get(key, 0) for key in ONLINE_SERVICES}
