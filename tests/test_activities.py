@@ -13,6 +13,8 @@ from app.api.views import sync_token
 from app.clock import utcnow
 from app.extensions import db
 from app.models import Activity, ActivityService, AuditLog, Indicator, PeriodicReport, Role, Ward
+from app.services import ranking
+from app.services.ranking.campaigns import ACTIVITY_RULES
 from app.services.reports import coverage
 from tests.conftest import WARD_A, WARD_B, count
 
@@ -205,3 +207,22 @@ def test_the_periodic_report_has_an_activities_section(worked, login_as):
     assert cells["Số người được hỗ trợ dịch vụ công trực tuyến: lượt hỗ trợ và hoạt động"] == "14"
     printed = client.get(f"/reports/{report.id}/print").get_data(as_text=True)
     assert "2. Hoạt động ngoài lượt hỗ trợ" in printed
+
+
+def test_a_campaign_scores_activities_with_their_own_weights_explained_on_the_team_page(worked, make_campaign,
+                                                                                       login_as):
+    campaign = make_campaign(WARD_A)
+    board = ranking.leaderboard(campaign)
+    team_a = next(s for s in board.standings if s.team_id == worked["team_a"].id)
+    assert {key: team_a.counts[key] for key in ACTIVITY_RULES} == {
+        "activities": 2, "activity_online": 12, "activity_level2": 4, "activity_trained": 20}
+    # The visit's own rules count its household once; the activities add their points beside it:
+    # 2 activities x 2 + 12 people online x 1 + 4 activations x 2 + 20 trained x 1 = 44.
+    visit_counts = {key: value for key, value in team_a.counts.items() if key not in ACTIVITY_RULES}
+    assert visit_counts["level2"] == 1 and visit_counts["tutored"] == 1
+    assert team_a.score == ranking.points(campaign, visit_counts) + 44
+    assert {s.team_id for s in board.standings} == {worked["team_a"].id}  # ward B's activity is not in it
+    page = login_as(worked["volunteer_a"]).get(f"/campaigns/{campaign.id}/teams/{worked['team_a'].id}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Hoạt động đã tổ chức" in html and "không tính như hộ được đến hỗ trợ" in html
