@@ -226,3 +226,15 @@ def test_a_campaign_scores_activities_with_their_own_weights_explained_on_the_te
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "Hoạt động đã tổ chức" in html and "không tính như hộ được đến hỗ trợ" in html
+
+
+def test_the_province_roll_up_has_the_units_activities(worked, login_as):
+    response = login_as(worked["province"]).get(
+        "/reports/province/rollup.docx?kind=month&cutoff=decree09&year=2026&number=12")
+    table = Document(io.BytesIO(response.data)).tables[-1]
+    heads = [c.text for c in table.rows[0].cells]
+    rows = {row.cells[1].text: [c.text for c in row.cells] for row in table.rows[1:]}
+    held = heads.index("Hoạt động ngoài lượt hỗ trợ (trong kỳ)")
+    online = heads.index("Số người được hỗ trợ dịch vụ công trực tuyến tại các hoạt động (trong kỳ)")
+    assert (rows["Phường Ninh Kiều"][held], rows["Phường Ninh Kiều"][online]) == ("2", "12")
+    assert (rows["Toàn tỉnh, thành phố"][held], rows["Toàn tỉnh, thành phố"][online]) == ("3", "62")

@@ -260,7 +260,9 @@ def rollup_columns() -> list[tuple[str, str]]:
     columns += [(d.key.value, "to_date") for d in DEFINITIONS if d.in_period]
     # The counts beside the indicators (children 6-13 with level 2, people helped online, teams, members).
     columns += [(b.key, "period" if b.in_period else "to_date") for d in DEFINITIONS for b in d.beside]
-    return [*columns, (VISITS_KEY, "period")]
+    # The activities beyond household visits and the people they helped online (a report sent before they were
+    # counted shows "–").
+    return [*columns, (VISITS_KEY, "period"), ("activities", "period"), ("activity_people_online", "period")]
 
 
 def rollup_cell(fmt: NumberFormat, row: FigureRow | None, which: str) -> str:
