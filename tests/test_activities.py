@@ -207,6 +207,8 @@ def test_the_periodic_report_has_an_activities_section(worked, login_as):
     assert cells["Số người được hỗ trợ dịch vụ công trực tuyến: lượt hỗ trợ và hoạt động"] == "14"
     printed = client.get(f"/reports/{report.id}/print").get_data(as_text=True)
     assert "2. Hoạt động ngoài lượt hỗ trợ" in printed
+    page = client.get(f"/reports/{report.id}").get_data(as_text=True)
+    assert 'id="activities"' in page and 'id="figure-people_online_total"' in page
 
 
 def test_a_campaign_scores_activities_with_their_own_weights_explained_on_the_team_page(worked, make_campaign,

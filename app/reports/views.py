@@ -12,7 +12,7 @@ from app.forms import show_refusal
 from app.models import Role
 from app.reports.forms import CUTOFF_LABELS, KIND_LABELS, DueDaysForm, PeriodChoiceForm, ReportForm
 from app.services.reports import documents, periodic
-from app.services.reports.indicators import ACTIVITY_RULE
+from app.services.reports.indicators import ACTIVITY_KEYS, ACTIVITY_RULE
 from app.services.reports.periods import ReportPeriod
 from app.services.scope import PROVINCE_READERS, may, require_role
 from app.web import render
@@ -35,7 +35,7 @@ def _period_args(period: ReportPeriod) -> dict:
 
 def _labels() -> dict:
     return {"kinds": KIND_LABELS, "cutoffs": CUTOFF_LABELS, "period_name": periodic.period_name,
-            "period_span": periodic.period_span}
+            "period_span": periodic.period_span, "activity_keys": ACTIVITY_KEYS, "activity_rule": ACTIVITY_RULE}
 
 
 @bp.route("")
