@@ -267,7 +267,6 @@ def weekly_points(campaign: Campaign, team: Team, today: date | None = None) -> 
         week = weeks[day - timedelta(days=day.weekday())]
         for column, value in counts.items():
             week[column] += value
-
     return [WeekPoints(start, counts, points(campaign, counts)) for start, counts in weeks.items()]
 
 

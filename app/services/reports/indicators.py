@@ -69,6 +69,24 @@ class Sums:
     active_period_count: int = 0
 
     @property
+    def activities(self) -> int:
+        return self.help_desks + self.area_sweeps + self.classes + self.other_activities
+
+    # Totals of the visits' and the activities' figures: each help is recorded once, on one or the other.
+    @property
+    def people_online_total(self) -> int:
+        return self.online_people + self.activity_people_online
+
+    @property
+    def level2_visits(self) -> int:
+        """Level-2 activations at visits in the period, of all ages (an activity's are not split by age)."""
+        return self.level2_activated + self.level2_children
+
+    @property
+    def level2_total(self) -> int:
+        return self.level2_visits + self.activity_level2
+
+    @property
     def members_active_week(self) -> int:
         return len(self.active_week) + self.active_week_count
 
@@ -244,8 +262,7 @@ class PeriodCount:
 # Never twice: an activity's people are recorded on the activity alone and never enter a household's state, so
 # a total is the visits' figure plus the activities' (services/activities.py states the rule).
 ACTIVITY_COUNTS: tuple[PeriodCount, ...] = (
-    PeriodCount("activities", _l("Activities beyond household visits"),
-                lambda s: s.help_desks + s.area_sweeps + s.classes + s.other_activities),
+    PeriodCount("activities", _l("Activities beyond household visits"), lambda s: s.activities),
     PeriodCount("help_desks", _l("of which: help desks at the one-stop shop"), lambda s: s.help_desks),
     PeriodCount("area_sweeps", _l("of which: area sweeps"), lambda s: s.area_sweeps),
     PeriodCount("classes", _l("of which: “Bình dân học vụ số” classes"), lambda s: s.classes),
@@ -255,9 +272,9 @@ ACTIVITY_COUNTS: tuple[PeriodCount, ...] = (
     PeriodCount("activity_level2", _l("Level-2 activations at activities"), lambda s: s.activity_level2),
     PeriodCount("activity_trained", _l("People trained at activities"), lambda s: s.activity_trained),
     PeriodCount("people_online_total", _l("People helped with online services: visits and activities"),
-                lambda s: s.online_people + s.activity_people_online),
+                lambda s: s.people_online_total),
     PeriodCount("level2_total", _l("Level-2 activations: visits (all ages) and activities"),
-                lambda s: s.level2_activated + s.level2_children + s.activity_level2),
+                lambda s: s.level2_total),
 )
 ACTIVITY_KEYS = frozenset(count.key for count in ACTIVITY_COUNTS)
 ACTIVITY_RULE = _l("People helped at an activity are counted in the activity only, never in a household's figures; "
