@@ -30,6 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
     htmx.init_app(app)
     web.init_app(app)
 
+    from app.activities.views import bp as activities_bp
     from app.admin.views import bp as admin_bp
     from app.api.views import bp as api_bp
     from app.auth.views import bp as auth_bp
@@ -47,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(field_bp)
+    app.register_blueprint(activities_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(pwa_bp)
     app.register_blueprint(ops_bp)

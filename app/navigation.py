@@ -10,6 +10,7 @@ _ITEMS = {
     "main.home": (_l("Today"), "home"),
     "field.visit_new": (_l("Log visit"), "plus"),
     "field.households_list": (_l("Households"), "house"),
+    "activities.activities_list": (_l("Activities"), "flag"),
     "board.team": (_l("Team"), "team"),
     "board.ward": (_l("Commune/ward board"), "chart"),
     "board.province": (_l("Province"), "chart"),
@@ -22,9 +23,12 @@ _ITEMS = {
 }
 
 _BY_ROLE = {
-    Role.VOLUNTEER: ["main.home", "field.households_list", "field.visit_new", "ranking.campaigns"],
-    Role.TEAM_LEADER: ["main.home", "field.households_list", "field.visit_new", "board.team", "ranking.campaigns"],
-    Role.COORDINATOR: ["main.home", "board.ward", "reports.index", "lists.index", "admin.users"],
+    Role.VOLUNTEER: ["main.home", "field.households_list", "field.visit_new", "activities.activities_list",
+                     "ranking.campaigns"],
+    Role.TEAM_LEADER: ["main.home", "field.households_list", "field.visit_new", "activities.activities_list",
+                        "board.team", "ranking.campaigns"],
+    Role.COORDINATOR: ["main.home", "board.ward", "activities.activities_list", "reports.index", "lists.index",
+                        "admin.users"],
     Role.YOUTH_LEADER: ["main.home", "ranking.campaigns"],
     Role.ADMIN: ["main.home", "board.province", "admin.wards", "admin.users"],
     Role.PROVINCE: ["main.home", "board.province", "reports.province"],

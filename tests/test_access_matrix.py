@@ -8,6 +8,7 @@ Outside the actor's scope the answer is 403 or 404 and nothing in the database c
 import hashlib
 import io
 import re
+import uuid
 from dataclasses import dataclass
 
 import pytest
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from app.api.views import sync_token
 from app.clock import utcnow
 from app.extensions import db
-from app.models import Area, Role, Team, User
+from app.models import Activity, Area, Role, Team, User
 from app.services import geo
 from tests.conftest import login
 
@@ -72,6 +73,12 @@ ACCESS = {
     ("api.offline_data", "GET"): Rule(SYNC_API),
     ("api.household_create", "POST"): Rule(SYNC_API),
     ("api.visit_create", "POST"): Rule(SYNC_API),
+    ("api.activity_create", "POST"): Rule(SYNC_API),
+    ("activities.new", "GET"): Rule(FIELD),
+    ("activities.new", "POST"): Rule(FIELD),
+    ("activities.activities_list", "GET"): Rule(FIELD | COORDINATOR),
+    ("activities.activity", "GET"): Rule(FIELD | COORDINATOR),
+    ("activities.delete", "POST"): Rule(FIELD),  # the recorder or its team's leader, within a day
     ("field.households_list", "GET"): Rule(FIELD),
     ("field.household", "GET"): Rule(FIELD),
     ("field.household_new", "GET"): Rule(FIELD),
@@ -186,7 +193,13 @@ def scopes(world, make_team, make_user, make_household, make_visit, make_campaig
         household = make_household(team.areas[0])
         visit = make_visit(household, member, followup_needed=True, followup_reason="Hẹn lại")
         campaign = make_campaign(team.ward_code, province_code=79 if team.ward_code == WARD_OTHER_PROVINCE else 92)
+        activity = Activity(client_id=str(uuid.uuid4()), content_hash="-", ward_code=team.ward_code, team_id=team.id,
+                            recorded_by_id=member.id, kind="help_desk", held_on=utcnow().date(), place="Một cửa",
+                            created_at=utcnow())
+        db.session.add(activity)
+        db.session.commit()
         return {"household_id": household.id, "visit_id": visit.id, "area_id": team.areas[0].id, "team_id": team.id,
+                "activity_id": activity.id,
                 "user_id": member.id, "ward_code": team.ward_code, "campaign_id": campaign.id,
                 "token": campaign.share_token, "report_id": make_report(team.ward_code).id}
 

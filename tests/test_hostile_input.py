@@ -22,7 +22,7 @@ from app.api.views import sync_token
 from app.clock import utcnow
 from app.extensions import db
 from app.forms import FieldData
-from app.models import Role, Visit
+from app.models import Activity, Role, Visit
 from app.services import rollups
 from tests.conftest import login
 
@@ -96,6 +96,7 @@ FORMS = [
     ("volunteer_a", "/households/new", "/households/new"),
     ("volunteer_a", "/visits/new?household={household}", "/visits/new"),
     ("volunteer_a", "/visits/{visit}/edit", "/visits/{visit}/edit"),
+    ("volunteer_a", "/activities/new", "/activities/new"),
     ("leader_a", "/team", "/team/assignments"),
     ("coordinator_a", "/admin/users/new", "/admin/users/new"),
     ("coordinator_a", "/admin/users/{volunteer}/password", "/admin/users/{volunteer}/password"),
@@ -147,6 +148,8 @@ SYNC_FIELDS = {
                     "followup_needed", "followup_reason", "followup_due", "note"],
     "/api/households": ["client_id", "area_id", "address", "display_name", "people", "eligible_people", "phone",
                         "phone_consent", "priority_tags", "tags_consent"],
+    "/api/activities": ["client_id", "kind", "held_on", "area_id", "place", "people_online", "service_residence",
+                        "service_passport", "level2_activated", "people_trained", "team_ids", "member_ids", "note"],
 }
 JSON_VALUES = st.one_of(HOSTILE_TEXT, st.integers(), st.floats(allow_nan=True), st.booleans(), st.none(),
                         st.lists(HOSTILE_TEXT, max_size=3), st.dictionaries(st.text(max_size=5), st.integers(),
@@ -301,7 +304,12 @@ def get_objects(places, make_campaign, login_as):
     from tests.test_access_matrix import _import_token, official_import_token
 
     campaign = make_campaign()
-    return {"household_id": places["ids"]["household"], "visit_id": places["ids"]["visit"],
+    activity = Activity(client_id=str(uuid.uuid4()), content_hash="-", ward_code=places["team_a"].ward_code,
+                        team_id=places["team_a"].id, recorded_by_id=places["volunteer_a"].id, kind="class",
+                        held_on=date(2026, 11, 20), area_id=places["ids"]["area"])
+    db.session.add(activity)
+    db.session.commit()
+    return {"activity_id": activity.id, "household_id": places["ids"]["household"], "visit_id": places["ids"]["visit"],
             "area_id": places["ids"]["area"], "team_id": places["ids"]["team"], "user_id": places["ids"]["volunteer"],
             "ward_code": places["team_a"].ward_code, "campaign_id": campaign.id, "token": campaign.share_token,
             "report_id": places["ids"]["report"],

@@ -110,7 +110,8 @@ def test_household_days_count_once_capped_flagged_excluded_first_reach_once(
     # Team A: small (1 + 2x5 + 3 + 4) = 18; old on the 7th: 1, on the 9th: met again in October 0 +
     # follow-up closed after the return visit 2; shared on the 4th: 1 + 2 cashless = 3 (the nobody-home
     # visit of the 3rd counts nothing). 18 + 1 + 2 + 3 = 24.
-    assert a.counts == {"met": 3, "level2": 2, "tutored": 1, "cashless": 1, "followups_closed": 1, "first_reach": 1}
+    assert a.counts == {"met": 3, "level2": 2, "tutored": 1, "cashless": 1, "followups_closed": 1, "first_reach": 1,
+                        "activities": 0, "activity_online": 0, "activity_level2": 0, "activity_trained": 0}
     assert a.score == 24
     # The other team: shared met and reached first on the 2nd: 1 + 4 = 5.
     assert b.counts["first_reach"] == 1 and b.score == 5

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from app.collation import sort_key
 from app.extensions import db
 from app.models import Campaign, Role, User
+from app.services.ranking import RULES
 from app.services.text import holds_words
 from tests.conftest import WARD_A, count
 
@@ -86,6 +87,6 @@ def test_a_province_campaign_for_one_unit_typed_by_name(world, make_user, login_
     assert '<option value="Toàn tỉnh">' in page and '<option value="Xã Thới Lai">' in page
     response = client.post("/campaigns/new", data={
         "name": "Tháng cao điểm", "start_date": "01/11/2026", "end_date": "30/11/2026", "scope": "Xa thoi lai",
-        **{f"weight_{key}": "1" for key in ("met", "level2", "tutored", "cashless", "followups_closed", "first_reach")}})
+        **{f"weight_{rule.key}": "1" for rule in RULES}})
     assert response.status_code == 303
     assert db.session.scalar(select(Campaign.ward_code)) == THOI_LAI

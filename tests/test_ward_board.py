@@ -6,13 +6,14 @@ import re
 from datetime import date, datetime
 
 import pytest
+from flask_babel import force_locale
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditLog, DailyCount, Indicator, Outcome, ProvinceTarget, Role, Target, Visit, Ward
 from app.services import rollups
-from app.services.reports.indicators import DEFINITIONS
+from app.services.reports.indicators import ACTIVITY_COUNTS, DEFINITIONS
 from tests.conftest import WARD_A, WARD_B, count, queries_for
 
 # Wednesday 15/10/2025, 10:00 in Vietnam: the first day of reporting month 11/2025 (Decree 09), so tests of the
@@ -281,6 +282,11 @@ def test_review_filter_flag_and_unflag_a_visit(ward, login_as):
     assert actions == ["visit.flag", "visit.unflag"]
 
 
+def _vi(text) -> str:
+    with force_locale("vi"):
+        return str(text)
+
+
 def test_report_file_agrees_with_the_screen(ward, login_as):
     client = login_as(ward["coordinator_a"])
     body = _text(client.get(f"/ward?{OCTOBER}"))
@@ -298,8 +304,11 @@ def test_report_file_agrees_with_the_screen(ward, login_as):
         card = _card(body, definition.key)
         assert f"<h3>{label}</h3>" in card and f"{part} / {whole} ({percent})" in card
     besides = [(d, b) for d in DEFINITIONS for b in d.beside]
-    assert len(lines[6:]) == len(DEFINITIONS) + len(besides)
-    for (definition, _beside), line in zip(besides, [line for line in lines[6:] if not line[1]], strict=True):
+    assert len(lines[6:]) == len(DEFINITIONS) + len(besides) + len(ACTIVITY_COUNTS)
+    # Then the activities beyond household visits, counts of the period.
+    indicator_lines, activity_lines = lines[6:-len(ACTIVITY_COUNTS)], lines[-len(ACTIVITY_COUNTS):]
+    assert [line[0] for line in activity_lines] == [_vi(c.label) for c in ACTIVITY_COUNTS]
+    for (definition, _beside), line in zip(besides, [line for line in indicator_lines if not line[1]], strict=True):
         assert line[0] in _card(body, definition.key) and f"<strong>{line[4]}" in _card(body, definition.key)
     book = load_workbook(io.BytesIO(client.get(f"/ward/report.xlsx?{OCTOBER}").data))
     assert len(book.sheetnames) == 4

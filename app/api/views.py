@@ -12,12 +12,13 @@ from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.activities.forms import activity_form, activity_input
 from app.api.forms import json_formdata
 from app.collation import by_name
 from app.extensions import csrf, db
 from app.field.forms import household_form, household_input, visit_form, visit_input
 from app.models import Area, Household, HouseholdStatus, Role
-from app.services import audit, visits
+from app.services import activities, audit, visits
 from app.services.lists import households
 from app.services.scope import require_role, scoped
 
@@ -154,5 +155,23 @@ def visit_create():
     except visits.VisitError as error:
         return _error(422, str(error.message), field=error.field)
     answer = {"id": visit.id, "client_id": visit.client_id, "created": created}  # the commit expires the visit
+    db.session.commit()
+    return jsonify(answer), 201 if created else 200
+
+
+@bp.route("/activities", methods=["POST"])
+def activity_create():
+    """A queued activity: the activity form's fields as JSON, stored once per client id like a visit."""
+    payload = _payload()
+    if payload is None:
+        return _error(400, _("The request could not be understood. Please go back and try again."))
+    form = activity_form(formdata=json_formdata(payload), csrf=False)
+    if not form.validate():
+        return _error(422, _("Please correct the marked fields."), errors=_form_errors(form))
+    try:
+        activity, created = activities.record(current_user._get_current_object(), activity_input(form))
+    except activities.ActivityError as error:
+        return _error(422, str(error.message), field=error.field)
+    answer = {"id": activity.id, "client_id": activity.client_id, "created": created}
     db.session.commit()
     return jsonify(answer), 201 if created else 200

@@ -12,12 +12,12 @@ from app.board.forms import AreaAssignmentForm, FlagForm, PeriodForm, TargetForm
 from app.collation import by_name
 from app.extensions import db, htmx
 from app.forms import show_refusal
-from app.models import Area, Indicator, Role, Team, User, Visit, Ward
-from app.services import ranking, visits
+from app.models import ONLINE_SERVICES, Area, Indicator, Role, Team, User, Visit, Ward
+from app.services import activities, ranking, visits
 from app.services.lists import teams
 from app.services.reports import board_periods, coverage, exports, figures, official, periodic, periods, targets
 from app.services.reports.coverage import Period
-from app.services.reports.indicators import BY_KEY, DEFINITIONS
+from app.services.reports.indicators import ACTIVITY_RULE, BY_KEY, DEFINITIONS
 from app.services.reports.periods import Kind
 from app.services.scope import PROVINCE_READERS, get_in_scope, require_role, scoped
 from app.services.text import holds_words
@@ -143,6 +143,9 @@ def ward():
         teams=coverage.sort_rows(report.teams, sort, worst_first),
         board_args=_board_args, is_coordinator=current_user.role == Role.COORDINATOR,
         official=_official_board([(board_ward.code, board_ward.name)]), **_ward_charts(report, areas, sort),
+        per_service=activities.people_per_service(board_ward.code, period.start, period.end),
+        online_services=ONLINE_SERVICES, activity_rule=ACTIVITY_RULE,
+        activities_link=url_for("activities.activities_list") if current_user.role == Role.COORDINATOR else None,
         share_text=sharing.ward_summary(report, shown.label), share_url=url_for("board.ward", _external=True, **_board_args()),
     )
 
@@ -180,7 +183,7 @@ def province():
         "board/province.html", "board/_province.html", 422 if shown.form.errors else 200,
         shown=shown, form=shown.form, period=period, rows=listed, q=q, total=total,
         definitions=DEFINITIONS, sort=sort, worst_first=worst_first, board_args=_board_args,
-        official=_official_board([(row.ident, row.name) for row in rows]),
+        official=_official_board([(row.ident, row.name) for row in rows]), activity_rule=ACTIVITY_RULE,
     )
 
 

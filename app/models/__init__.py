@@ -1,5 +1,6 @@
 """All tables of Phủ Số. Import models from here."""
 
+from app.models.activity import ACTIVITY_KIND_LABELS, Activity, ActivityKind, ActivityService, activity_members, activity_teams
 from app.models.audit import AuditLog, LoginThrottle
 from app.models.counts import (
     AREA_COUNT_COLUMNS,
@@ -26,6 +27,7 @@ from app.models.score import SCORE_COLUMNS, ScoreUnit, TeamDayScore
 from app.models.visit import ONLINE_SERVICES, Outcome, Visit, visit_helpers
 
 __all__ = [
+    "ACTIVITY_KIND_LABELS",
     "AREA_COUNT_COLUMNS",
     "COMMEND_DEFAULTS",
     "COUNTER_COLUMNS",
@@ -36,6 +38,9 @@ __all__ = [
     "SCORE_COLUMNS",
     "SENSITIVE_TAGS",
     "WARD_DAY_COLUMNS",
+    "Activity",
+    "ActivityKind",
+    "ActivityService",
     "Area",
     "AreaCount",
     "AuditLog",
@@ -62,6 +67,8 @@ __all__ = [
     "Visit",
     "Ward",
     "WardDayCount",
+    "activity_members",
+    "activity_teams",
     "member_areas",
     "team_areas",
     "unit_order",

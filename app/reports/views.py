@@ -12,6 +12,7 @@ from app.forms import show_refusal
 from app.models import Role
 from app.reports.forms import CUTOFF_LABELS, KIND_LABELS, DueDaysForm, PeriodChoiceForm, ReportForm
 from app.services.reports import documents, periodic
+from app.services.reports.indicators import ACTIVITY_KEYS, ACTIVITY_RULE
 from app.services.reports.periods import ReportPeriod
 from app.services.scope import PROVINCE_READERS, may, require_role
 from app.web import render
@@ -34,7 +35,7 @@ def _period_args(period: ReportPeriod) -> dict:
 
 def _labels() -> dict:
     return {"kinds": KIND_LABELS, "cutoffs": CUTOFF_LABELS, "period_name": periodic.period_name,
-            "period_span": periodic.period_span}
+            "period_span": periodic.period_span, "activity_keys": ACTIVITY_KEYS, "activity_rule": ACTIVITY_RULE}
 
 
 @bp.route("")
@@ -164,8 +165,9 @@ def print_view(report_id):
     document = periodic.document(current_user, found)
     with force_locale(periodic.DOCUMENT_LOCALE):  # the document's words, as in the DOCX
         return render("reports/print.html", document=document, report=found, heads=documents.table_heads,
-                      cells=documents.table_cells, document_date=documents.document_date,
-                      motto=documents.MOTTO, slogan=documents.SLOGAN)
+                      cells=documents.table_cells, activity_heads=documents.activity_heads,
+                      activity_cells=documents.activity_cells, activity_rule=ACTIVITY_RULE,
+                      document_date=documents.document_date, motto=documents.MOTTO, slogan=documents.SLOGAN)
 
 
 @bp.route("/province")

@@ -17,6 +17,7 @@ from app.clock import local_today, utcnow
 from app.extensions import db
 from app.models import (
     SENSITIVE_TAGS,
+    ActivityKind,
     Area,
     DailyCount,
     Household,
@@ -35,7 +36,7 @@ from app.models import (
     Ward,
     member_areas,
 )
-from app.services import ranking, rollups
+from app.services import activities, ranking, rollups
 from app.services.accounts import hash_password
 from app.services.rollups import HouseholdState, apply_visit
 from app.services.text import fold
@@ -175,6 +176,7 @@ def seed(province_code: int, size: SeedSize, campaign_units: bool = True) -> See
     if wards and wards[0].name in result.wards_seeded:
         unit_targets(wards[0])
         unit_campaign(wards[0])
+        unit_activities(wards[0])
     return result
 
 
@@ -191,6 +193,27 @@ def unit_campaign(ward: Ward) -> None:
         ward_code=ward.code))
     db.session.flush()
     ranking.share(leader, campaign)
+
+
+def unit_activities(ward: Ward) -> None:
+    """The first unit's activities beyond household visits in the last three weeks, each recorded by its team's
+    leader through the service (as from the phone): a help desk, an area sweep and a class per team."""
+    rng = random.Random(f"activities:{ward.code}")  # its own generator: the rest of the seed stays as it was
+    leaders = db.session.scalars(select(User).where(User.role == Role.TEAM_LEADER, User.ward_code == ward.code)
+                                 .order_by(User.id))
+    today = local_today()
+    for leader in leaders:
+        team = db.session.get_one(Team, leader.team_id)
+        for days_ago, kind in ((2, ActivityKind.HELP_DESK), (9, ActivityKind.AREA_SWEEP), (16, ActivityKind.CLASS)):
+            helped = 0 if kind == ActivityKind.CLASS else rng.randint(5, 25)
+            activities.record(leader, activities.ActivityInput(
+                client_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)), kind=kind,
+                held_on=today - timedelta(days=days_ago),
+                area_id=team.areas[0].id if kind != ActivityKind.HELP_DESK else None,
+                place="Bộ phận một cửa UBND" if kind == ActivityKind.HELP_DESK else None,
+                people_online=helped, services={"residence": helped // 2} if helped else {},
+                level2_activated=rng.randint(0, helped // 3) if helped else 0,
+                people_trained=rng.randint(10, 30) if kind == ActivityKind.CLASS else 0))
 
 
 # The first unit's own targets for this year, as its coordinator would set them; the other units have none, and

@@ -14,6 +14,7 @@ from werkzeug.exceptions import Forbidden, NotFound
 
 from app.extensions import db
 from app.models import (
+    Activity,
     Area,
     AuditLog,
     Campaign,
@@ -109,6 +110,11 @@ def scope_clause(actor: User, model) -> ColumnElement[bool]:
         if in_team:
             return Visit.team_id == actor.team_id
         return (Visit.ward_code == actor.ward_code) if role == Role.COORDINATOR else false()
+    if model is Activity:
+        # A team's own record, like its visits; the coordinator reads the unit's. Names of members: no figures-only roles.
+        if in_team:
+            return Activity.team_id == actor.team_id
+        return (Activity.ward_code == actor.ward_code) if role == Role.COORDINATOR else false()
     if model is Target:
         return _ward_clause(actor, Target.ward_code)
     if model is OfficialFigure:  # a unit's official figures: no personal data, seen by everyone of the unit

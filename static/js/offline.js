@@ -93,6 +93,7 @@
   function correctionUrl(item) {
     const edit = "edit=" + encodeURIComponent(item.client_id);
     if (item.kind === "household") return "/households/new?" + edit;
+    if (item.kind === "activity") return "/activities/new?" + edit;
     const p = item.payload;
     const household = p.household_id ? "household=" + p.household_id
       : "household_client=" + encodeURIComponent(p.household_client_id || "");
@@ -115,7 +116,7 @@
       const row = text("li", null, "list-item" + (attention ? " is-attention" : ""));
       const info = text("div");
       info.append(text("strong", item.label || d.noHousehold));
-      info.append(text("br"), text("small", (item.kind === "visit" ? d.visit : d.household) + " · "
+      info.append(text("br"), text("small", d[item.kind] + " · "
         + new Date(item.created_at).toLocaleString(document.documentElement.lang), "muted"));
       info.append(text("br"), text("small", attention ? d.attention + ": " + item.message : d.waiting,
         attention ? "error" : "muted"));
@@ -180,6 +181,22 @@
     form.querySelector("button[type=submit]").disabled = false;
   }
 
+  // Today as the day fields show it (dd/mm/yyyy): a form kept on the phone since yesterday opens with today.
+  function localToday() {
+    const now = new Date();
+    const pad = (n) => String(n).padStart(2, "0");
+    return pad(now.getDate()) + "/" + pad(now.getMonth() + 1) + "/" + now.getFullYear();
+  }
+
+  // An activity names itself in the queue by its kind and day.
+  function nameActivity(form) {
+    form.addEventListener("submit", () => {
+      const kind = form.querySelector("input[name=kind]:checked");
+      const label = kind && kind.parentElement ? kind.parentElement.textContent.trim() : "";
+      form.elements.queue_label.value = [label, form.elements.held_on.value].filter(Boolean).join(" · ");
+    });
+  }
+
   function localNow() {
     const now = new Date();
     now.setMinutes(now.getMinutes() - now.getTimezoneOffset());
@@ -192,7 +209,7 @@
     const item = await Q.find(clientId);
     if (!item || !Q.ownedBy(item, user)) return;
     for (const element of form.elements) {
-      if (!element.name || element.name === "csrf_token" || element.name === "household_label") continue;
+      if (!element.name || element.name === "csrf_token" || element.name.endsWith("_label")) continue;
       const value = item.payload[element.name];
       const values = (Array.isArray(value) ? value : value === undefined ? [] : [value]).map(String);
       if (element.type === "checkbox" || element.type === "radio") element.checked = values.includes(element.value);
@@ -210,6 +227,13 @@
       await fillVisitShell(shell);
     }
     const editing = new URLSearchParams(location.search).get("edit");
+    const activity = document.querySelector("form[data-activity-form]");
+    if (activity) {
+      if (!editing && !document.querySelector(".has-error")) {
+        for (const input of activity.querySelectorAll("input[data-today]")) input.value = localToday();
+      }
+      nameActivity(activity);
+    }
     const queued = document.querySelector("#main form [name=client_id]");
     if (editing && queued) await fillFromQueue(queued.form, editing);
     const logout = document.getElementById("logout-form");

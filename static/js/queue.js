@@ -11,10 +11,10 @@
   const LOCK = "phuso-sync";
   const MAX_BACKOFF = 5 * 60 * 1000;
   const FIRST_BACKOFF = 5 * 1000;
-  const ENDPOINTS = { visit: "/api/visits", household: "/api/households" };
-  const LIST_FIELDS = new Set(["services", "helper_ids", "priority_tags"]);
-  // Not sent: the form token, and the household's name that the visit form carries for the queue page.
-  const LOCAL_FIELDS = new Set(["csrf_token", "household_label"]);
+  const ENDPOINTS = { visit: "/api/visits", household: "/api/households", activity: "/api/activities" };
+  const LIST_FIELDS = new Set(["services", "helper_ids", "priority_tags", "team_ids", "member_ids"]);
+  // Not sent: the form token, and the name a form carries for the queue page (a visit's household, an activity).
+  const LOCAL_FIELDS = new Set(["csrf_token", "household_label", "queue_label"]);
   const PAGES_CACHE = "phuso-pages";
   // How long to wait for the server: the worker's header sets SERVER_TIMEOUT, pages read base.html's meta.
   const timeoutMeta = global.document && document.querySelector("meta[name=phuso-server-timeout]");

@@ -1,6 +1,6 @@
 // Phủ Số service worker, served from /sw.js (VERSION, SHELL and SERVER_TIMEOUT are prepended by the server).
 // Static files: cache first, stored at install. Pages: network first with a short timeout, then the
-// cached copy, then a Vietnamese offline page. Visit and household forms posted with no signal, or that the
+// cached copy, then a Vietnamese offline page. Visit, household and activity forms posted with no signal, or that the
 // server does not answer, are kept in the queue (queue.js) and sent later exactly once.
 "use strict";
 
@@ -11,10 +11,10 @@ const PAGES_CACHE = PhusoQueue.PAGES_CACHE;
 const NETWORK_TIMEOUT = 4000;
 const MAX_PAGES = 80;
 // Pages a volunteer needs in the field, stored after login so they open with no network.
-const FIELD_PAGES = ["/", "/households", "/households/new", "/visits/offline-form", "/queue", "/offline"];
+const FIELD_PAGES = ["/", "/households", "/households/new", "/visits/offline-form", "/activities/new", "/queue", "/offline"];
 // Pages that name no one, kept with the shell: what opens after a logout with no signal.
 const PUBLIC_PAGES = ["/offline", "/login"];
-const QUEUED_FORMS = { "/visits/new": "visit", "/households/new": "household" };
+const QUEUED_FORMS = { "/visits/new": "visit", "/households/new": "household", "/activities/new": "activity" };
 
 self.addEventListener("install", (event) => {
   const pages = PUBLIC_PAGES.map((path) => new Request(path, { credentials: "omit" }));
@@ -112,7 +112,7 @@ async function postOrQueue(event, kind) {
       reason = PhusoQueue.failure(error);  // no signal, or no answer in time: keep it on the phone
     }
   }
-  const label = form.get("household_label") || PhusoQueue.householdLabel(payload);
+  const label = form.get("household_label") || form.get("queue_label") || PhusoQueue.householdLabel(payload);
   const item = await PhusoQueue.enqueue(kind, payload, label, owner);
   event.waitUntil(afterQueued());
   let next = "/?queued=" + reason;

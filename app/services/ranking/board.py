@@ -15,6 +15,7 @@ from app.collation import by_name, sort_key
 from app.extensions import db
 from app.models import (
     SCORE_COLUMNS,
+    Activity,
     Area,
     AreaCount,
     Campaign,
@@ -27,7 +28,7 @@ from app.models import (
     Ward,
     team_areas,
 )
-from app.services.ranking.campaigns import DEFAULT_WEIGHTS, RULES, active_campaigns
+from app.services.ranking.campaigns import ACTIVITY_RULES, DEFAULT_WEIGHTS, RULES, active_campaigns
 from app.services.reports.figures import Ratio
 from app.services.scope import OutOfScope, as_id, scoped
 from app.units import unit_sort_key
@@ -52,7 +53,26 @@ def points(campaign: Campaign, sums, weights: dict[str, int] | None = None) -> i
 
 
 def _get(sums, key):
-    return sums[key] if isinstance(sums, dict) else getattr(sums, key)
+    return sums.get(key, 0) if isinstance(sums, dict) else getattr(sums, key)
+
+
+# What each activity rule counts, as SQL over the activity table (read directly: a unit has a few a week).
+_ACTIVITY_COUNTS = {"activities": func.count(), "activity_online": func.sum(Activity.people_online),
+                    "activity_level2": func.sum(Activity.level2_activated),
+                    "activity_trained": func.sum(Activity.people_trained)}
+COUNTED = (*SCORE_COLUMNS, *ACTIVITY_RULES)  # every count a standing holds, one per rule
+
+
+def _activity_counts(campaign: Campaign, first: date, last: date, key, team_id: int | None = None):
+    """(key, counts per activity rule) of the campaign's activities held from `first` to `last` (of one team if
+    given), grouped by `key` (the team, the day): an activity counts for the team that recorded it, once."""
+    stmt = (select(key, *_ACTIVITY_COUNTS.values())
+            .where(_scope_filter(Activity.ward_code, campaign), Activity.held_on.between(first, last))
+            .group_by(key))
+    if team_id is not None:
+        stmt = stmt.where(Activity.team_id == team_id)
+    for group, *values in db.session.execute(stmt):
+        yield group, dict(zip(ACTIVITY_RULES, (int(v or 0) for v in values), strict=True))
 
 
 @dataclass
@@ -114,7 +134,7 @@ def _teams(campaign: Campaign) -> dict[int, Standing]:
         .where(taking_part(campaign))
         .group_by(Team.id, Team.name, Team.ward_code, Ward.name)
     )
-    return {tid: Standing(tid, name, ward_code, ward, count, Ratio(0, 0), dict.fromkeys(SCORE_COLUMNS, 0))
+    return {tid: Standing(tid, name, ward_code, ward, count, Ratio(0, 0), dict.fromkeys(COUNTED, 0))
             for tid, name, ward_code, ward, count in db.session.execute(stmt)}
 
 
@@ -174,8 +194,15 @@ def leaderboard(campaign: Campaign, today: date | None = None) -> Board:
     for team_id, *values, previous_points in db.session.execute(stmt):
         if team_id not in standings:
             continue
-        standings[team_id].counts = dict(zip(SCORE_COLUMNS, (int(v or 0) for v in values), strict=True))
+        standings[team_id].counts.update(zip(SCORE_COLUMNS, (int(v or 0) for v in values), strict=True))
         previous_scores[team_id] = int(previous_points or 0)
+    for team_id, counts in _activity_counts(campaign, campaign.start_date, until, Activity.team_id):
+        if team_id in standings:
+            standings[team_id].counts.update(counts)
+    if previous_until is not None:
+        for team_id, counts in _activity_counts(campaign, campaign.start_date, previous_until, Activity.team_id):
+            if team_id in standings:
+                previous_scores[team_id] = previous_scores.get(team_id, 0) + points(campaign, counts, weights)
     reach = _reach(campaign)
     for standing in standings.values():
         standing.reach = reach.get(standing.team_id, Ratio(0, 0))
@@ -237,13 +264,17 @@ def weekly_points(campaign: Campaign, team: Team, today: date | None = None) -> 
     first = campaign.start_date - timedelta(days=campaign.start_date.weekday())
     monday = first
     while monday <= until:
-        weeks[monday] = dict.fromkeys(SCORE_COLUMNS, 0)
+        weeks[monday] = dict.fromkeys(COUNTED, 0)
         monday += timedelta(days=7)
     stmt = select(TeamDayScore.day, *(getattr(TeamDayScore, c) for c in SCORE_COLUMNS)).where(
         TeamDayScore.team_id == team.id, TeamDayScore.day.between(campaign.start_date, until))
     for day, *values in db.session.execute(stmt):
         week = weeks[day - timedelta(days=day.weekday())]
         for column, value in zip(SCORE_COLUMNS, values, strict=True):
+            week[column] += value
+    for day, counts in _activity_counts(campaign, campaign.start_date, until, Activity.held_on, team.id):
+        week = weeks[day - timedelta(days=day.weekday())]
+        for column, value in counts.items():
             week[column] += value
     return [WeekPoints(start, counts, points(campaign, counts)) for start, counts in weeks.items()]
 
@@ -260,7 +291,7 @@ def counted_days(actor: User, campaign: Campaign, team: Team, today: date | None
     )
     rows = []
     for household_id, day, area, *values in db.session.execute(stmt):
-        counts = dict(zip(SCORE_COLUMNS, values, strict=True))
+        counts = {**dict.fromkeys(COUNTED, 0), **dict(zip(SCORE_COLUMNS, values, strict=True))}
         score = points(campaign, counts)
         if score:
             rows.append((household_id, CountedDay(day, area, None, counts, score)))

@@ -25,7 +25,7 @@ MAX_DAYS = 366
 
 @dataclass(frozen=True)
 class Rule:
-    key: str  # a column of score_unit and team_day_score
+    key: str  # a column of score_unit and team_day_score, or an activity count (ACTIVITY_RULES)
     label: str
     explanation: str
     default_weight: int
@@ -51,8 +51,25 @@ RULES = (
     Rule("first_reach", _l("Household reached for the first time"), _l(
         "A household whose first visit ever where someone was met falls in the campaign; only the team that "
         "made that visit scores it, once."), 4),
+    # Activities beyond household visits (services/activities.py): their own weights, lower per person than a
+    # visit's, since their people are counted by the team and tied to no household's list. An activity scores
+    # once, for the team that recorded it, however many teams took part; its people never score as visits too.
+    Rule("activities", _l("Activity held"), _l(
+        "Each activity beyond household visits (a help desk at the one-stop shop, an area sweep, a “Bình dân học vụ "
+        "số” class, another activity), on the day it was held, for the team that recorded it; the other teams "
+        "present score nothing for it."), 2),
+    Rule("activity_online", _l("Person helped online at an activity"), _l(
+        "Each person helped with at least one online public service at an activity. These people are counted on "
+        "the activity only, never as households visited, so nothing scores twice."), 1),
+    Rule("activity_level2", _l("Level-2 activation at an activity"), _l(
+        "Each VNeID level-2 activation at an activity; not capped by a household's list, so it weighs less than "
+        "one made at a household."), 2),
+    Rule("activity_trained", _l("Person trained at an activity"), _l(
+        "Each person trained at an activity (a class, a session in an area)."), 1),
 )
-RULE_NOTE = _l("Visits a coordinator flagged as implausible count for nothing.")
+ACTIVITY_RULES = ("activities", "activity_online", "activity_level2", "activity_trained")
+RULE_NOTE = _l("Visits a coordinator flagged as implausible count for nothing. An activity's people count on the "
+              "activity only, never again as visits.")
 DEFAULT_WEIGHTS = {rule.key: rule.default_weight for rule in RULES}
 
 

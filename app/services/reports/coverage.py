@@ -19,6 +19,7 @@ from app.collation import sort_key
 from app.extensions import db
 from app.models import (
     AREA_COUNT_COLUMNS,
+    ActivityKind,
     Area,
     AreaCount,
     DailyCount,
@@ -35,6 +36,7 @@ from app.models import (
     team_areas,
     unit_order,
 )
+from app.services import activities
 from app.services.reports.figures import Ratio
 from app.services.reports.indicators import (
     BY_KEY,
@@ -332,6 +334,18 @@ def _followup_sums(ward_codes: list[int], today: date, by_ward: bool = False):
         yield ward_code, area_id, team_id, Sums(open_followups=open_count, overdue_followups=overdue)
 
 
+def _activity_sums(ward_codes: list[int], period: Period, by_ward: bool = False):
+    """Each ward's activities in the period, per team that recorded them (or per ward only, `by_ward`): an
+    activity counts once, for its unit and that team, never for an area (its people are no area's households)."""
+    for (ward_code, team_id), totals in activities.team_sums(ward_codes, period.start, period.end).items():
+        kinds = totals.by_kind
+        yield ward_code, None, None if by_ward else team_id, Sums(
+            help_desks=kinds[ActivityKind.HELP_DESK], area_sweeps=kinds[ActivityKind.AREA_SWEEP],
+            classes=kinds[ActivityKind.CLASS], other_activities=kinds[ActivityKind.OTHER],
+            activity_people_online=totals.people_online, activity_level2=totals.level2_activated,
+            activity_trained=totals.people_trained)
+
+
 def _household_part(sums: Sums) -> Sums:
     """What an area row adds to its ward's and its teams' rows: its households' figures and itself."""
     return Sums(households=sums.households, base=sums.base, reached=sums.reached,
@@ -390,7 +404,7 @@ def _collect(actor: User, wards: list[Ward], period: Period, trend_weeks: int, p
                    ((ward_code, None, None, Sums(reached_in_period=-new, stale=recent))
                     for ward_code, new, recent in leave_out),
                    ((ward_code, None, None, sums) for ward_code, sums in _active_members(codes, period, week)),
-                   _followup_sums(codes, today, by_ward=True)]
+                   _followup_sums(codes, today, by_ward=True), _activity_sums(codes, period, by_ward=True)]
         areas: dict[int, Row] = {}
         teams: dict[int, Row] = {}
     else:
@@ -412,7 +426,7 @@ def _collect(actor: User, wards: list[Ward], period: Period, trend_weeks: int, p
         for area_id, count in _area_members(codes).items():
             if area_id in areas:
                 areas[area_id].sums.members = count
-        sources = [_counter_sums(codes, period, week), _followup_sums(codes, today)]
+        sources = [_counter_sums(codes, period, week), _followup_sums(codes, today), _activity_sums(codes, period)]
     for source in sources:
         for ward_code, area_id, team_id, sums in source:
             ward_rows[ward_code].sums.add(sums)

@@ -24,7 +24,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from app.numbers import NumberFormat
-from app.services.reports.indicators import DEFINITIONS
+from app.services.reports.indicators import ACTIVITY_RULE, DEFINITIONS
 from app.services.reports.periodic import (
     DOCUMENT_LOCALE,
     VISITS_KEY,
@@ -161,6 +161,14 @@ def table_heads(as_of: date) -> list[str]:
             _("Target")]
 
 
+def activity_heads() -> list[str]:
+    return [_("Activities beyond household visits"), _("In the period")]
+
+
+def activity_cells(fmt: NumberFormat, row: FigureRow) -> list[str]:
+    return [row.label, fmt.number(row.period_part) if row.period_part is not None else "–"]
+
+
 def _twips(mm: float) -> int:
     return round(mm / 25.4 * 1440)
 
@@ -229,11 +237,18 @@ def report_docx(report: ReportDocument) -> bytes:
         _line(doc, "———", size=HEADER_PT)
         _heading(doc, "I. " + _("RESULTS"))
         _heading(doc, "1. " + _("Figures of the period"))
-        _figures_table(doc, table_heads(report.as_of), [table_cells(fmt, row) for row in report.rows],
+        _figures_table(doc, table_heads(report.as_of), [table_cells(fmt, row) for row in report.indicator_rows],
                        widths=[50, 28, 22, 28, 22, 15])
         _line(doc, _("Figures from Phủ Số, counted by the indicator definitions of the unit's board."),
               size=RECIPIENTS_PT, align=WD_ALIGN_PARAGRAPH.LEFT, italic=True)
-        _heading(doc, "2. " + _("Results achieved"))
+        number = 2
+        if report.activity_rows:
+            _heading(doc, f"{number}. " + _("Activities beyond household visits"))
+            _figures_table(doc, activity_heads(), [activity_cells(fmt, row) for row in report.activity_rows],
+                           widths=[120, 45])
+            _line(doc, str(ACTIVITY_RULE), size=RECIPIENTS_PT, align=WD_ALIGN_PARAGRAPH.LEFT, italic=True)
+            number += 1
+        _heading(doc, f"{number}. " + _("Results achieved"))
         _body(doc, report.results)
         _heading(doc, "II. " + _("SHORTCOMINGS AND LIMITATIONS"))
         _body(doc, report.shortcomings)
@@ -251,7 +266,9 @@ def rollup_columns() -> list[tuple[str, str]]:
     columns += [(d.key.value, "to_date") for d in DEFINITIONS if d.in_period]
     # The counts beside the indicators (children 6-13 with level 2, people helped online, teams, members).
     columns += [(b.key, "period" if b.in_period else "to_date") for d in DEFINITIONS for b in d.beside]
-    return [*columns, (VISITS_KEY, "period")]
+    # The activities beyond household visits and the people they helped online (a report sent before they were
+    # counted shows "–").
+    return [*columns, (VISITS_KEY, "period"), ("activities", "period"), ("activity_people_online", "period")]
 
 
 def rollup_cell(fmt: NumberFormat, row: FigureRow | None, which: str) -> str:

@@ -19,7 +19,7 @@ from app.numbers import format_percent
 from app.services import audit
 from app.services.reports.coverage import Period, Row, WardReport
 from app.services.reports.figures import Ratio
-from app.services.reports.indicators import DEFINITIONS
+from app.services.reports.indicators import ACTIVITY_COUNTS, ACTIVITY_RULE, DEFINITIONS
 from app.services.scope import scoped
 from app.units import area_word, unit_name
 
@@ -118,6 +118,9 @@ def _indicator_table(report: WardReport, as_text: bool) -> list[list]:
         # Counts beside the indicator: a number to date (and in the period), no ratio.
         rows += [[str(b.label), "", "", "", b.to_date, "", "", "" if b.in_period is None else b.in_period, "", "",
                   "", ""] for b in figure.beside]
+    # The activities beyond household visits: counts of the period, with the rule that keeps them apart.
+    rows += [[str(c.label), "", "", "", "", "", "", c.of(report.total.sums), "", "", "", str(ACTIVITY_RULE)]
+             for c in ACTIVITY_COUNTS]
     return rows
 
 

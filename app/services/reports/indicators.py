@@ -50,6 +50,15 @@ class Sums:
     followups_opened: int = 0
     followups_closed: int = 0
     visits_week: int = 0
+    # Activities beyond household visits in the period (services/activities.py): their own figures, never in
+    # the household ratios above.
+    help_desks: int = 0
+    area_sweeps: int = 0
+    classes: int = 0
+    other_activities: int = 0
+    activity_people_online: int = 0
+    activity_level2: int = 0
+    activity_trained: int = 0
     weeks: float = 1.0  # length of the period in weeks
     # Members with a visit this week / in the period: their ids where the counters are read member by member
     # (areas, teams, a ward); or, where SQL already counted the distinct members of each ward (the province
@@ -58,6 +67,24 @@ class Sums:
     active_period: set[int] = field(default_factory=set)
     active_week_count: int = 0
     active_period_count: int = 0
+
+    @property
+    def activities(self) -> int:
+        return self.help_desks + self.area_sweeps + self.classes + self.other_activities
+
+    # Totals of the visits' and the activities' figures: each help is recorded once, on one or the other.
+    @property
+    def people_online_total(self) -> int:
+        return self.online_people + self.activity_people_online
+
+    @property
+    def level2_visits(self) -> int:
+        """Level-2 activations at visits in the period, of all ages (an activity's are not split by age)."""
+        return self.level2_activated + self.level2_children
+
+    @property
+    def level2_total(self) -> int:
+        return self.level2_visits + self.activity_level2
 
     @property
     def members_active_week(self) -> int:
@@ -220,3 +247,35 @@ DEFINITIONS: tuple[Definition, ...] = (
 )
 
 BY_KEY = {d.key: d for d in DEFINITIONS}
+
+
+@dataclass(frozen=True)
+class PeriodCount:
+    """A count of the period shown as its own line (boards, the report's figures table), with no ratio."""
+
+    key: str
+    label: str
+    of: Callable[[Sums], int]
+
+
+# What the activities beyond household visits added in the period, and the totals of people helped with them.
+# Never twice: an activity's people are recorded on the activity alone and never enter a household's state, so
+# a total is the visits' figure plus the activities' (services/activities.py states the rule).
+ACTIVITY_COUNTS: tuple[PeriodCount, ...] = (
+    PeriodCount("activities", _l("Activities beyond household visits"), lambda s: s.activities),
+    PeriodCount("help_desks", _l("of which: help desks at the one-stop shop"), lambda s: s.help_desks),
+    PeriodCount("area_sweeps", _l("of which: area sweeps"), lambda s: s.area_sweeps),
+    PeriodCount("classes", _l("of which: “Bình dân học vụ số” classes"), lambda s: s.classes),
+    PeriodCount("other_activities", _l("of which: other activities"), lambda s: s.other_activities),
+    PeriodCount("activity_people_online", _l("People helped with online services at activities"),
+                lambda s: s.activity_people_online),
+    PeriodCount("activity_level2", _l("Level-2 activations at activities"), lambda s: s.activity_level2),
+    PeriodCount("activity_trained", _l("People trained at activities"), lambda s: s.activity_trained),
+    PeriodCount("people_online_total", _l("People helped with online services: visits and activities"),
+                lambda s: s.people_online_total),
+    PeriodCount("level2_total", _l("Level-2 activations: visits (all ages) and activities"),
+                lambda s: s.level2_total),
+)
+ACTIVITY_KEYS = frozenset(count.key for count in ACTIVITY_COUNTS)
+ACTIVITY_RULE = _l("People helped at an activity are counted in the activity only, never in a household's figures; "
+                   "a total adds the visits' and the activities' figures, so no help is counted twice.")

@@ -22,7 +22,7 @@ from app.services.errors import FieldError
 from app.services.reports import coverage
 from app.services.reports.coverage import Row
 from app.services.reports.figures import Ratio
-from app.services.reports.indicators import BY_KEY, DEFINITIONS
+from app.services.reports.indicators import ACTIVITY_COUNTS, ACTIVITY_KEYS, BY_KEY, DEFINITIONS
 from app.services.reports.periods import Cutoff, Kind, ReportPeriod
 from app.services.reports.units import UnitNames, province_names, unit_names
 from app.services.scope import PROVINCE_READERS, get_in_scope, require_role, scoped
@@ -71,7 +71,8 @@ class FigureRow:
 
 
 EXTRA_LABELS = {VISITS_KEY: _l("Visits in the period"),
-                **{b.key: b.label for definition in DEFINITIONS for b in definition.beside}}
+                **{b.key: b.label for definition in DEFINITIONS for b in definition.beside},
+                **{count.key: count.label for count in ACTIVITY_COUNTS}}
 
 
 def _definition(key: str):
@@ -93,6 +94,8 @@ def rows_from(row: Row) -> list[FigureRow]:
         # Counts beside the indicator, each its own line: a part with no whole.
         rows += [FigureRow(key=b.key, part=b.to_date, period_part=b.in_period) for b in figure.beside]
     rows.append(FigureRow(key=VISITS_KEY, period_part=row.sums.visits))
+    # The activities beyond household visits: the report's own section (ReportDocument.activity_rows).
+    rows += [FigureRow(key=count.key, period_part=count.of(row.sums)) for count in ACTIVITY_COUNTS]
     return rows
 
 
@@ -288,6 +291,15 @@ class ReportDocument:
     signer_title: str
     signer_name: str
     sent: bool = False
+
+    @property
+    def indicator_rows(self) -> list[FigureRow]:
+        return [row for row in self.rows if row.key not in ACTIVITY_KEYS]
+
+    @property
+    def activity_rows(self) -> list[FigureRow]:
+        """The section of activities beyond household visits (none in a report sent before they were counted)."""
+        return [row for row in self.rows if row.key in ACTIVITY_KEYS]
 
 
 def period_name(period: ReportPeriod) -> str:
