@@ -67,7 +67,7 @@ def _activity_counts(campaign: Campaign, first: date, last: date, key, team_id: 
     """(key, counts per activity rule) of the campaign's activities held from `first` to `last` (of one team if
     given), grouped by `key` (the team, the day): an activity counts for the team that recorded it, once."""
     stmt = (select(key, *_ACTIVITY_COUNTS.values())
-            .where(_scope_filter(Activity.ward_code, campaign), Activity.held_on.between(first, last))
+            .where(in_campaign_wards(Activity.ward_code, campaign), Activity.held_on.between(first, last))
             .group_by(key))
     if team_id is not None:
         stmt = stmt.where(Activity.team_id == team_id)
