@@ -9,11 +9,14 @@ import uuid
 
 import pytest
 from docx import Document
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from app.api.views import sync_token
 from app.extensions import db
 from app.models import Activity, ActivityPhoto, AuditLog, PeriodicReport
+from app.services.activity_photos import PhotoError, stripped_jpeg
 from tests.conftest import count
 from tests.test_activities import activity_payload
 
@@ -163,10 +166,23 @@ def test_exif_and_gps_are_stripped_whatever_the_phone_sent(phone):
     (photo,) = stored_photos()
     assert b"Exif" not in photo.content and b"PhoneCo" not in photo.content
     assert struct.pack(">6I", 10, 1, 2, 1, 0, 1) not in photo.content
-    assert photo.content.startswith(b"\xff\xd8\xff\xe0") and photo.content.endswith(b"\xff\xd9")
+    assert photo.content.startswith(b"\xff\xd8\xff\xe0\x00\x10JFIF") and photo.content.endswith(b"\xff\xd9")
     # The image itself is untouched: the same tables and scan as the photo without metadata.
     assert photo.content[photo.content.index(b"\xff\xdb"):] == SMALL_JPEG[SMALL_JPEG.index(b"\xff\xdb"):]
     assert photo.size == len(photo.content) < len(sent)
+
+
+@settings(max_examples=300, deadline=None)
+@given(position=st.integers(0, len(SMALL_JPEG) - 1), value=st.integers(0, 255), tail=st.binary(max_size=40))
+def test_a_damaged_jpeg_is_refused_or_stored_without_metadata(position, value, tail):
+    """Whatever bytes arrive, the check refuses them cleanly or keeps a JPEG with no APP1 segment."""
+    sent = with_gps_exif(SMALL_JPEG)
+    damaged = sent[:position] + bytes([value]) + sent[position + 1:] + tail
+    try:
+        kept = stripped_jpeg(damaged)
+    except PhotoError:
+        return
+    assert kept.startswith(b"\xff\xd8") and kept.endswith(b"\xff\xd9") and b"Exif" not in kept
 
 
 def test_the_page_form_stores_shrunk_photos_and_files_sent_without_the_script(phone):

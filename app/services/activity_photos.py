@@ -1,8 +1,8 @@
 """Photos of an activity (báo cáo hình ảnh): at most four, each at most 300 KB, kept in the database.
 
 The phone shrinks each photo and re-encodes it as JPEG through a canvas, which already drops EXIF and GPS. The
-server does not trust that: it checks the JPEG's structure and removes every metadata segment (APP1–APP15, where
-EXIF, GPS and XMP live, and comments) before storing, so no location is kept whatever a client sends. All photos
+server does not trust that: it checks the JPEG's structure and keeps only what the image needs, dropping every
+metadata segment (APP0–APP15, where EXIF, GPS, XMP and thumbnails live, and comments) before storing, so no location is kept whatever a client sends. All photos
 of a request are checked before any is stored: nothing is stored by half.
 """
 
@@ -30,9 +30,15 @@ MOST_PIXELS_PER_SIDE = 8000
 CONTENT_TYPE = "image/jpeg"
 
 _SOI, _EOI, _SOS = 0xD8, 0xD9, 0xDA
-_STANDALONE = {0x01, *range(0xD0, 0xD8)}  # TEM and the restart markers carry no length
 _FRAMES = {*range(0xC0, 0xD0)} - {0xC4, 0xC8, 0xCC}  # start of frame (DHT, JPG and DAC are not)
-_STRIPPED = {*range(0xE1, 0xF0), 0xFE}  # APP1–APP15 (EXIF, GPS, XMP, IPTC…) and comments; APP0 (JFIF) stays
+# What an image needs: frames, Huffman and arithmetic tables, quantisation tables, restart interval, scans and
+# their line count. Every APPn segment (EXIF, GPS, XMP, IPTC, ICC, JFIF) and comment is dropped; any other marker
+# is refused.
+_KEPT = {*range(0xC0, 0xD0), 0xDA, 0xDB, 0xDC, 0xDD}
+_DROPPED = {*range(0xE0, 0xF0), 0xFE}
+# A JFIF header of our own (version 1.01, no density units, 1:1) instead of whatever the phone wrote: readers
+# such as Word recognise a JPEG by it.
+_JFIF = bytes.fromhex("ffe000104a46494600010100000100010000")
 
 
 class PhotoError(FieldError):
@@ -50,7 +56,7 @@ def stripped_jpeg(data: bytes) -> bytes:
     """The JPEG without its metadata segments; refused if it is not a whole JPEG image."""
     if data[:2] != b"\xff\xd8":
         raise _not_a_photo()
-    kept = [data[:2]]
+    kept = [data[:2], _JFIF]
     i, seen_frame, end = 2, False, len(data)
     while True:
         if i + 1 >= end or data[i] != 0xFF:
@@ -60,7 +66,7 @@ def stripped_jpeg(data: bytes) -> bytes:
         marker = data[i + 1]
         if marker == _EOI:
             break
-        if marker in _STANDALONE or marker == _SOI:
+        if marker not in _KEPT and marker not in _DROPPED:
             raise _not_a_photo()
         if i + 4 > end:
             raise _not_a_photo()
@@ -92,7 +98,7 @@ def stripped_jpeg(data: bytes) -> bytes:
                     continue
                 break
             segment_end = j
-        if marker not in _STRIPPED:
+        if marker in _KEPT:
             kept.append(data[i:segment_end])
         i = segment_end
     if not seen_frame:
