@@ -5,7 +5,6 @@ import base64
 import hashlib
 import io
 import struct
-import uuid
 
 import pytest
 from docx import Document

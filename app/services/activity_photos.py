@@ -2,7 +2,8 @@
 
 The phone shrinks each photo and re-encodes it as JPEG through a canvas, which already drops EXIF and GPS. The
 server does not trust that: it checks the JPEG's structure and keeps only what the image needs, dropping every
-metadata segment (APP0–APP15, where EXIF, GPS, XMP and thumbnails live, and comments) before storing, so no location is kept whatever a client sends. All photos
+metadata segment (APP0–APP15, where EXIF, GPS, XMP and thumbnails live, and comments) before storing, so no
+location is kept whatever a client sends. All photos
 of a request are checked before any is stored: nothing is stored by half.
 """
 
