@@ -12,7 +12,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from app.api.views import sync_token
 from app.extensions import db
 from app.models import Activity, ActivityPhoto, AuditLog, PeriodicReport
 from app.services.activity_photos import PhotoError, stripped_jpeg
@@ -43,7 +42,7 @@ def _segment(marker: int, body: bytes) -> bytes:
 
 def with_gps_exif(jpeg: bytes) -> bytes:
     """The JPEG with an APP1 EXIF block right after its start that holds a GPS position (10°02'N 105°46'E, Cần Thơ)
-    and a camera make, as a phone's camera writes them."""
+    and a camera make, as a volunteer_phone's camera writes them."""
     def entry(tag, kind, number, value: bytes) -> bytes:
         return struct.pack(">HHI", tag, kind, number) + value.ljust(4, b"\0")
     # TIFF header (big-endian), IFD0 at 8: Make, GPS IFD pointer; GPS IFD after it; the rationals last.
@@ -74,20 +73,12 @@ def b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
-@pytest.fixture
-def phone(world, login_as):
-    volunteer = world["volunteer_a"]
-    client = login_as(volunteer)
-    client.environ_base["HTTP_X_SYNC_TOKEN"] = sync_token(volunteer)
-    return {"client": client, **world}
-
-
 def stored_photos() -> list[ActivityPhoto]:
     return list(db.session.scalars(select(ActivityPhoto).order_by(ActivityPhoto.activity_id, ActivityPhoto.position)))
 
 
-def test_the_form_opens_the_camera_and_warns_against_id_cards_and_codes(phone):
-    page = phone["client"].get("/activities/new")
+def test_the_form_opens_the_camera_and_warns_against_id_cards_and_codes(volunteer_phone):
+    page = volunteer_phone["client"].get("/activities/new")
     html = page.get_data(as_text=True)
     assert 'enctype="multipart/form-data"' in html
     assert 'accept="image/*" capture="environment" multiple' in html
@@ -95,10 +86,10 @@ def test_the_form_opens_the_camera_and_warns_against_id_cards_and_codes(phone):
     assert "js/photos.js" in html
 
 
-def test_four_photos_go_with_a_queued_activity_once(phone):
+def test_four_photos_go_with_a_queued_activity_once(volunteer_phone):
     payload = activity_payload(photos=[b64(SMALL_JPEG)] * 4)
-    first = phone["client"].post("/api/activities", json=payload)
-    replay = phone["client"].post("/api/activities", json=payload)
+    first = volunteer_phone["client"].post("/api/activities", json=payload)
+    replay = volunteer_phone["client"].post("/api/activities", json=payload)
     assert (first.status_code, replay.status_code) == (201, 200)
     photos = stored_photos()
     assert [p.position for p in photos] == [1, 2, 3, 4] and count(Activity) == 1
@@ -108,31 +99,31 @@ def test_four_photos_go_with_a_queued_activity_once(phone):
     assert actions == ["activity.photo_add"] * 4
 
 
-def test_the_same_activity_with_other_photos_is_refused(phone):
+def test_the_same_activity_with_other_photos_is_refused(volunteer_phone):
     payload = activity_payload(photos=[b64(SMALL_JPEG)])
-    phone["client"].post("/api/activities", json=payload)
-    other = phone["client"].post("/api/activities", json={**payload, "photos": [b64(padded(SMALL_JPEG, 2000))]})
+    volunteer_phone["client"].post("/api/activities", json=payload)
+    other = volunteer_phone["client"].post("/api/activities", json={**payload, "photos": [b64(padded(SMALL_JPEG, 2000))]})
     assert other.status_code == 422 and count(ActivityPhoto) == 1
 
 
-def test_a_fifth_photo_is_refused_and_nothing_is_stored(phone):
-    response = phone["client"].post("/api/activities", json=activity_payload(photos=[b64(SMALL_JPEG)] * 5))
+def test_a_fifth_photo_is_refused_and_nothing_is_stored(volunteer_phone):
+    response = volunteer_phone["client"].post("/api/activities", json=activity_payload(photos=[b64(SMALL_JPEG)] * 5))
     assert response.status_code == 422 and response.json["error"] == TOO_MANY
     assert count(Activity) == 0 and count(ActivityPhoto) == 0
 
 
-def test_a_fifth_photo_added_later_is_refused(phone):
-    phone["client"].post("/api/activities", json=activity_payload(photos=[b64(SMALL_JPEG)] * 4))
+def test_a_fifth_photo_added_later_is_refused(volunteer_phone):
+    volunteer_phone["client"].post("/api/activities", json=activity_payload(photos=[b64(SMALL_JPEG)] * 4))
     activity = db.session.scalar(select(Activity))
-    response = phone["client"].post(f"/activities/{activity.id}/photos", data={"photos": b64(SMALL_JPEG)})
+    response = volunteer_phone["client"].post(f"/activities/{activity.id}/photos", data={"photos": b64(SMALL_JPEG)})
     assert response.status_code == 422 and TOO_MANY in response.get_data(as_text=True)
     assert count(ActivityPhoto) == 4
 
 
-def test_a_photo_added_later_takes_a_free_place(phone):
-    phone["client"].post("/api/activities", json=activity_payload(photos=[b64(SMALL_JPEG)] * 2))
+def test_a_photo_added_later_takes_a_free_place(volunteer_phone):
+    volunteer_phone["client"].post("/api/activities", json=activity_payload(photos=[b64(SMALL_JPEG)] * 2))
     activity = db.session.scalar(select(Activity))
-    client = phone["client"]
+    client = volunteer_phone["client"]
     assert client.post(f"/activities/{activity.id}/photos/1/delete").status_code == 303
     response = client.post(f"/activities/{activity.id}/photos", data={"photos": b64(SMALL_JPEG)})
     assert response.status_code == 303
@@ -145,23 +136,23 @@ def test_a_photo_added_later_takes_a_free_place(phone):
     (SMALL_JPEG[:400], NOT_A_PHOTO),  # cut off before its image data
     (b"GIF89a", NOT_A_PHOTO),
 ])
-def test_a_large_photo_or_a_non_image_is_refused_in_vietnamese(phone, photo, message):
+def test_a_large_photo_or_a_non_image_is_refused_in_vietnamese(volunteer_phone, photo, message):
     good = b64(SMALL_JPEG)
-    response = phone["client"].post("/api/activities", json=activity_payload(photos=[good, b64(photo)]))
+    response = volunteer_phone["client"].post("/api/activities", json=activity_payload(photos=[good, b64(photo)]))
     assert response.status_code == 422 and response.json["error"] == message
     assert count(Activity) == 0 and count(ActivityPhoto) == 0  # nothing by half: not the good photo either
 
 
-def test_text_that_is_not_base64_is_refused(phone):
-    response = phone["client"].post("/api/activities", json=activity_payload(photos=["not base64!"]))
+def test_text_that_is_not_base64_is_refused(volunteer_phone):
+    response = volunteer_phone["client"].post("/api/activities", json=activity_payload(photos=["not base64!"]))
     assert response.status_code == 422 and response.json["errors"]["photos"] == [NOT_A_PHOTO]
     assert count(Activity) == 0
 
 
-def test_exif_and_gps_are_stripped_whatever_the_phone_sent(phone):
+def test_exif_and_gps_are_stripped_whatever_the_phone_sent(volunteer_phone):
     sent = with_gps_exif(SMALL_JPEG)
     assert b"Exif" in sent and b"PhoneCo" in sent
-    assert phone["client"].post("/api/activities", json=activity_payload(photos=[b64(sent)])).status_code == 201
+    assert volunteer_phone["client"].post("/api/activities", json=activity_payload(photos=[b64(sent)])).status_code == 201
     (photo,) = stored_photos()
     assert b"Exif" not in photo.content and b"PhoneCo" not in photo.content
     assert struct.pack(">6I", 10, 1, 2, 1, 0, 1) not in photo.content
@@ -184,8 +175,8 @@ def test_a_damaged_jpeg_is_refused_or_stored_without_metadata(position, value, t
     assert kept.startswith(b"\xff\xd8") and kept.endswith(b"\xff\xd9") and b"Exif" not in kept
 
 
-def test_the_page_form_stores_shrunk_photos_and_files_sent_without_the_script(phone):
-    client = phone["client"]
+def test_the_page_form_stores_shrunk_photos_and_files_sent_without_the_script(volunteer_phone):
+    client = volunteer_phone["client"]
     data = activity_payload(photos=[b64(SMALL_JPEG)])
     data["photo_files"] = (io.BytesIO(with_gps_exif(SMALL_JPEG)), "IMG_0001.jpg", "image/jpeg")
     response = client.post("/activities/new", data=data, content_type="multipart/form-data")
@@ -194,56 +185,56 @@ def test_the_page_form_stores_shrunk_photos_and_files_sent_without_the_script(ph
     assert len(photos) == 2 and all(b"Exif" not in p.content for p in photos)
 
 
-def test_a_refused_form_keeps_its_photos(phone):
+def test_a_refused_form_keeps_its_photos(volunteer_phone):
     data = activity_payload(photos=[b64(SMALL_JPEG)], kind="")
-    response = phone["client"].post("/activities/new", data=data)
+    response = volunteer_phone["client"].post("/activities/new", data=data)
     assert response.status_code == 422
     assert f'name="photos" value="{b64(SMALL_JPEG)}"' in response.get_data(as_text=True)
 
 
-def test_photos_are_shown_only_within_the_activitys_scope(phone, login_as):
-    phone["client"].post("/api/activities", json=activity_payload(photos=[b64(SMALL_JPEG)]))
+def test_photos_are_shown_only_within_the_activitys_scope(volunteer_phone, login_as):
+    volunteer_phone["client"].post("/api/activities", json=activity_payload(photos=[b64(SMALL_JPEG)]))
     activity = db.session.scalar(select(Activity))
     url = f"/activities/{activity.id}/photos/1"
-    page = phone["client"].get(f"/activities/{activity.id}").get_data(as_text=True)
+    page = volunteer_phone["client"].get(f"/activities/{activity.id}").get_data(as_text=True)
     assert f'src="{url}"' in page
-    own = phone["client"].get(url)
+    own = volunteer_phone["client"].get(url)
     assert own.status_code == 200 and own.mimetype == "image/jpeg" and own.data.startswith(b"\xff\xd8")
     assert "private" in own.headers["Cache-Control"]
-    assert login_as(phone["coordinator_a"]).get(url).status_code == 200
-    assert login_as(phone["volunteer_b"]).get(url).status_code == 404
-    assert login_as(phone["coordinator_b"]).get(url).status_code == 404
-    assert login_as(phone["volunteer_b"]).post(f"{url}/delete").status_code == 404
+    assert login_as(volunteer_phone["coordinator_a"]).get(url).status_code == 200
+    assert login_as(volunteer_phone["volunteer_b"]).get(url).status_code == 404
+    assert login_as(volunteer_phone["coordinator_b"]).get(url).status_code == 404
+    assert login_as(volunteer_phone["volunteer_b"]).post(f"{url}/delete").status_code == 404
     assert db.session.scalar(select(AuditLog.action).where(AuditLog.action == "denied.scope")) == "denied.scope"
-    assert phone["client"].get(f"/activities/{activity.id}/photos/2").status_code == 404
+    assert volunteer_phone["client"].get(f"/activities/{activity.id}/photos/2").status_code == 404
 
 
-def test_a_team_mate_removes_a_photo_and_it_is_audited(phone, login_as):
-    phone["client"].post("/api/activities", json=activity_payload(photos=[b64(SMALL_JPEG)] * 2))
+def test_a_team_mate_removes_a_photo_and_it_is_audited(volunteer_phone, login_as):
+    volunteer_phone["client"].post("/api/activities", json=activity_payload(photos=[b64(SMALL_JPEG)] * 2))
     activity = db.session.scalar(select(Activity))
-    mate = login_as(phone["leader_a"])
+    mate = login_as(volunteer_phone["leader_a"])
     assert mate.post(f"/activities/{activity.id}/photos/2/delete").status_code == 303
     assert [p.position for p in stored_photos()] == [1]
     deleted = db.session.scalar(select(AuditLog).where(AuditLog.action == "activity.photo_delete"))
-    assert deleted.actor_id == phone["leader_a"].id and deleted.detail["position"] == 2
+    assert deleted.actor_id == volunteer_phone["leader_a"].id and deleted.detail["position"] == 2
     # The coordinator sees the photos but does not change a team's evidence.
-    assert login_as(phone["coordinator_a"]).post(f"/activities/{activity.id}/photos/1/delete").status_code == 403
+    assert login_as(volunteer_phone["coordinator_a"]).post(f"/activities/{activity.id}/photos/1/delete").status_code == 403
 
 
-def test_deleting_the_activity_deletes_its_photos(phone):
-    phone["client"].post("/api/activities", json=activity_payload(photos=[b64(SMALL_JPEG)] * 3))
+def test_deleting_the_activity_deletes_its_photos(volunteer_phone):
+    volunteer_phone["client"].post("/api/activities", json=activity_payload(photos=[b64(SMALL_JPEG)] * 3))
     activity = db.session.scalar(select(Activity))
-    assert phone["client"].post(f"/activities/{activity.id}/delete").status_code == 303
+    assert volunteer_phone["client"].post(f"/activities/{activity.id}/delete").status_code == 303
     db.session.expire_all()
     assert count(Activity) == 0 and count(ActivityPhoto) == 0
 
 
-def test_the_reports_docx_has_the_photo_annex(phone, login_as):
-    client = phone["client"]
+def test_the_reports_docx_has_the_photo_annex(volunteer_phone, login_as):
+    client = volunteer_phone["client"]
     client.post("/api/activities", json=activity_payload(photos=[b64(SMALL_JPEG)] * 3))
     client.post("/api/activities", json=activity_payload(kind="class", photos=[b64(SMALL_JPEG)]))
     client.post("/api/activities", json=activity_payload(kind="other"))  # no photos: not in the annex
-    coordinator = login_as(phone["coordinator_a"])
+    coordinator = login_as(volunteer_phone["coordinator_a"])
     created = coordinator.post("/reports/new?kind=month&cutoff=decree09&year=2026&number=12", data={
         "doc_number": "15/BC-UBND", "place": "Ninh Kiều", "doc_date": "2026-12-14", "results": "Kết quả.",
         "shortcomings": "", "next_tasks": "", "recipients": "Lưu: VT", "signer_title": "CHỦ TỊCH",

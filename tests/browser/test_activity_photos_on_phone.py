@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Activity, ActivityPhoto, Role
+from app.models import Activity, ActivityPhoto
 from app.services.activity_photos import MOST_BYTES
 from tests.browser.conftest import PHONE
 from tests.browser.helpers import assert_fits_the_phone, csp_violations, log_in
@@ -18,13 +18,6 @@ from tests.browser.test_activities_on_phone import stored_once_sent
 from tests.test_activity_photos import with_gps_exif
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def unit(make_team, make_user):
-    team = make_team()
-    return {"volunteer": make_user(Role.VOLUNTEER, team=team, display_name="Phạm Ngọc Lan"),
-            "coordinator": make_user(Role.COORDINATOR, team.ward_code)}
 
 
 def camera_photo(page: Page) -> bytes:
@@ -44,9 +37,9 @@ def camera_photo(page: Page) -> bytes:
     return with_gps_exif(base64.b64decode(data_url.split(",", 1)[1]))
 
 
-def test_an_activity_with_a_photo_recorded_offline_is_stored_once_with_it(phone, browser, live_server, unit,
+def test_an_activity_with_a_photo_recorded_offline_is_stored_once_with_it(phone, browser, live_server, recording_unit,
                                                                          server_down, console_errors, screenshot):
-    log_in(phone, live_server, unit["volunteer"].username)
+    log_in(phone, live_server, recording_unit["volunteer"].username)
     expect(phone.locator("body[data-offline-ready]")).to_have_count(1, timeout=20000)
     photo = camera_photo(phone)
     assert len(photo) > MOST_BYTES and b"Exif" in photo
@@ -94,7 +87,7 @@ def test_an_activity_with_a_photo_recorded_offline_is_stored_once_with_it(phone,
     assert csp_violations(console_errors) == []
 
     office = browser.new_context(**PHONE).new_page()
-    log_in(office, live_server, unit["coordinator"].username)
+    log_in(office, live_server, recording_unit["coordinator"].username)
     office.goto(live_server + "/ward")
     expect(office.locator("#activities-board [data-figure=activities]")).to_have_text("1")
     office.goto(f"{live_server}/activities/{stored.id}")
