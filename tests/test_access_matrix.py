@@ -20,6 +20,7 @@ from app.extensions import db
 from app.models import Activity, ActivityPhoto, Area, Role, Team, User
 from app.services import geo
 from tests.conftest import login
+from tests.test_activity_photos import SMALL_JPEG
 
 PUBLIC = "public"
 SYNC_API = "sync api"  # login required, answered with 401 instead of a redirect, plus the sync token
@@ -196,8 +197,8 @@ def scopes(world, make_team, make_user, make_household, make_visit, make_campaig
                             created_at=utcnow())
         db.session.add(activity)
         db.session.flush()
-        db.session.add(ActivityPhoto(activity_id=activity.id, position=1, content_type="image/jpeg", content=b"\xff\xd8",
-                                     size=2, sha256="-", added_by_id=member.id))
+        db.session.add(ActivityPhoto(activity_id=activity.id, position=1, content_type="image/jpeg", content=SMALL_JPEG,
+                                     size=len(SMALL_JPEG), sha256="-", added_by_id=member.id))
         db.session.commit()
         return {"household_id": household.id, "visit_id": visit.id, "area_id": team.areas[0].id, "team_id": team.id,
                 "activity_id": activity.id,
