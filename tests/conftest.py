@@ -248,6 +248,17 @@ def login_as(app):
     return do
 
 
+@pytest.fixture
+def volunteer_phone(world, login_as):
+    """A volunteer's phone: logged in, with the sync token its pages hand to the queue."""
+    from app.api.views import sync_token
+
+    volunteer = world["volunteer_a"]
+    client = login_as(volunteer)
+    client.environ_base["HTTP_X_SYNC_TOKEN"] = sync_token(volunteer)
+    return {"client": client, **world}
+
+
 def form_time(at: datetime | None = None) -> str:
     """What a visit form's time field holds for a naive-UTC instant (default: now): Vietnam's local time."""
     local = (at or clock.utcnow()).replace(tzinfo=UTC).astimezone(clock.LOCAL_TZ)

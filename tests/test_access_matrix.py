@@ -17,9 +17,10 @@ from sqlalchemy import select
 from app.api.views import sync_token
 from app.clock import utcnow
 from app.extensions import db
-from app.models import Activity, Area, Role, Team, User
+from app.models import Activity, ActivityPhoto, Area, Role, Team, User
 from app.services import geo
 from tests.conftest import login
+from tests.test_activity_photos import SMALL_JPEG
 
 PUBLIC = "public"
 SYNC_API = "sync api"  # login required, answered with 401 instead of a redirect, plus the sync token
@@ -79,6 +80,9 @@ ACCESS = {
     ("activities.activities_list", "GET"): Rule(FIELD | COORDINATOR),
     ("activities.activity", "GET"): Rule(FIELD | COORDINATOR),
     ("activities.delete", "POST"): Rule(FIELD),  # the recorder or its team's leader, within a day
+    ("activities.photo", "GET"): Rule(FIELD | COORDINATOR),
+    ("activities.add_photos", "POST"): Rule(FIELD),  # any member of the team that recorded it
+    ("activities.delete_photo", "POST"): Rule(FIELD),
     ("field.households_list", "GET"): Rule(FIELD),
     ("field.household", "GET"): Rule(FIELD),
     ("field.household_new", "GET"): Rule(FIELD),
@@ -160,7 +164,7 @@ ACCESS = {
 ACTOR_KEYS = {Role.VOLUNTEER: "volunteer_a", Role.TEAM_LEADER: "leader_a", Role.COORDINATOR: "coordinator_a",
               Role.YOUTH_LEADER: "youth_a", Role.ADMIN: "admin", Role.PROVINCE: "province"}
 # Values for URL parts that name no object.
-FIXED_PARTS = {"code": "en", "fmt": "csv", "kind": "csv", "filename": "css/app.css"}
+FIXED_PARTS = {"code": "en", "fmt": "csv", "kind": "csv", "filename": "css/app.css", "position": 1}
 # Tables a denial is allowed to write to: the audit log records it, the throttle counts failed logins.
 LOGS = {"audit_log", "login_throttle"}
 
@@ -197,6 +201,9 @@ def scopes(world, make_team, make_user, make_household, make_visit, make_campaig
                             recorded_by_id=member.id, kind="help_desk", held_on=utcnow().date(), place="Một cửa",
                             created_at=utcnow())
         db.session.add(activity)
+        db.session.flush()
+        db.session.add(ActivityPhoto(activity_id=activity.id, position=1, content_type="image/jpeg", content=SMALL_JPEG,
+                                     size=len(SMALL_JPEG), sha256="-", added_by_id=member.id))
         db.session.commit()
         return {"household_id": household.id, "visit_id": visit.id, "area_id": team.areas[0].id, "team_id": team.id,
                 "activity_id": activity.id,

@@ -23,12 +23,8 @@ TODAY = "20/11/2026"
 
 
 @pytest.fixture
-def phone(world, login_as):
-    """A volunteer's phone: logged in, with the sync token its pages hand to the queue."""
-    volunteer = world["volunteer_a"]
-    client = login_as(volunteer)
-    client.environ_base["HTTP_X_SYNC_TOKEN"] = sync_token(volunteer)
-    return {"client": client, **world}
+def phone(volunteer_phone):
+    return volunteer_phone
 
 
 def activity_payload(area=None, **overrides) -> dict:

@@ -149,7 +149,8 @@ SYNC_FIELDS = {
     "/api/households": ["client_id", "area_id", "address", "display_name", "people", "eligible_people", "phone",
                         "phone_consent", "priority_tags", "tags_consent"],
     "/api/activities": ["client_id", "kind", "held_on", "area_id", "place", "people_online", "service_residence",
-                        "service_passport", "level2_activated", "people_trained", "team_ids", "member_ids", "note"],
+                        "service_passport", "level2_activated", "people_trained", "team_ids", "member_ids", "note",
+                        "photos"],
 }
 JSON_VALUES = st.one_of(HOSTILE_TEXT, st.integers(), st.floats(allow_nan=True), st.booleans(), st.none(),
                         st.lists(HOSTILE_TEXT, max_size=3), st.dictionaries(st.text(max_size=5), st.integers(),

@@ -1,8 +1,13 @@
 """The activity form: the page and the sync API fill the same one (a queued activity is this form as JSON)."""
 
+import base64
+import binascii
+from collections.abc import Sequence
+
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from werkzeug.datastructures import FileStorage
+from wtforms import Field, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import UUID, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.collation import by_name
@@ -10,7 +15,7 @@ from app.extensions import db
 from app.field.forms import CheckboxListField
 from app.forms import DayField, Form
 from app.models import ACTIVITY_KIND_LABELS, ONLINE_SERVICES, User
-from app.services import activities
+from app.services import activities, activity_photos
 from app.services.scope import scoped
 from app.units import area_word
 
@@ -18,6 +23,38 @@ _COUNT = NumberRange(min=0, max=activities.MOST_PER_ACTIVITY,
                      message=_l("Enter a number of people from 0 to %(max)s."))
 _COUNT_INPUT = {"inputmode": "numeric", "min": 0, "max": activities.MOST_PER_ACTIVITY}
 ELSEWHERE = ""  # the place choice "somewhere else": the place is typed
+
+
+class PhotosField(Field):
+    """Photos the phone shrank, each a JPEG as base64 text: hidden fields on the page (static/js/photos.js), a list
+    in a queued activity's JSON. `raw` keeps the text so a form sent back with errors keeps its photos."""
+
+    data: list[bytes]
+    raw: list[str]
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, default=list, **kwargs)
+        self.raw = []
+
+    def process_formdata(self, valuelist):
+        self.raw = [value for value in valuelist if value][:activity_photos.MOST_PHOTOS + 1]
+        self.data = []
+        for value in self.raw:
+            try:
+                self.data.append(base64.b64decode(value, validate=True))
+            except (binascii.Error, ValueError) as error:
+                raise ValueError(activity_photos.NOT_A_PHOTO) from error
+
+
+def uploaded_photos(files: list[FileStorage]) -> list[bytes]:
+    """Photos sent as files by a phone without the app's script (read at most one byte past the limit)."""
+    return [f.read(activity_photos.MOST_BYTES + 1) for f in files if f.filename][:activity_photos.MOST_PHOTOS + 1]
+
+
+class PhotoForm(Form):
+    """More photos for an activity already stored."""
+
+    photos = PhotosField(_l("Photos of the activity"))
 
 
 class ActivityForm(Form):
@@ -39,6 +76,7 @@ class ActivityForm(Form):
                                   render_kw=_COUNT_INPUT)
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=500)],
                          render_kw={"rows": 3, "placeholder": _l("Never write a citizen-ID number, a password or an OTP.")})
+    photos = PhotosField(_l("Photos of the activity"))
 
     @property
     def service_fields(self):
@@ -64,7 +102,7 @@ def activity_form(formdata=None, csrf: bool = True) -> ActivityForm:
     return form
 
 
-def activity_input(form: ActivityForm) -> activities.ActivityInput:
+def activity_input(form: ActivityForm, uploaded: Sequence[bytes] = ()) -> activities.ActivityInput:
     return activities.ActivityInput(
         client_id=form.client_id.data, kind=form.kind.data, held_on=form.held_on.data,
         area_id=int(form.area_id.data) if form.area_id.data else None, place=form.place.data,
@@ -72,4 +110,5 @@ def activity_input(form: ActivityForm) -> activities.ActivityInput:
         people_trained=form.people_trained.data,
         services={key: form[f"service_{key}"].data or 0 for key in ONLINE_SERVICES},
         team_ids=tuple(form.team_ids.data or ()), member_ids=tuple(form.member_ids.data or ()), note=form.note.data,
+        photos=(*form.photos.data, *uploaded),
     )

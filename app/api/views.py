@@ -18,7 +18,7 @@ from app.collation import by_name
 from app.extensions import csrf, db
 from app.field.forms import household_form, household_input, visit_form, visit_input
 from app.models import Area, Household, HouseholdStatus, Role
-from app.services import activities, audit, visits
+from app.services import activities, activity_photos, audit, visits
 from app.services.lists import households
 from app.services.scope import require_role, scoped
 
@@ -28,6 +28,8 @@ csrf.exempt(bp)
 # One queued household or visit is a few hundred bytes (a note holds 500 characters); anything far larger is
 # not from our pages and would only cost memory to parse.
 MAX_BODY = 64 * 1024
+# A queued activity carries its photos as base64 (four at most, 300 KB each: 4/3 as much as text).
+MAX_ACTIVITY_BODY = MAX_BODY + activity_photos.MOST_PHOTOS * activity_photos.MOST_BYTES * 4 // 3
 
 
 def sync_token(user) -> str:
@@ -51,7 +53,7 @@ def _same_origin() -> bool:
 
 @bp.before_request
 def sync_auth():
-    request.max_content_length = MAX_BODY
+    request.max_content_length = MAX_ACTIVITY_BODY if request.endpoint == "api.activity_create" else MAX_BODY
     if not current_user.is_authenticated:
         return _error(401, _("Your login has expired. Log in again to send what is waiting."))
     if request.method != "GET":

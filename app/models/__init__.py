@@ -1,6 +1,14 @@
 """All tables of Phủ Số. Import models from here."""
 
-from app.models.activity import ACTIVITY_KIND_LABELS, Activity, ActivityKind, ActivityService, activity_members, activity_teams
+from app.models.activity import (
+    ACTIVITY_KIND_LABELS,
+    Activity,
+    ActivityKind,
+    ActivityPhoto,
+    ActivityService,
+    activity_members,
+    activity_teams,
+)
 from app.models.audit import AuditLog, LoginThrottle
 from app.models.counts import (
     AREA_COUNT_COLUMNS,
@@ -40,6 +48,7 @@ __all__ = [
     "WARD_DAY_COLUMNS",
     "Activity",
     "ActivityKind",
+    "ActivityPhoto",
     "ActivityService",
     "Area",
     "AreaCount",

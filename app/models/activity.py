@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     UniqueConstraint,
@@ -66,6 +67,23 @@ class ActivityService(Model):
     people: Mapped[int] = mapped_column()
 
 
+class ActivityPhoto(Model):
+    """A photo of an activity (at most four), kept in the database so that backups and every app host have it.
+    Shrunk on the phone to at most 300 KB; stored with its metadata segments (EXIF, GPS) removed."""
+
+    __tablename__ = "activity_photo"
+    __table_args__ = (CheckConstraint("position BETWEEN 1 AND 4", name="position"),)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(30))
+    # Read only when the photo itself is served or put in a document, never with the activity's page.
+    content: Mapped[bytes] = mapped_column("bytes", LargeBinary, deferred=True)
+    size: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(String(64))
+    added_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    added_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class Activity(Model):
     """One activity of a team: its figures count once, for the team that recorded it and its unit, and never
     in a household's state (they are people, not households: services/activities.py says how they add up)."""
@@ -101,6 +119,8 @@ class Activity(Model):
     members: Mapped[list[User]] = relationship(secondary=activity_members)
     services: Mapped[list[ActivityService]] = relationship(cascade="all, delete-orphan",
                                                            order_by=ActivityService.service)
+    photos: Mapped[list[ActivityPhoto]] = relationship(cascade="all, delete-orphan", passive_deletes=True,
+                                                       order_by=ActivityPhoto.position)
 
     @property
     def kind_label(self) -> str:

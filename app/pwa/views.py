@@ -12,7 +12,7 @@ from app.web import render
 bp = Blueprint("pwa", __name__)
 
 # Files the service worker stores at install: the whole app shell.
-SHELL_STATIC = ("css/app.css", "js/htmx.min.js", "js/app.js", "js/queue.js", "js/offline.js",
+SHELL_STATIC = ("css/app.css", "js/htmx.min.js", "js/app.js", "js/queue.js", "js/offline.js", "js/photos.js",
                 "icons/icon.svg", "icons/icon-192.png")
 
 

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.forms import show_refusal
 from app.models import Role
 from app.reports.forms import CUTOFF_LABELS, KIND_LABELS, DueDaysForm, PeriodChoiceForm, ReportForm
+from app.services import activity_photos
 from app.services.reports import documents, periodic
 from app.services.reports.indicators import ACTIVITY_KEYS, ACTIVITY_RULE
 from app.services.reports.periods import ReportPeriod
@@ -152,7 +153,8 @@ def _file_name(report, extension: str) -> str:
 @login_required
 def download(report_id):
     found = periodic.readable(current_user, report_id)
-    body = documents.report_docx(periodic.document(current_user, found))
+    body = documents.report_docx(periodic.document(current_user, found),
+                                 activity_photos.annex(found.ward_code, found.period_start, found.period_end))
     periodic.record_download(current_user, found, "docx")
     db.session.commit()
     return _attachment(body, documents.MIME, _file_name(found, "docx"))

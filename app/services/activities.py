@@ -33,7 +33,7 @@ from app.models import (
     activity_members,
     activity_teams,
 )
-from app.services import audit
+from app.services import activity_photos, audit
 from app.services.errors import FieldError
 from app.services.scope import RoleDenied, get_in_scope, known_to, may, require_role, scoped
 from app.services.text import clean, looks_like_citizen_id
@@ -64,6 +64,7 @@ class ActivityInput:
     team_ids: tuple[int, ...] = ()  # other teams of the unit that took part
     member_ids: tuple[int, ...] = ()  # team-mates present besides the one recording
     note: str | None = None
+    photos: tuple[bytes, ...] = ()  # JPEGs as the phone sent them (services/activity_photos.py checks them)
 
     def normalised(self) -> "ActivityInput":
         services = {key: int(people) for key, people in sorted(self.services.items()) if people}
@@ -74,11 +75,13 @@ class ActivityInput:
             people_online=max(self.people_online, *services.values(), 0),
             level2_activated=self.level2_activated, people_trained=self.people_trained, services=services,
             team_ids=tuple(sorted(set(self.team_ids))), member_ids=tuple(sorted(set(self.member_ids))),
-            note=clean(self.note),
+            note=clean(self.note), photos=self.photos,
         )
 
     def content_hash(self) -> str:
-        content = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "client_id"}
+        content = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("client_id", "photos")}
+        if self.photos:  # named by their digests; an activity without photos keeps the hash it had before them
+            content["photos"] = [hashlib.sha256(photo).hexdigest() for photo in self.photos]
         return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -154,6 +157,10 @@ def record(actor: User, raw: ActivityInput) -> tuple[Activity, bool]:
     if existing is not None:
         return _replay(existing, data)
     _validate(actor, data)
+    try:
+        photos = activity_photos.checked(list(data.photos))
+    except activity_photos.PhotoError as error:
+        raise ActivityError(error.field, error.message) from error
     members = [get_in_scope(actor, User, i) for i in data.member_ids if i != actor.id]
     now = utcnow()
     row = {"client_id": data.client_id, "content_hash": data.content_hash(), "ward_code": actor.ward_code,
@@ -174,7 +181,8 @@ def record(actor: User, raw: ActivityInput) -> tuple[Activity, bool]:
         connection.execute(insert(activity_members), [{"activity_id": activity_id, "user_id": u.id} for u in members])
     activity = db.session.get_one(Activity, activity_id)
     audit.record(actor, "activity.create", activity, kind=data.kind, people_online=data.people_online,
-                 level2_activated=data.level2_activated, people_trained=data.people_trained)
+                 level2_activated=data.level2_activated, people_trained=data.people_trained, photos=len(photos))
+    activity_photos.store(actor, activity_id, photos)
     return activity, True
 
 

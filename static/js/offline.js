@@ -209,7 +209,8 @@
     const item = await Q.find(clientId);
     if (!item || !Q.ownedBy(item, user)) return;
     for (const element of form.elements) {
-      if (!element.name || element.name === "csrf_token" || element.name.endsWith("_label")) continue;
+      // Photos come back through photos.js, which draws each.
+      if (!element.name || element.name === "csrf_token" || element.name.endsWith("_label") || element.name === "photos") continue;
       const value = item.payload[element.name];
       const values = (Array.isArray(value) ? value : value === undefined ? [] : [value]).map(String);
       if (element.type === "checkbox" || element.type === "radio") element.checked = values.includes(element.value);

@@ -12,7 +12,7 @@
   const MAX_BACKOFF = 5 * 60 * 1000;
   const FIRST_BACKOFF = 5 * 1000;
   const ENDPOINTS = { visit: "/api/visits", household: "/api/households", activity: "/api/activities" };
-  const LIST_FIELDS = new Set(["services", "helper_ids", "priority_tags", "team_ids", "member_ids"]);
+  const LIST_FIELDS = new Set(["services", "helper_ids", "priority_tags", "team_ids", "member_ids", "photos"]);
   // Not sent: the form token, and the name a form carries for the queue page (a visit's household, an activity).
   const LOCAL_FIELDS = new Set(["csrf_token", "household_label", "queue_label"]);
   const PAGES_CACHE = "phuso-pages";

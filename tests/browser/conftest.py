@@ -121,6 +121,16 @@ def phone(browser):
 
 
 @pytest.fixture
+def recording_unit(make_team, make_user):
+    """A team's volunteer who records activities, and the unit's coordinator."""
+    from app.models import Role
+
+    team = make_team()
+    return {"volunteer": make_user(Role.VOLUNTEER, team=team, display_name="Phạm Ngọc Lan"),
+            "coordinator": make_user(Role.COORDINATOR, team.ward_code)}
+
+
+@pytest.fixture
 def console_errors(phone) -> list[str]:
     """Every console error the phone's page logs (CSP violations arrive this way)."""
     errors: list[str] = []

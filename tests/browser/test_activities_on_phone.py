@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Activity, Role
+from app.models import Activity
 from tests.browser.conftest import PHONE
 from tests.browser.helpers import assert_fits_the_phone, log_in
 
@@ -17,10 +17,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def unit(make_team, make_user):
-    team = make_team()
-    return {"volunteer": make_user(Role.VOLUNTEER, team=team, display_name="Phạm Ngọc Lan"),
-            "coordinator": make_user(Role.COORDINATOR, team.ward_code)}
+def unit(recording_unit):
+    return recording_unit
 
 
 def activities() -> int:

@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt
@@ -24,6 +24,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from app.numbers import NumberFormat
+from app.services.activity_photos import PhotoAnnexEntry
 from app.services.reports.indicators import ACTIVITY_RULE, DEFINITIONS
 from app.services.reports.periodic import (
     DOCUMENT_LOCALE,
@@ -223,7 +224,28 @@ def _bytes(doc) -> bytes:
     return buffer.getvalue()
 
 
-def report_docx(report: ReportDocument) -> bytes:
+# Two photos side by side between the margins (165 mm on A4 portrait).
+ANNEX_PHOTO_WIDTH = Mm(80)
+
+
+def _photo_annex(doc, entries: list[PhotoAnnexEntry]) -> None:
+    """"Phụ lục: hình ảnh hoạt động": each activity of the period that has photos, its photos two to a line, and a
+    caption saying what, when, where and which team."""
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    _line(doc, _("ANNEX: PHOTOS OF THE ACTIVITIES"), bold=True)
+    for number, entry in enumerate(entries, 1):
+        activity = entry.activity
+        for first in range(0, len(entry.photos), 2):
+            paragraph = _line(doc)
+            for photo in entry.photos[first:first + 2]:
+                paragraph.add_run().add_picture(io.BytesIO(photo), width=ANNEX_PHOTO_WIDTH)
+                paragraph.add_run(" ")
+        _line(doc, _("Photo %(number)s: %(kind)s, %(day)s, %(place)s (%(team)s)", number=number,
+                     kind=activity.kind_label, day=f"{activity.held_on:%d/%m/%Y}", place=activity.place_label,
+                     team=activity.team.name), size=RECIPIENTS_PT, italic=True)
+
+
+def report_docx(report: ReportDocument, photo_annex: list[PhotoAnnexEntry] | None = None) -> bytes:
     with force_locale(DOCUMENT_LOCALE):
         fmt = NumberFormat()
         doc = _new_document()
@@ -256,6 +278,8 @@ def report_docx(report: ReportDocument) -> bytes:
         _body(doc, report.next_tasks)
         _line(doc)
         _footer(doc, report.recipients, report.signer_title, report.signer_name)
+        if photo_annex:
+            _photo_annex(doc, photo_annex)
         return _bytes(doc)
 
 
