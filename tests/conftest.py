@@ -16,7 +16,8 @@ from flask_migrate import upgrade
 from sqlalchemy import URL, create_engine, delete, event, make_url, select, text
 
 TMP = Path(tempfile.mkdtemp(prefix="phuso-test-"))
-os.environ.setdefault("PHUSO_INSTANCE_DIR", str(TMP))
+# Each process its own instance folder: xdist workers inherit the environment, and would share one otherwise.
+os.environ["PHUSO_INSTANCE_DIR"] = str(TMP)
 
 from app import clock, create_app  # noqa: E402
 from app.extensions import db  # noqa: E402

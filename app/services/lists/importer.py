@@ -262,7 +262,11 @@ def purge_old(base: Path) -> None:
     # File times are the app's clock (set in save()), so a fixed or shifted clock ages them alike.
     cutoff = clock.timestamp() - KEEP_SECONDS
     for path in base.glob("*.json"):
-        if path.stat().st_mtime < cutoff:
+        try:
+            old = path.stat().st_mtime < cutoff
+        except FileNotFoundError:  # another worker stored or purged it meanwhile
+            continue
+        if old:
             path.unlink(missing_ok=True)
 
 
