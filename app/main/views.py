@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from app.extensions import db
 from app.models import Visit
-from app.services import ranking, visits
+from app.services import plans, ranking, visits
 from app.services.reports import figures, overview
 from app.services.scope import TEAM_ROLES, get_in_scope, may, require_role
 from app.web import render, safe_next
@@ -35,6 +35,7 @@ def home():
         followups=figures.followups_due(current_user),
         ranks=ranking.my_team_ranks(current_user),
         just_closed=_just_closed(),
+        plan_today=plans.today_for(current_user),
     )
 
 
