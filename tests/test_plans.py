@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Activity, AuditLog, PlanItem, Role, Team, plan_item_members
 from app.services import rollups
-from tests.conftest import WARD_A, count
+from tests.conftest import WARD_A, count, queries_for
 
 # FROZEN_AT is Friday 20/11/2026 in Vietnam: its week runs from Monday 16/11 to Sunday 22/11.
 TODAY = date(2026, 11, 20)
@@ -198,3 +198,16 @@ def test_an_area_or_member_of_another_team_is_refused_and_nothing_is_stored(team
     response = leader.post("/plans/new", data=_plan(member_ids=[str(team["volunteer_a"].id), str(outsider.id)]))
     assert response.status_code == 422
     assert count(PlanItem) == 0 and count(plan_item_members) == 0
+
+
+def test_the_home_page_and_the_units_week_read_the_plan_in_a_fixed_number_of_queries(team, make_team, make_user,
+                                                                                      login_as):
+    leader, volunteer = team["leader_a"], team["volunteer_a"]
+    _item(team["team_a"], TODAY, "area_sweep", team["area"], members=[volunteer], creator=leader)
+    home, unit = login_as(volunteer), login_as(team["coordinator_a"])
+    one = queries_for(home, "/"), queries_for(unit, "/plans/unit")
+    other = make_team(WARD_A)
+    for area in (team["area"], team["area_two"]):
+        _item(team["team_a"], TODAY, "area_sweep", area, members=[volunteer, leader], creator=leader)
+    _item(other, TODAY, "class", creator=make_user(Role.TEAM_LEADER, team=other))
+    assert (queries_for(home, "/"), queries_for(unit, "/plans/unit")) == one

@@ -214,10 +214,13 @@ def week_of(day: date) -> tuple[date, date]:
     return monday, monday + timedelta(days=6)
 
 
-def _items(actor: User, start: date, end: date) -> list[PlanItem]:
+def _items(actor: User, start: date, end: date, *, with_team: bool = False) -> list[PlanItem]:
+    """The items the actor sees on these days, with their areas and members (and teams): a fixed few queries."""
+    loads = [selectinload(PlanItem.area), selectinload(PlanItem.members)]
+    if with_team:
+        loads.append(selectinload(PlanItem.team))
     return list(db.session.scalars(
-        scoped(actor, PlanItem).where(PlanItem.planned_on.between(start, end))
-        .options(selectinload(PlanItem.area), selectinload(PlanItem.members), selectinload(PlanItem.team))
+        scoped(actor, PlanItem).where(PlanItem.planned_on.between(start, end)).options(*loads)
         .order_by(PlanItem.planned_on, PlanItem.id)))
 
 
@@ -278,7 +281,7 @@ def unit_week(actor: User, day: date) -> list[TeamWeek]:
     """The coordinator's unit: per active team (and any team with items), the week's plan against done."""
     require_role(actor, Role.COORDINATOR, what="plan.unit")
     start, end = week_of(day)
-    items = _items(actor, start, end)
+    items = _items(actor, start, end, with_team=True)
     teams = {t.id: t for t in db.session.scalars(scoped(actor, Team).where(Team.active.is_(True)))}
     teams.update({i.team_id: i.team for i in items})
     planned = _with_status(items, _answers(set(teams), start, end))
