@@ -227,10 +227,10 @@ def unit_plans(ward: Ward) -> None:
     today = local_today()
     planned: set[int] = set()
     for leader in leaders:
-        if leader.team_id in planned:  # a team with two leaders has one plan
-            continue
-        planned.add(leader.team_id)
         team = db.session.get_one(Team, leader.team_id)
+        if team.id in planned:  # a team with two leaders has one plan
+            continue
+        planned.add(team.id)
         volunteer = next((u for u in team.members if u.role == Role.VOLUNTEER and u.active), None)
         db.session.add(PlanItem(ward_code=ward.code, team_id=team.id, planned_on=today - timedelta(days=2),
                                 kind=ActivityKind.HELP_DESK, place="Bộ phận một cửa UBND", created_by_id=leader.id))
