@@ -53,6 +53,7 @@ def test_the_leader_plans_a_sweep_with_a_member_and_it_is_audited(team, login_as
     leader = login_as(team["leader_a"])
     form = leader.get("/plans/new")
     assert form.status_code == 200 and "Lên kế hoạch hoạt động" in form.get_data(as_text=True)
+    assert '<option selected value="">Không chọn</option>' in form.get_data(as_text=True)  # posts back as no area
     volunteer = team["volunteer_a"]
     response = leader.post("/plans/new", data=_plan(kind="area_sweep", area_id=str(team["area_two"].id), place="",
                                                     member_ids=[str(volunteer.id)]))

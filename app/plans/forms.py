@@ -40,7 +40,7 @@ class PlanForm(Form):
 def plan_form(actor: User, formdata=None, obj=None) -> PlanForm:
     """The form with the actor's team's areas and members as choices."""
     form = PlanForm(formdata=formdata, obj=obj) if formdata is not None else PlanForm(obj=obj)
-    form.area_id.choices = [(None, _l("No area"))] + [(a.id, a.name) for a in plans.team_areas_of(actor)]
+    form.area_id.choices = [("", _l("No area"))] + [(a.id, a.name) for a in plans.team_areas_of(actor)]
     form.area_id.label.text = area_word(actor.ward).One
     form.member_ids.choices = [(u.id, u.display_name) for u in plans.team_members(actor)]
     if obj is not None and not form.is_submitted():
