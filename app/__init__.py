@@ -40,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     from app.main.views import bp as main_bp
     from app.official.views import bp as official_bp
     from app.ops.views import bp as ops_bp
+    from app.plans.views import bp as plans_bp
     from app.pwa.views import bp as pwa_bp
     from app.ranking.views import bp as ranking_bp
     from app.reports.views import bp as reports_bp
@@ -49,6 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(field_bp)
     app.register_blueprint(activities_bp)
+    app.register_blueprint(plans_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(pwa_bp)
     app.register_blueprint(ops_bp)

@@ -10,6 +10,7 @@ import io
 import re
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -17,7 +18,7 @@ from sqlalchemy import select
 from app.api.views import sync_token
 from app.clock import utcnow
 from app.extensions import db
-from app.models import Activity, ActivityPhoto, Area, Role, Team, User
+from app.models import Activity, ActivityPhoto, Area, PlanItem, Role, Team, User
 from app.services import geo
 from tests.conftest import login
 from tests.test_activity_photos import SMALL_JPEG
@@ -83,6 +84,13 @@ ACCESS = {
     ("activities.photo", "GET"): Rule(FIELD | COORDINATOR),
     ("activities.add_photos", "POST"): Rule(FIELD),  # any member of the team that recorded it
     ("activities.delete_photo", "POST"): Rule(FIELD),
+    ("plans.week", "GET"): Rule(FIELD),
+    ("plans.new", "GET"): Rule(frozenset({Role.TEAM_LEADER})),
+    ("plans.new", "POST"): Rule(frozenset({Role.TEAM_LEADER})),
+    ("plans.edit", "GET"): Rule(frozenset({Role.TEAM_LEADER})),  # an item of a day to come
+    ("plans.edit", "POST"): Rule(frozenset({Role.TEAM_LEADER})),
+    ("plans.delete", "POST"): Rule(frozenset({Role.TEAM_LEADER})),
+    ("plans.unit", "GET"): Rule(COORDINATOR),
     ("field.households_list", "GET"): Rule(FIELD),
     ("field.household", "GET"): Rule(FIELD),
     ("field.household_new", "GET"): Rule(FIELD),
@@ -200,13 +208,15 @@ def scopes(world, make_team, make_user, make_household, make_visit, make_campaig
         activity = Activity(client_id=str(uuid.uuid4()), content_hash="-", ward_code=team.ward_code, team_id=team.id,
                             recorded_by_id=member.id, kind="help_desk", held_on=utcnow().date(), place="Một cửa",
                             created_at=utcnow())
-        db.session.add(activity)
+        plan_item = PlanItem(ward_code=team.ward_code, team_id=team.id, planned_on=utcnow().date() + timedelta(days=2),
+                             kind="help_desk", created_by_id=member.id)
+        db.session.add_all([activity, plan_item])
         db.session.flush()
         db.session.add(ActivityPhoto(activity_id=activity.id, position=1, content_type="image/jpeg", content=SMALL_JPEG,
                                      size=len(SMALL_JPEG), sha256="-", added_by_id=member.id))
         db.session.commit()
         return {"household_id": household.id, "visit_id": visit.id, "area_id": team.areas[0].id, "team_id": team.id,
-                "activity_id": activity.id,
+                "activity_id": activity.id, "item_id": plan_item.id,
                 "user_id": member.id, "ward_code": team.ward_code, "campaign_id": campaign.id,
                 "token": campaign.share_token, "report_id": make_report(team.ward_code).id}
 

@@ -22,7 +22,7 @@ from app.api.views import sync_token
 from app.clock import utcnow
 from app.extensions import db
 from app.forms import FieldData
-from app.models import Activity, Role, Visit
+from app.models import Activity, PlanItem, Role, Visit
 from app.services import rollups
 from tests.conftest import login
 
@@ -98,6 +98,7 @@ FORMS = [
     ("volunteer_a", "/visits/{visit}/edit", "/visits/{visit}/edit"),
     ("volunteer_a", "/activities/new", "/activities/new"),
     ("leader_a", "/team", "/team/assignments"),
+    ("leader_a", "/plans/new", "/plans/new"),
     ("coordinator_a", "/admin/users/new", "/admin/users/new"),
     ("coordinator_a", "/admin/users/{volunteer}/password", "/admin/users/{volunteer}/password"),
     ("coordinator_a", "/ward/targets", "/ward/targets"),
@@ -308,9 +309,12 @@ def get_objects(places, make_campaign, login_as):
     activity = Activity(client_id=str(uuid.uuid4()), content_hash="-", ward_code=places["team_a"].ward_code,
                         team_id=places["team_a"].id, recorded_by_id=places["volunteer_a"].id, kind="class",
                         held_on=date(2026, 11, 20), area_id=places["ids"]["area"])
-    db.session.add(activity)
+    plan_item = PlanItem(ward_code=places["team_a"].ward_code, team_id=places["team_a"].id,
+                         planned_on=date(2026, 11, 22), kind="help_desk", created_by_id=places["leader_a"].id)
+    db.session.add_all([activity, plan_item])
     db.session.commit()
-    return {"activity_id": activity.id, "household_id": places["ids"]["household"], "visit_id": places["ids"]["visit"],
+    return {"activity_id": activity.id, "item_id": plan_item.id,
+            "household_id": places["ids"]["household"], "visit_id": places["ids"]["visit"],
             "area_id": places["ids"]["area"], "team_id": places["ids"]["team"], "user_id": places["ids"]["volunteer"],
             "ward_code": places["team_a"].ward_code, "campaign_id": campaign.id, "token": campaign.share_token,
             "report_id": places["ids"]["report"],

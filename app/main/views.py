@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from app.clock import local_today
 from app.extensions import db
 from app.models import Visit
-from app.services import ranking, visits
+from app.services import plans, ranking, visits
 from app.services.reports import figures, overview
 from app.services.scope import TEAM_ROLES, get_in_scope, may, require_role
 from app.web import page_number, render, safe_next
@@ -38,6 +38,7 @@ def home():
         backlog=figures.followup_backlog(current_user),
         followups=figures.open_followups(current_user),
         ranks=ranking.my_team_ranks(current_user),
+        plan_today=plans.today_for(current_user),
     )
 
 

@@ -32,6 +32,7 @@ from app.models.org import Area, Role, Team, User, member_areas, team_areas
 from app.models.plan import COMMEND_DEFAULTS, Campaign, Indicator, Target
 from app.models.report import PeriodicReport, ReportStatus
 from app.models.score import SCORE_COLUMNS, ScoreUnit, TeamDayScore
+from app.models.team_plan import PlanItem, plan_item_members
 from app.models.visit import ONLINE_SERVICES, Outcome, Visit, visit_helpers
 
 __all__ = [
@@ -64,6 +65,7 @@ __all__ = [
     "Outcome",
     "PeriodKind",
     "PeriodicReport",
+    "PlanItem",
     "Province",
     "ProvinceTarget",
     "ReportStatus",
@@ -79,6 +81,7 @@ __all__ = [
     "activity_members",
     "activity_teams",
     "member_areas",
+    "plan_item_members",
     "team_areas",
     "unit_order",
     "visit_helpers",

@@ -26,6 +26,7 @@ from app.models import (
     OfficialIndicator,
     Outcome,
     PeriodKind,
+    PlanItem,
     Province,
     ProvinceTarget,
     Role,
@@ -36,7 +37,7 @@ from app.models import (
     Ward,
     member_areas,
 )
-from app.services import activities, ranking, rollups
+from app.services import activities, plans, ranking, rollups
 from app.services.accounts import hash_password
 from app.services.rollups import HouseholdState, apply_visit
 from app.services.text import fold
@@ -177,6 +178,7 @@ def seed(province_code: int, size: SeedSize, campaign_units: bool = True) -> See
         unit_targets(wards[0])
         unit_campaign(wards[0])
         unit_activities(wards[0])
+        unit_plans(wards[0])
     return result
 
 
@@ -214,6 +216,30 @@ def unit_activities(ward: Ward) -> None:
                 people_online=helped, services={"residence": helped // 2} if helped else {},
                 level2_activated=rng.randint(0, helped // 3) if helped else 0,
                 people_trained=rng.randint(10, 30) if kind == ActivityKind.CLASS else 0))
+
+
+def unit_plans(ward: Ward) -> None:
+    """The first unit's plans for this week: each team's leader plans a sweep today (its first volunteer assigned),
+    a help desk in two days and a class in four, through the service; and the help desk two days ago, planned
+    then (stored as it was: the service plans no past day), which its recorded help desk answers."""
+    leaders = db.session.scalars(select(User).where(User.role == Role.TEAM_LEADER, User.ward_code == ward.code)
+                                 .order_by(User.id))
+    today = local_today()
+    planned: set[int] = set()
+    for leader in leaders:
+        team = db.session.get_one(Team, leader.team_id)
+        if team.id in planned:  # a team with two leaders has one plan
+            continue
+        planned.add(team.id)
+        volunteer = next((u for u in team.members if u.role == Role.VOLUNTEER and u.active), None)
+        db.session.add(PlanItem(ward_code=ward.code, team_id=team.id, planned_on=today - timedelta(days=2),
+                                kind=ActivityKind.HELP_DESK, place="Bộ phận một cửa UBND", created_by_id=leader.id))
+        for days_ahead, kind in ((0, ActivityKind.AREA_SWEEP), (2, ActivityKind.HELP_DESK), (4, ActivityKind.CLASS)):
+            plans.add(leader, plans.PlanInput(
+                planned_on=today + timedelta(days=days_ahead), kind=kind,
+                area_id=team.areas[0].id if kind == ActivityKind.AREA_SWEEP else None,
+                place="Nhà văn hóa" if kind == ActivityKind.CLASS else None,
+                member_ids=(volunteer.id,) if volunteer and kind == ActivityKind.AREA_SWEEP else ()))
 
 
 # The first unit's own targets for this year, as its coordinator would set them; the other units have none, and

@@ -21,6 +21,7 @@ from app.models import (
     Household,
     OfficialFigure,
     PeriodicReport,
+    PlanItem,
     Province,
     ProvinceTarget,
     ReportStatus,
@@ -115,6 +116,11 @@ def scope_clause(actor: User, model) -> ColumnElement[bool]:
         if in_team:
             return Activity.team_id == actor.team_id
         return (Activity.ward_code == actor.ward_code) if role == Role.COORDINATOR else false()
+    if model is PlanItem:
+        # A team's plan: its members read it (its leader writes it, services/plans.py); the coordinator reads the unit's.
+        if in_team:
+            return PlanItem.team_id == actor.team_id
+        return (PlanItem.ward_code == actor.ward_code) if role == Role.COORDINATOR else false()
     if model is Target:
         return _ward_clause(actor, Target.ward_code)
     if model is OfficialFigure:  # a unit's official figures: no personal data, seen by everyone of the unit
