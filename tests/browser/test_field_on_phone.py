@@ -20,7 +20,7 @@ def test_find_without_diacritics_log_a_visit_and_see_it_today(
     make_household(team.areas[0], address="Số 12 Đường Mậu Thân", display_name="Trần Thị Hoa")
 
     log_in(phone, live_server, volunteer.username)
-    expect(phone.get_by_role("heading", name="Hôm nay")).to_be_visible()
+    expect(phone.get_by_role("heading", name="Hôm nay", exact=True)).to_be_visible()
     phone.get_by_role("link", name="Ghi lượt hỗ trợ").click()
 
     search = phone.get_by_placeholder("Địa chỉ, số nhà hoặc tên")
@@ -45,7 +45,7 @@ def test_find_without_diacritics_log_a_visit_and_see_it_today(
     phone.get_by_role("button", name="Lưu lượt hỗ trợ").click()
 
     expect(phone.get_by_text("Đã lưu lượt hỗ trợ.")).to_be_visible()
-    expect(phone.get_by_role("heading", name="Hôm nay")).to_be_visible()
+    expect(phone.get_by_role("heading", name="Hôm nay", exact=True)).to_be_visible()
     expect(phone.locator("main")).to_contain_text("Nguyễn Văn Bình")
     screenshot(phone, "today")
     visit = db.session.scalar(select(Visit))

@@ -29,7 +29,7 @@ def test_each_role_lands_on_today_in_vietnamese_on_a_phone(
     log_in(phone, live_server, username)
 
     expect(phone).to_have_url(f"{live_server}/")
-    expect(phone.get_by_role("heading", name="Hôm nay")).to_be_visible()
+    expect(phone.get_by_role("heading", name="Hôm nay", exact=True)).to_be_visible()
     expect(phone.locator("main")).to_contain_text(label)
     expect(phone.locator("main")).to_contain_text(scope)
     if team is not None:
@@ -63,15 +63,15 @@ def test_language_switch_turns_the_page_english_and_it_stays(
         phone, live_server, console_errors, screenshot, make_team, make_user):
     username = make_user(Role.VOLUNTEER, team=make_team(WARD_A)).username
     log_in(phone, live_server, username)
-    expect(phone.get_by_role("heading", name="Hôm nay")).to_be_visible()
+    expect(phone.get_by_role("heading", name="Hôm nay", exact=True)).to_be_visible()
 
     phone.get_by_role("button", name="EN").click()
 
-    expect(phone.get_by_role("heading", name="Today")).to_be_visible()
+    expect(phone.get_by_role("heading", name="Today", exact=True)).to_be_visible()
     expect(phone.locator("main")).to_contain_text("Volunteer")
     expect(phone.get_by_role("button", name="VI")).to_be_visible()
     phone.reload()
-    expect(phone.get_by_role("heading", name="Today")).to_be_visible()
+    expect(phone.get_by_role("heading", name="Today", exact=True)).to_be_visible()
     expect(phone.locator("html")).to_have_attribute("lang", "en")
     screenshot(phone)
     assert_fits_the_phone(phone)
