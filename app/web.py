@@ -3,7 +3,6 @@
 import logging
 import time
 from datetime import date, datetime
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import flask
@@ -11,14 +10,13 @@ from flask import Flask, current_app, g, render_template, request, session, url_
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import bindparam, event, inspect, select
-from sqlalchemy.engine import Engine
+from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.orm.util import identity_key
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import UnicodeConverter
 
-from app import collation, files, units
+from app import units
 from app.clock import local_today
 from app.extensions import db, login_manager
 from app.forms import FieldData
@@ -56,34 +54,6 @@ def select_locale() -> str:
         return current_user.locale
     chosen = request.cookies.get(LANG_COOKIE)
     return chosen if chosen is not None and chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
-
-
-@event.listens_for(Engine, "do_connect")
-def _private_sqlite_file(dialect, _record, cargs, _cparams):
-    """SQLite creates its database 0644 (and its -wal and -shm files with the database's mode): create it
-    0600 first, and tighten files an older version left readable."""
-    if dialect.name != "sqlite" or not cargs or cargs[0] in ("", ":memory:") or str(cargs[0]).startswith("file:"):
-        return
-    path = Path(cargs[0])
-    if not path.parent.is_dir():
-        return  # SQLite itself says it cannot open the database
-    files.create_empty(path)
-    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-        files.tighten(name, files.FILE_MODE)
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, _record):
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=15000")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        # Erased personal data must not linger in free pages of the database file.
-        cursor.execute("PRAGMA secure_delete=ON")
-        cursor.close()
-        collation.register_sqlite(dbapi_connection)  # ORDER BY names in Vietnamese alphabetical order
 
 
 # Prepared once: every request with a login reads its user.

@@ -307,7 +307,9 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=15, help="visits each phone sends")
     parser.add_argument("--workers", type=int, default=load.WORKERS, help="gunicorn workers (2 threads each)")
     parser.add_argument("--wards", type=int, default=4)
-    parser.add_argument("--households", type=int, default=8, help="households per area (one area per team)")
+    # A household gets a few visits in a month, as in the field (a visit replays its household's visits: with 8
+    # per area, each got 15 to 40 in one run).
+    parser.add_argument("--households", type=int, default=40, help="households per area (one area per team)")
     args = parser.parse_args()
     results = [run(b, args) for b in (["sqlite", "postgresql"] if args.backend == "both" else [args.backend])]
     lines = ["| database | ceiling: insert + upsert per transaction | `visits.record` in-process, one commit each | "

@@ -8,11 +8,12 @@ their type conversions, and runs it on the session's own connection: the same tr
 
 Kept from SQLAlchemy's execution: the `before_cursor_execute` and `after_cursor_execute` events (the tests
 count statements with them), Python-side column defaults, and a driver's error raised as SQLAlchemy's own
-(`IntegrityError`, `OperationalError`, ...). `together()` sends a run of statements whose answers nobody waits for
-to PostgreSQL in one round trip. Not supported, refused when compiled: parameters expanded at
+(`IntegrityError`, `OperationalError`, ...). `together()` sends a run of writes whose answers nobody waits for
+to PostgreSQL as one statement. Not supported, refused when compiled: parameters expanded at
 execution (`IN` lists, literal `LIMIT`) and defaults that need an execution context.
 """
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -21,13 +22,15 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import Connection, exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import instance_dict
+from sqlalchemy.orm.attributes import instance_dict, instance_state
 from sqlalchemy.orm.instrumentation import manager_of_class
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from app.extensions import db
 
+# A named placeholder of psycopg's (`%%` is a literal percent sign, never followed by a name).
+_NAMED = re.compile(r"(?<!%)%\((\w+)\)s")
 # How one parameter of the driver's call gets its value: the caller's (by key), a column's Python-side default
 # (called each time) or a value fixed in the statement; then the type's conversion, if any.
 _GIVEN, _DEFAULT, _FIXED = range(3)
@@ -72,6 +75,15 @@ class _Compiled:
         else:
             self.names = [compiled.escaped_bind_names.get(name, name) for name in slots]
             self.slots = list(slots.values())
+        self._split: tuple[list[str], list[str]] | None = None
+
+    def split(self) -> tuple[list[str], list[str]]:
+        """PostgreSQL's SQL (`%(name)s` placeholders) cut at its placeholders, with `%%` read as `%`, and the
+        parameters' names in their order: what `_joined` numbers into one statement with others."""
+        if self._split is None:
+            pieces = _NAMED.split(self.sql)
+            self._split = ([text.replace("%%", "%") for text in pieces[0::2]], pieces[1::2])
+        return self._split
 
     def parameters(self, given: dict) -> list | dict:
         values = []
@@ -107,7 +119,7 @@ class Prepared:
     def first_values(self, parameters: dict) -> dict | None:
         """Run once; the first row it returns by column name, each value converted by its column's type as
         SQLAlchemy converts it (SQLite's text times to datetimes, its 0/1 to booleans)."""
-        connection = db.session.connection()
+        connection = _held.get() or db.session.connection()
         row = _run(self, parameters, many=False, fetch=True, connection=connection)
         if row is None:
             return None
@@ -131,21 +143,38 @@ def _run(prepared: Prepared, parameters: Any, many: bool, fetch: bool,
          connection: Connection | None = None) -> tuple | None:
     connection = connection or _held.get() or db.session.connection()
     compiled = prepared._for(connection, tuple(parameters[0] if many else parameters))
+    queued = _queued.get()
+    if queued is not None and not fetch:
+        # PostgreSQL's parameters are named (`%(name)s`): a dict each.
+        queued.extend((compiled, cast(dict, compiled.parameters(row))) for row in (parameters if many else [parameters]))
+        return None
     values: Any = [compiled.parameters(row) for row in parameters] if many else compiled.parameters(parameters)
-    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    return _send(connection, compiled.sql, values, many, fetch)
+
+
+def _send(connection: Connection, sql: str, values: Any, many: bool, fetch: bool, raw: bool = False) -> tuple | None:
+    """Run on the driver; `raw`: psycopg's `$1` placeholders, which it sends as they are (it parses and caches
+    `%s` ones, and does not cache a long statement's)."""
+    dbapi_connection: Any = connection.connection.dbapi_connection
+    if raw:
+        from psycopg import RawCursor
+
+        cursor = RawCursor(dbapi_connection)
+    else:
+        cursor = dbapi_connection.cursor()
     events = connection._has_events or connection.engine._has_events
     try:
         if events:
-            connection.dispatch.before_cursor_execute(connection, cursor, compiled.sql, values, None, many)
+            connection.dispatch.before_cursor_execute(connection, cursor, sql, values, None, many)
         if many:
-            cursor.executemany(compiled.sql, values)
+            cursor.executemany(sql, values)
         else:
-            cursor.execute(compiled.sql, values)
+            cursor.execute(sql, values)
         if events:
-            connection.dispatch.after_cursor_execute(connection, cursor, compiled.sql, values, None, many)
+            connection.dispatch.after_cursor_execute(connection, cursor, sql, values, None, many)
         return cursor.fetchone() if fetch else None
     except connection.dialect.loaded_dbapi.Error as error:
-        raise exc.DBAPIError.instance(compiled.sql, values, error, connection.dialect.loaded_dbapi.Error,
+        raise exc.DBAPIError.instance(sql, values, error, connection.dialect.loaded_dbapi.Error,
                                       dialect=connection.dialect) from error
     finally:
         cursor.close()
@@ -158,31 +187,75 @@ def loaded(model: type[T], values: dict) -> T:
     instance = manager_of_class(model).new_instance()
     instance_dict(instance).update(values)
     make_transient_to_detached(instance)
-    db.session.add(instance)
+    # `Session.add` without its cascade along relationships: none is loaded, and the walk costs more than the rest.
+    db.session()._save_or_update_impl(instance_state(instance))
     return instance
 
 
 @contextmanager
-def together() -> Iterator[None]:
-    """The statements run inside go to PostgreSQL without waiting for each one's answer (psycopg's pipeline
-    mode), all answered in one round trip at the end, where an error of any of them is raised, as SQLAlchemy's
-    own. Nothing inside may read a result before the end, or end the transaction. SQLite, in the same process:
-    as they come. Either way the session's connection is looked up once for the whole block."""
+def one_connection() -> Iterator[Connection]:
+    """Inside, prepared statements run on the session's connection looked up once (each lookup costs about as
+    much as SQLite's own work for a small statement). Nothing inside may end the transaction."""
+    held = _held.get()
+    if held is not None:
+        yield held
+        return
     connection = db.session.connection()
-    held = _held.set(connection)
+    token = _held.set(connection)
     try:
+        yield connection
+    finally:
+        _held.reset(token)
+
+
+@contextmanager
+def together() -> Iterator[None]:
+    """The prepared writes run inside (without reading what they return) go to PostgreSQL at the end as one
+    statement, each a data-modifying `WITH` part of it: one round trip and one command for the server instead
+    of one each, which costs more than most of these writes. They see the database as it was before all of
+    them, so no two may touch the same row. An error of any of them is raised at the end. Statements not
+    prepared, and SQLite's, run as they come."""
+    with one_connection() as connection:
         if connection.dialect.name != "postgresql":
             yield
             return
+        queued: list[tuple[_Compiled, dict]] = []
+        token = _queued.set(queued)
         try:
-            with connection.connection.dbapi_connection.pipeline():  # type: ignore[union-attr]
-                yield
-        except connection.dialect.loaded_dbapi.Error as error:
-            raise exc.DBAPIError.instance(None, None, error, connection.dialect.loaded_dbapi.Error,
-                                          dialect=connection.dialect) from error
-    finally:
-        _held.reset(held)
+            yield
+        finally:
+            _queued.reset(token)
+        if queued:
+            sql, values = _joined(queued)
+            _send(connection, sql, values, many=False, fetch=False, raw=True)
 
 
-# The connection `together()` holds for its block (each gunicorn thread its own).
+def _joined(queued: list[tuple["_Compiled", dict]]) -> tuple[str, list]:
+    """One statement doing every queued write (numbered `$1` placeholders), and its parameters."""
+    splits = [compiled.split() for compiled, _values in queued]
+    key = tuple(id(compiled) for compiled, _values in queued)
+    sql = _joined_sql.get(key)
+    if sql is None:
+        parts, number = [], 0
+        for pieces, _order in splits:
+            part = [pieces[0]]
+            for piece in pieces[1:]:
+                number += 1
+                part += [f"${number}", piece]
+            parts.append("".join(part))
+        *withs, last = parts
+        sql = _joined_sql[key] = (("WITH " + ", ".join(f"w{i} AS ({part})" for i, part in enumerate(withs)) + " ")
+                                  if withs else "") + last
+    values = [given[name] for (_compiled, given), (_pieces, order) in zip(queued, splits, strict=True)
+              for name in order]
+    return sql, values
+
+
+# Statements of `_joined`, by the statements they join (few shapes: one per set of rollups a visit moves).
+_joined_sql: dict[tuple[int, ...], str] = {}
+# The writes `together()` is holding back, on PostgreSQL.
+_queued: ContextVar[list[tuple[_Compiled, dict]] | None] = ContextVar("prepared_queued", default=None)
+
+
+# The connection `one_connection()` holds for its block (each gunicorn thread its own).
 _held: ContextVar[Connection | None] = ContextVar("prepared_connection", default=None)

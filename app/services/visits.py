@@ -19,7 +19,7 @@ from app.models import ONLINE_SERVICES, Household, HouseholdStatus, Outcome, Rol
 from app.services import audit, rollups
 from app.services.errors import FieldError
 from app.services.lists import households
-from app.services.prepared import loaded, together
+from app.services.prepared import loaded, one_connection, together
 from app.services.scope import (
     RoleDenied,
     actor_parameters,
@@ -221,6 +221,7 @@ def _why_not(actor: User, data: VisitInput) -> tuple[Visit, bool] | None:
 ATTEMPTS = 10
 
 
+@one_connection()
 def record(actor: User, raw: VisitInput) -> tuple[Visit, bool]:
     """Store a visit once per client id. Returns (visit, created); a replay returns the stored visit.
 
