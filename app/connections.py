@@ -54,15 +54,20 @@ def _sqlite_pragmas(dbapi_connection, _record):
 
 # SQLite's WAL mode appends each commit to the log; a checkpoint copies the log into the database file and
 # waits for the disk (fsync). Left to the writers, every thousandth page written makes one commit wait some
-# milliseconds for it: half of a visit's commit time. A thread does it instead, about once a second, beside
-# the requests; writers take it over only if the log grows this large (80 MB: the thread has stopped).
-CHECKPOINT_EVERY = 1.0  # seconds
-WAL_PAGES_BEFORE_WRITERS_CHECKPOINT = 20_000
+# milliseconds for it: half of a visit's commit time. A thread does it instead, beside the requests; writers
+# take it over only if the log grows this large (the thread has stopped).
+CHECKPOINT_EVERY = 0.5  # seconds
+WAL_PAGES_BEFORE_WRITERS_CHECKPOINT = 10_000
+# A log copied whole starts again from its beginning only when no request still reads from it: under steady
+# requests that moment may not come. Past this many pages the thread waits for it, a few milliseconds at most
+# (the requests' writes wait meanwhile), so the log stays short: a long log slows every read.
+WAL_PAGES_BEFORE_RESTART = 2_000
+RESTART_WAIT = 0.02  # seconds
 
 
 class _Checkpointer:
     """One thread per process checkpoints every SQLite file this process opened, while the file exists.
-    PASSIVE: it never waits for a reader or a writer, and never blocks one."""
+    PASSIVE: it never waits for a reader or a writer, and never blocks one; RESTART (a long log) waits briefly."""
 
     def __init__(self) -> None:
         self.paths: set[str] = set()
@@ -90,8 +95,10 @@ class _Checkpointer:
             for path in paths:
                 try:
                     if path not in opened:  # mode=rw: never creates a file removed meanwhile
-                        opened[path] = sqlite3.connect(f"file:{quote(path)}?mode=rw", uri=True)
-                    opened[path].execute("PRAGMA wal_checkpoint(PASSIVE)")
+                        opened[path] = sqlite3.connect(f"file:{quote(path)}?mode=rw", uri=True, timeout=RESTART_WAIT)
+                    _busy, log_pages, _copied = opened[path].execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                    if log_pages >= WAL_PAGES_BEFORE_RESTART:
+                        opened[path].execute("PRAGMA wal_checkpoint(RESTART)")
                 except sqlite3.Error as error:
                     log.warning("checkpoint of %s failed: %s", path, error)
                     if path in opened:
