@@ -3,6 +3,7 @@
 import logging
 import time
 from datetime import date, datetime
+from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
 import flask
@@ -252,6 +253,20 @@ def init_app(app: Flask) -> None:
     # A unit by its own type ("Xã Thới Lai"), its residential-area word (app/units.py).
     app.jinja_env.filters["unit"] = units.unit_name
     app.jinja_env.globals["area_word"] = _area_word
+    app.jinja_env.globals["table_columns"] = _table_columns
+
+
+class TableColumn(NamedTuple):
+    key: object
+    label: str
+    beside: list[str]  # the labels of the counts shown beside the figure, in order
+    shown: str  # " is-shown" on the column a phone keeps, else ""
+
+
+def _table_columns(definitions, shown) -> list[TableColumn]:
+    """A board table's columns with their labels translated once for the table, not once per cell."""
+    return [TableColumn(d.key, str(d.label), [str(b.label) for b in d.beside], " is-shown" if d.key == shown else "")
+            for d in definitions]
 
 
 def _area_word(unit=None) -> units.Word:
