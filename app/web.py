@@ -286,6 +286,11 @@ def _number_format() -> NumberFormat:
     return made[1]
 
 
+def attachment(body: bytes | str, mimetype: str, name: str) -> flask.Response:
+    """A file to download (an export, a document, an import template) under `name`."""
+    return flask.Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
 def _format_day(value: date | datetime | None) -> str:
     if value is None:
         return ""

@@ -3,7 +3,7 @@ against targets, areas, teams, weekly trend), its targets, visit review and repo
 
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -22,7 +22,7 @@ from app.services.reports.periods import Kind
 from app.services.scope import PROVINCE_READERS, get_in_scope, require_role, scoped
 from app.services.text import holds_words
 from app.units import area_word
-from app.web import page_number, render
+from app.web import attachment, page_number, render
 
 bp = Blueprint("board", __name__)
 
@@ -318,4 +318,4 @@ def ward_export(fmt):
     exports.record_export(current_user, board_ward, period, fmt, view if fmt == "csv" else "all")
     db.session.commit()
     name = exports.filename(board_ward, period, fmt, view if fmt == "csv" else None)
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return attachment(body, mimetype, name)

@@ -1,6 +1,6 @@
 """The ward's lists, kept by its coordinator: areas, teams, households, and households imported from a file."""
 
-from flask import Blueprint, Response, current_app, flash, redirect, request, url_for
+from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func
@@ -23,9 +23,10 @@ from app.lists.forms import (
 from app.models import Area, Household, HouseholdStatus, Role, Team, User, Ward
 from app.services import backup
 from app.services.lists import areas, households, importer, teams, unit_settings
+from app.services.reports.exports import XLSX_MIMETYPE
 from app.services.scope import get_in_scope, require_role, scoped
 from app.units import area_word, area_word_choices, unit_name
-from app.web import page_number, render
+from app.web import attachment, page_number, render
 
 bp = Blueprint("lists", __name__, url_prefix="/lists")
 
@@ -325,12 +326,9 @@ def import_upload():
 @bp.route("/import/template.<kind>")
 def import_template(kind):
     if kind == "csv":
-        return Response(importer.template_csv(), mimetype="text/csv",
-                        headers={"Content-Disposition": "attachment; filename=mau-nhap-ho-gia-dinh.csv"})
+        return attachment(importer.template_csv(), "text/csv", "mau-nhap-ho-gia-dinh.csv")
     if kind == "xlsx":
-        return Response(importer.template_xlsx(),
-                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition": "attachment; filename=mau-nhap-ho-gia-dinh.xlsx"})
+        return attachment(importer.template_xlsx(), XLSX_MIMETYPE, "mau-nhap-ho-gia-dinh.xlsx")
     return redirect(url_for("lists.import_upload"))
 
 

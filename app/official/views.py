@@ -1,7 +1,7 @@
 """The official figures: the coordinator enters its unit's for a period; the province imports one file for all
 its units and sets its targets. The boards show them (board/views.py)."""
 
-from flask import Blueprint, Response, current_app, flash, redirect, request, url_for
+from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -12,10 +12,11 @@ from app.models import Role, Ward
 from app.official.forms import EntryForm, FiguresFileForm, ProvinceTargetForm
 from app.services.lists import importer
 from app.services.reports import official, official_import, targets
+from app.services.reports.exports import XLSX_MIMETYPE
 from app.services.reports.indicators import DEFINITIONS
 from app.services.reports.official import OfficialPeriod
 from app.services.scope import get_in_scope, require_role
-from app.web import render
+from app.web import attachment, render
 
 bp = Blueprint("official", __name__, url_prefix="/official")
 
@@ -103,12 +104,9 @@ def import_upload():
 def import_template(kind):
     require_role(current_user, Role.ADMIN, what="official figures import")
     if kind == "csv":
-        return Response(official_import.template_csv(), mimetype="text/csv",
-                        headers={"Content-Disposition": "attachment; filename=mau-so-lieu-chinh-thuc.csv"})
+        return attachment(official_import.template_csv(), "text/csv", "mau-so-lieu-chinh-thuc.csv")
     if kind == "xlsx":
-        return Response(official_import.template_xlsx(),
-                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition": "attachment; filename=mau-so-lieu-chinh-thuc.xlsx"})
+        return attachment(official_import.template_xlsx(), XLSX_MIMETYPE, "mau-so-lieu-chinh-thuc.xlsx")
     return redirect(url_for("official.import_upload"))
 
 

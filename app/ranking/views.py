@@ -4,7 +4,7 @@ DOCX list and printable certificates."""
 
 from datetime import timedelta
 
-from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -21,7 +21,7 @@ from app.services.reports import documents, exports
 from app.services.reports.periodic import DOCUMENT_LOCALE
 from app.services.scope import RoleDenied, get_in_scope, may, require_role, scoped
 from app.units import unit_name
-from app.web import render
+from app.web import attachment, render
 
 bp = Blueprint("ranking", __name__)
 
@@ -152,7 +152,7 @@ def export(campaign_id, fmt):
     ranking.record_export(current_user, record, fmt)
     db.session.commit()
     name = f"xep-hang-{record.id}-{record.start_date:%Y%m%d}-{record.end_date:%Y%m%d}.{fmt}"
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return attachment(body, mimetype, name)
 
 
 @bp.route("/campaigns/<campaign_id>/share", methods=["POST"])
@@ -262,7 +262,7 @@ def commendation_docx(campaign_id):
     commend.record_export(current_user, found, "docx")
     db.session.commit()
     name = f"de-nghi-khen-thuong-{record.id}-{record.end_date:%Y%m%d}.docx"
-    return Response(body, mimetype=documents.MIME, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return attachment(body, documents.MIME, name)
 
 
 @bp.route("/campaigns/<campaign_id>/commendation/certificates")

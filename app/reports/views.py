@@ -1,7 +1,7 @@
 """The periodic report: the coordinator writes its unit's report for a period, downloads it as DOCX or prints
 it, and sends it; the province sees which units sent theirs, opens each, and downloads a roll-up."""
 
-from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -16,7 +16,7 @@ from app.services.reports import documents, periodic
 from app.services.reports.indicators import ACTIVITY_KEYS, ACTIVITY_RULE
 from app.services.reports.periods import ReportPeriod
 from app.services.scope import PROVINCE_READERS, may, require_role
-from app.web import render
+from app.web import attachment, render
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -141,10 +141,6 @@ def send(report_id):
     return redirect(url_for("reports.report", report_id=found.id), 303)
 
 
-def _attachment(body: bytes, mimetype: str, name: str) -> Response:
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
 def _file_name(report, extension: str) -> str:
     return f"bao-cao-{report.ward.codename}-{report.kind}-{report.year}-{report.number:02d}.{extension}"
 
@@ -157,7 +153,7 @@ def download(report_id):
                                  activity_photos.annex(found.ward_code, found.period_start, found.period_end))
     periodic.record_download(current_user, found, "docx")
     db.session.commit()
-    return _attachment(body, documents.MIME, _file_name(found, "docx"))
+    return attachment(body, documents.MIME, _file_name(found, "docx"))
 
 
 @bp.route("/<report_id>/print")
@@ -219,4 +215,4 @@ def rollup():
     periodic.record_rollup(current_user, period)
     db.session.commit()
     name = f"tong-hop-bao-cao-{period.kind}-{period.year}-{period.number:02d}.docx"
-    return _attachment(body, documents.MIME, name)
+    return attachment(body, documents.MIME, name)

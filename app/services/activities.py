@@ -33,9 +33,9 @@ from app.models import (
     activity_members,
     activity_teams,
 )
-from app.services import activity_photos, audit
+from app.services import activity_photos, audit, exactly_once
 from app.services.errors import FieldError
-from app.services.scope import RoleDenied, get_in_scope, known_to, may, require_role, scoped
+from app.services.scope import RoleDenied, get_in_scope, may, require_role, scoped
 from app.services.text import clean, looks_like_citizen_id
 from app.services.upsert import insert_row_ignoring
 
@@ -138,14 +138,12 @@ def _team_of(actor: User) -> int:
 
 
 def _by_client_id(actor: User, client_id: str) -> Activity | None:
-    return db.session.scalar(known_to(actor, Activity, Activity.recorded_by_id)
-                             .where(Activity.client_id == client_id).order_by(Activity.id).limit(1))
+    return exactly_once.stored_under(actor, Activity, Activity.recorded_by_id, client_id)
 
 
 def _replay(existing: Activity | None, data: ActivityInput) -> tuple[Activity, bool]:
-    if existing is None or existing.content_hash != data.content_hash():
-        raise ActivityError("client_id", _l("This activity was already saved with different content."))
-    return existing, False
+    return exactly_once.replayed(existing, data.content_hash(), ActivityError(
+        "client_id", _l("This activity was already saved with different content."))), False
 
 
 def record(actor: User, raw: ActivityInput) -> tuple[Activity, bool]:

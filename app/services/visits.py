@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from app.clock import utcnow
 from app.extensions import db
 from app.models import ONLINE_SERVICES, Household, HouseholdStatus, Outcome, Role, User, Visit, visit_helpers
-from app.services import audit, rollups
+from app.services import audit, exactly_once, rollups
 from app.services.errors import FieldError
 from app.services.lists import households
 from app.services.prepared import loaded, one_connection, together
@@ -167,14 +167,13 @@ def _helpers(actor: User, ids: tuple[int, ...]) -> list[User]:
 
 def _by_client_id(actor: User, client_id: str) -> Visit | None:
     """The visit this client id names for the actor: one of its team's or its own (unique per volunteer)."""
-    return db.session.scalar(known_to(actor, Visit, Visit.volunteer_id).where(Visit.client_id == client_id)
-                             .order_by(Visit.id).limit(1))
+    return exactly_once.stored_under(actor, Visit, Visit.volunteer_id, client_id)
 
 
 def _replay(existing: Visit | None, data: VisitInput, actor: User) -> Visit:
-    if existing is None or existing.content_hash != data.content_hash():
-        raise VisitConflict("client_id", _l("This visit was already saved with different content."))
-    return get_in_scope(actor, Visit, existing.id)
+    stored = exactly_once.replayed(existing, data.content_hash(), VisitConflict(
+        "client_id", _l("This visit was already saved with different content.")))
+    return get_in_scope(actor, Visit, stored.id)  # its own visit of a team it has left: "not found"
 
 
 def _fits(actor: User) -> list:
