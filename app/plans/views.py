@@ -64,15 +64,23 @@ def new():
     if not form.is_submitted():
         form.planned_on.data = parse_day(request.args.get("day", "")) or local_today()
     if form.validate_on_submit():
-        try:
-            item = plans.add(current_user._get_current_object(), plan_input(form))
-        except plans.PlanError as error:
-            show_refusal(form, error)
-        else:
-            db.session.commit()
-            flash(_("Added to the plan."), "success")
-            return redirect(url_for("plans.week", week=item.planned_on.isoformat()), 303)
+        done = _saved(form, plans.add, _("Added to the plan."))
+        if done is not None:
+            return done
     return render("plans/form.html", status=422 if form.errors else 200, form=form, item=None)
+
+
+def _saved(form, change, message: str):
+    """Apply `change(actor, input)`, which returns the item; commit and go to the item's week. A refusal is shown
+    on the form and None returned: the view shows the form again."""
+    try:
+        item = change(current_user._get_current_object(), plan_input(form))
+    except plans.PlanError as error:
+        show_refusal(form, error)
+        return None
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("plans.week", week=item.planned_on.isoformat()), 303)
 
 
 def _changeable(item_id) -> PlanItem:
@@ -87,14 +95,9 @@ def edit(item_id):
     item = _changeable(item_id)
     form = plan_form(current_user, obj=item)
     if form.validate_on_submit():
-        try:
-            plans.update(current_user._get_current_object(), item, plan_input(form))
-        except plans.PlanError as error:
-            show_refusal(form, error)
-        else:
-            db.session.commit()
-            flash(_("The plan is changed."), "success")
-            return redirect(url_for("plans.week", week=item.planned_on.isoformat()), 303)
+        done = _saved(form, lambda actor, data: plans.update(actor, item, data), _("The plan is changed."))
+        if done is not None:
+            return done
     return render("plans/form.html", status=422 if form.errors else 200, form=form, item=item)
 
 

@@ -141,7 +141,7 @@ def _changeable(actor: User, item: PlanItem) -> None:
         raise RoleDenied("plan.change")
 
 
-def update(actor: User, item: PlanItem, data: PlanInput) -> None:
+def update(actor: User, item: PlanItem, data: PlanInput) -> PlanItem:
     _changeable(actor, item)
     cleaned, members = _checked(actor, data)
     before = _facts(item)
@@ -151,6 +151,7 @@ def update(actor: User, item: PlanItem, data: PlanInput) -> None:
     after = _facts(item)
     changed: dict = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
     audit.record(actor, "plan.update", item, **changed)
+    return item
 
 
 def delete(actor: User, item: PlanItem) -> None:
