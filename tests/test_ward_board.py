@@ -167,6 +167,38 @@ def test_province_rows_agree_with_each_ward_report(ward, make_visit, make_area, 
             by_code[WARD_A].sums.stale) == (6, 4, 2)
 
 
+def test_the_trend_counts_households_reached_by_each_weeks_end(ward, login_as, make_area, make_household,
+                                                                make_visit):
+    """The trend is read from the ward's days: households reached by each week's end are those reached now less
+    those first reached after it, a retired area's households left out. It agrees with counting them."""
+    from app.models import Household, HouseholdStatus
+    from app.services.reports import coverage
+
+    closed = make_area(WARD_A, name="Khu vực Cũ")
+    # Reached in weeks across the trend's twelve, and before it; one on Sunday 12/10 at 23:30 in Vietnam.
+    for when in (datetime(2025, 7, 1, 2), datetime(2025, 8, 5, 2), datetime(2025, 9, 9, 2),
+                 datetime(2025, 10, 12, 16, 30), datetime(2025, 10, 12, 17, 30)):
+        make_visit(make_household(ward["river"]), ward["lan"], visited_at=when)
+        make_visit(make_household(closed), ward["lan"], visited_at=when)
+    closed.retired = True
+    rollups.rebuild()
+    db.session.commit()
+    report = coverage.ward_report(ward["admin"], db.session.get(Ward, WARD_A), coverage.Period(date(2025, 10, 1),
+                                                                                               date(2025, 10, 15)))
+    counted = []
+    for week in report.trend:
+        end = coverage.local_day_bounds(week.start)[0] + (coverage.timedelta(days=7))
+        counted.append(db.session.scalar(select(coverage.func.count()).select_from(Household).where(
+            Household.ward_code == WARD_A, Household.area_id != closed.id, Household.status == HouseholdStatus.ACTIVE,
+            Household.reached_at < end)))
+    assert [week.reach.part for week in report.trend] == counted, counted
+    assert counted[0] == 1 and counted[-2:] == [6, 9]  # the one at 23:30 on Sunday 12/10 counts in its week
+    assert {week.reach.whole for week in report.trend} == {report.total.sums.base}
+    assert [week.visits for week in report.trend][-2:] == [3, 4]
+    body = _text(login_as(ward["coordinator_a"]).get("/ward"))
+    assert "13/10/2025 (tuần này, chưa hết tuần)" in body
+
+
 def test_query_count_does_not_grow_with_areas_teams_and_wards(ward, login_as, make_area, make_team, make_user,
                                                                make_household, make_visit):
     coordinator, admin = login_as(ward["coordinator_a"]), login_as(ward["admin"])

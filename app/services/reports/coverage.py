@@ -189,27 +189,26 @@ def _ward_households(ward_codes: list[int]) -> dict[int, Sums]:
     return found
 
 
-def _household_days(area_ids, period: Period, recent_from: date, trend_ends: list[date], by_ward: bool = False):
+def _household_days(area_ids, period: Period, recent_from: date, by_ward: bool = False):
     """(area, or ward `by_ward`; households first reached in the period, households visited since
-    `recent_from`, households reached by the end of each trend week) for these areas' active households
-    (`area_ids`: a list or a subquery). Read from the households of one ward at most:
-    ix_household_area_figures holds every column read, so no household row is visited."""
+    `recent_from`) for these areas' active households (`area_ids`: a list or a subquery). Read from the
+    households of one ward at most: ix_household_area_figures holds every column read, so no household row is
+    visited."""
     if isinstance(area_ids, list) and not area_ids:
         return []
-
-    def count_if(condition):
-        return func.count(case((condition, 1)))
-
     reached_at, first, last = Household.reached_at, local_day_bounds(period.start)[0], local_day_bounds(period.end)[1]
     key = Household.ward_code if by_ward else Household.area_id
     stmt = (
-        select(key, count_if(and_(reached_at >= first, reached_at < last)),
-               count_if(Household.last_visit_at >= local_day_bounds(recent_from)[0]),
-               *(count_if(reached_at < local_day_bounds(end)[1]) for end in trend_ends))
+        select(key, func.count(case((and_(reached_at >= first, reached_at < last), 1))),
+               func.count(case((Household.last_visit_at >= local_day_bounds(recent_from)[0], 1))))
         .where(Household.area_id.in_(area_ids), Household.status == HouseholdStatus.ACTIVE)
         .group_by(key)
     )
     return db.session.execute(stmt)
+
+
+def _retired_areas(ward_codes: list[int]):
+    return select(Area.id).where(_in_wards(Area.ward_code, ward_codes), Area.retired.is_(True))
 
 
 def _teams(ward_codes: list[int]) -> dict[int, Row]:
@@ -378,18 +377,15 @@ def _this_week(today: date) -> tuple[date, date]:
     return monday, monday + timedelta(days=6)
 
 
-def _collect(actor: User, wards: list[Ward], period: Period, trend_weeks: int, parts: bool = True):
+def _collect(actor: User, wards: list[Ward], period: Period, parts: bool = True):
     """Rows per ward, area and team of these wards (already in the actor's scope), scored against targets.
     Without `parts` (the province board) only the ward rows are added up and scored, from the ward-days:
     thousands of area and team rows nobody sees would cost more than every query of the board."""
     codes = [w.code for w in wards]
     today = local_today()
     week = _this_week(today)
-    trend_starts = [week[0] - timedelta(weeks=n) for n in range(trend_weeks - 1, -1, -1)]
-    trend_ends = [start + timedelta(days=6) for start in trend_starts]
     # Not stale: last visited on one of the last STALE_DAYS Vietnamese days, today included.
     recent_from = today - timedelta(days=STALE_DAYS - 1)
-    reached_by_week: dict[int, list[int]] = defaultdict(lambda: [0] * len(trend_ends))
     ward_rows = {w.code: Row(w.code, unit_name(w), w.code, sort_as=place_name(w)) for w in wards}
     if not parts:
         for ward_code, sums in _ward_households(codes).items():
@@ -398,8 +394,7 @@ def _collect(actor: User, wards: list[Ward], period: Period, trend_weeks: int, p
             ward_rows[ward_code].sums.members += members
             ward_rows[ward_code].sums.teams += active_teams
         # A ward's days hold the households of its retired areas too, which no figure counts.
-        retired = select(Area.id).where(_in_wards(Area.ward_code, codes), Area.retired.is_(True))
-        leave_out = _household_days(retired, period, recent_from, [], by_ward=True)
+        leave_out = _household_days(_retired_areas(codes), period, recent_from, by_ward=True)
         sources = [((ward_code, None, None, sums) for ward_code, sums in _ward_day_sums(codes, period, week, recent_from)),
                    ((ward_code, None, None, Sums(reached_in_period=-new, stale=recent))
                     for ward_code, new, recent in leave_out),
@@ -409,11 +404,9 @@ def _collect(actor: User, wards: list[Ward], period: Period, trend_weeks: int, p
         teams: dict[int, Row] = {}
     else:
         areas = _areas(codes)
-        for area_id, new, recent, *by_week in _household_days(list(areas), period, recent_from, trend_ends):
+        for area_id, new, recent in _household_days(list(areas), period, recent_from):
             area = areas[area_id]
             area.sums.reached_in_period, area.sums.stale = new, area.sums.stale - recent
-            reached_by_week[area.ward_code] = [a + b for a, b in zip(reached_by_week[area.ward_code], by_week,
-                                                                     strict=True)]
         teams = _teams(codes)
         for area in areas.values():
             ward_rows[area.ward_code].sums.add(_household_part(area.sums))
@@ -437,25 +430,40 @@ def _collect(actor: User, wards: list[Ward], period: Period, trend_weeks: int, p
     targets = targets_for(actor, codes, period.start, period.end)
     _score([*ward_rows.values(), *(areas.values() if parts else ()), *(teams.values() if parts else ())],
            period, targets)
-    return ward_rows, areas, teams, trend_starts, reached_by_week
+    return ward_rows, areas, teams
 
 
-def _weekly_visits(ward_code: int, first_day: date) -> dict[date, int]:
-    stmt = select(WardDayCount.day, WardDayCount.visits).where(WardDayCount.ward_code == ward_code,
-                                                              WardDayCount.day >= first_day)
-    weekly: dict[date, int] = defaultdict(int)
-    for day, visits in db.session.execute(stmt):
-        weekly[day - timedelta(days=day.weekday())] += visits
-    return weekly
+def _trend(ward_code: int, reached_now: int, base: int, today: date) -> list[TrendWeek]:
+    """The ward's last TREND_WEEKS weeks: visits, and households reached by each week's end, from its days.
+    Reached by a week's end = reached now, less those first reached after it; a ward's days hold the households
+    of its retired areas too, which `reached_now` leaves out, so theirs are added back."""
+    first_monday = _this_week(today)[0] - timedelta(weeks=TREND_WEEKS - 1)
+    starts = [first_monday + timedelta(weeks=n) for n in range(TREND_WEEKS)]
+    visits: dict[date, int] = defaultdict(int)
+    reached_after = [0] * TREND_WEEKS  # first reached after each week's end
+    rows = select(WardDayCount.day, WardDayCount.visits, WardDayCount.first_reached).where(
+        WardDayCount.ward_code == ward_code, WardDayCount.day >= first_monday)
+    for day, day_visits, first_reached in db.session.execute(rows):
+        week = (day - first_monday).days // 7
+        if week < TREND_WEEKS:
+            visits[starts[week]] += day_visits
+        for earlier in range(min(week, TREND_WEEKS)):
+            reached_after[earlier] += first_reached
+    retired_ends = [local_day_bounds(start + timedelta(days=6))[1] for start in starts]
+    retired = select(*(func.count(case((Household.reached_at >= end, 1))) for end in retired_ends)).where(
+        Household.area_id.in_(_retired_areas([ward_code])), Household.status == HouseholdStatus.ACTIVE,
+        Household.reached_at >= retired_ends[0])
+    for week, count in enumerate(db.session.execute(retired).one()):
+        reached_after[week] -= count
+    return [TrendWeek(start, visits[start], Ratio(reached_now - after, base))
+            for start, after in zip(starts, reached_after, strict=True)]
 
 
 def ward_report(actor: User, ward: Ward, period: Period) -> WardReport:
     """The ward's figures, its areas' and teams' figures, and its weekly trend. `ward` is in the actor's scope."""
-    ward_rows, areas, teams, trend_starts, reached_by_week = _collect(actor, [ward], period, TREND_WEEKS)
+    ward_rows, areas, teams = _collect(actor, [ward], period)
     total = ward_rows[ward.code]
-    weekly = _weekly_visits(ward.code, trend_starts[0])
-    trend = [TrendWeek(start, weekly.get(start, 0), Ratio(reached, total.sums.base))
-             for start, reached in zip(trend_starts, reached_by_week[ward.code], strict=True)]
+    trend = _trend(ward.code, total.sums.reached, total.sums.base, local_today())
     return WardReport(ward, period, total, list(areas.values()), list(teams.values()), trend)
 
 
@@ -464,7 +472,7 @@ def province_rows(actor: User, period: Period) -> tuple[list[Row], Row]:
     wards = list(db.session.scalars(scoped(actor, Ward).order_by(*unit_order())))
     if not wards:
         return [], Row(0, "", 0)
-    ward_rows, _areas, _teams, _starts, _reached = _collect(actor, wards, period, 0, parts=False)
+    ward_rows, _areas, _teams = _collect(actor, wards, period, parts=False)
     total = Row(0, "", wards[0].code)
     for row in ward_rows.values():
         total.sums.add(row.sums)
