@@ -1,6 +1,7 @@
-"""Numbers written for people, shared by pages (template filters) and exports (services), so neither
+"""Numbers and days written for people, shared by pages (template filters) and exports (services), so neither
 imports the other."""
 
+from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
@@ -58,3 +59,9 @@ class NumberFormat:
 def format_percent(value: float | None) -> str:
     """93,48% in Vietnamese, 93.48% in English: two decimals, as ward reports write them."""
     return NumberFormat().percent(value)
+
+
+def day_text(value: date | None) -> str:
+    """15/10/2025, the same in every language; "" for none. Written out: strftime and Babel's look-ups cost more
+    than a page's SQL when a list has thousands of dates."""
+    return "" if value is None else f"{value.day:02}/{value.month:02}/{value.year}"

@@ -23,7 +23,7 @@ from app.extensions import db, login_manager
 from app.forms import FieldData
 from app.models import User
 from app.navigation import nav_items
-from app.numbers import NumberFormat
+from app.numbers import NumberFormat, day_text
 from app.services import audit
 from app.services.prepared import Prepared, loaded
 from app.services.scope import OutOfScope, RoleDenied, as_id
@@ -296,6 +296,6 @@ def _format_day(value: date | datetime | None) -> str:
         return ""
     if isinstance(value, datetime):
         return format_datetime(value, "dd/MM/yyyy")  # in Vietnam's time zone
-    return value.strftime("%d/%m/%Y")  # the same in every language: Babel's look-ups cost more than the page's SQL
+    return day_text(value)
 
 

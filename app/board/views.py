@@ -13,7 +13,7 @@ from app.collation import by_name
 from app.extensions import db, htmx
 from app.forms import show_refusal
 from app.models import ONLINE_SERVICES, Area, Indicator, Role, Team, User, Visit, Ward
-from app.services import activities, ranking, visits
+from app.services import activities, ranking, visits, workbook
 from app.services.lists import teams
 from app.services.reports import board_periods, coverage, exports, figures, official, periodic, periods, targets
 from app.services.reports.coverage import Period
@@ -312,7 +312,7 @@ def ward_export(fmt):
     report = coverage.ward_report(current_user, board_ward, period)
     followups = exports.open_followups(current_user, board_ward)
     if fmt == "xlsx":
-        body, mimetype = exports.xlsx(report, followups), exports.XLSX_MIMETYPE
+        body, mimetype = exports.xlsx(report, followups), workbook.MIMETYPE
     else:
         body, mimetype = exports.csv_text(report, followups, view).encode("utf-8-sig"), "text/csv; charset=utf-8"
     exports.record_export(current_user, board_ward, period, fmt, view if fmt == "csv" else "all")

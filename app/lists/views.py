@@ -23,8 +23,8 @@ from app.lists.forms import (
 from app.models import Area, Household, HouseholdStatus, Role, Team, User, Ward
 from app.services import backup
 from app.services.lists import areas, households, importer, teams, unit_settings
-from app.services.reports.exports import XLSX_MIMETYPE
 from app.services.scope import get_in_scope, require_role, scoped
+from app.services.workbook import MIMETYPE as XLSX_MIMETYPE
 from app.units import area_word, area_word_choices, unit_name
 from app.web import attachment, page_number, render
 

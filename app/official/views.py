@@ -12,10 +12,10 @@ from app.models import Role, Ward
 from app.official.forms import EntryForm, FiguresFileForm, ProvinceTargetForm
 from app.services.lists import importer
 from app.services.reports import official, official_import, targets
-from app.services.reports.exports import XLSX_MIMETYPE
 from app.services.reports.indicators import DEFINITIONS
 from app.services.reports.official import OfficialPeriod
 from app.services.scope import get_in_scope, require_role
+from app.services.workbook import MIMETYPE as XLSX_MIMETYPE
 from app.web import attachment, render
 
 bp = Blueprint("official", __name__, url_prefix="/official")

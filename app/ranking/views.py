@@ -15,7 +15,7 @@ from app.extensions import db
 from app.forms import show_refusal
 from app.models import Campaign, Role, Ward, unit_order
 from app.ranking.forms import PROVINCE, CampaignForm, CommendationForm, WardFilterForm, weight_field
-from app.services import ranking
+from app.services import ranking, workbook
 from app.services.ranking import commendation as commend
 from app.services.reports import documents, exports
 from app.services.reports.periodic import DOCUMENT_LOCALE
@@ -145,7 +145,7 @@ def export(campaign_id, fmt):
     board = ranking.leaderboard(record)
     if fmt == "xlsx":
         lines = exports.leaderboard_table(board, as_text=False)
-        body, mimetype = exports.table_xlsx(_("Ranking"), lines, heading_rows=4), exports.XLSX_MIMETYPE
+        body, mimetype = exports.table_xlsx(_("Ranking"), lines, heading_rows=4), workbook.MIMETYPE
     else:
         body = exports.table_csv(exports.leaderboard_table(board, as_text=True)).encode("utf-8-sig")
         mimetype = "text/csv; charset=utf-8"

@@ -17,14 +17,13 @@ from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
 from sqlalchemy import insert
 
 from app import clock, files
 from app.clock import utcnow
 from app.extensions import db
 from app.models import PRIORITY_TAGS, Household, HouseholdStatus, Role, User, Ward
-from app.services import audit, rollups
+from app.services import audit, rollups, workbook
 from app.services.lists import areas, households, spreadsheet
 from app.services.scope import OutOfScope, require_role, scoped
 from app.services.text import fold, looks_like_citizen_id
@@ -338,20 +337,8 @@ def template_files(header: list[str], rows: list[list], title: str, text_columns
     writer = csv.writer(out)
     writer.writerow(header)
     writer.writerows(rows)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    for letter in text_columns:
-        for cell in sheet[letter]:
-            cell.number_format = "@"
-    for letter, width in zip("ABCDEFGHIJKL", widths, strict=False):
-        sheet.column_dimensions[letter].width = width
-    book_bytes = io.BytesIO()
-    book.save(book_bytes)
-    return ("\ufeff" + out.getvalue()).encode("utf-8"), book_bytes.getvalue()
+    book = workbook.workbook([workbook.Sheet(title, [header, *rows], text_columns=text_columns, widths=widths)])
+    return ("\ufeff" + out.getvalue()).encode("utf-8"), book
 
 
 def template_csv() -> bytes:

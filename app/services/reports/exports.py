@@ -3,20 +3,18 @@
 
 import csv
 import io
-import re
 from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
 
 from app.clock import local_today
 from app.collation import by_name, sorted_by_name
 from app.extensions import db
 from app.models import Area, Household, Team, User, Visit, Ward
-from app.numbers import format_percent
-from app.services import audit
+from app.numbers import day_text, format_percent
+from app.services import audit, workbook
 from app.services.reports.coverage import Period, Row, WardReport
 from app.services.reports.figures import Ratio
 from app.services.reports.indicators import ACTIVITY_COUNTS, ACTIVITY_RULE, DEFINITIONS
@@ -27,7 +25,6 @@ FORMATS = ("xlsx", "csv")
 INDICATORS, AREAS, TEAMS, FOLLOWUPS = "indicators", "areas", "teams", "followups"
 VIEWS = (INDICATORS, AREAS, TEAMS, FOLLOWUPS)
 VIEW_TITLES = {INDICATORS: _l("Indicators"), AREAS: _l("Areas"), TEAMS: _l("Teams"), FOLLOWUPS: _l("Follow-ups")}
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BAND_LABELS = {"band-ok": _l("At or past the target"), "band-near": _l("Within 10 points of the target"),
                "band-far": _l("Far from the target"), "band-none": _l("No figure"),
                "band-untargeted": _l("No target set")}
@@ -75,29 +72,21 @@ def open_followups(actor: User, ward: Ward) -> list[FollowUpLine]:
             for area, team, name, address, reason, due, volunteer in db.session.execute(stmt)]
 
 
-def _day(value: date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value else ""
-
-
 def _heading(report: WardReport, view: str) -> list[list]:
     period = report.period
     return [
         [_("Report: %(unit)s", unit=unit_name(report.ward))],
         [_("View"), _view_title(view, report.ward)],
-        [_("Period"), _("%(start)s to %(end)s", start=_day(period.start), end=_day(period.end))],
-        [_("Figures to date on"), _day(local_today())],
+        [_("Period"), _("%(start)s to %(end)s", start=day_text(period.start), end=day_text(period.end))],
+        [_("Figures to date on"), day_text(local_today())],
         [],
     ]
-
-
-class Fraction(float):
-    """A share between 0 and 1 that the spreadsheet shows as a percentage."""
 
 
 def _percent(ratio: Ratio | None, as_text: bool):
     if ratio is None or ratio.percent is None:
         return ""
-    return format_percent(ratio.percent) if as_text else Fraction(ratio.percent / 100)
+    return format_percent(ratio.percent) if as_text else workbook.Fraction(ratio.percent / 100)
 
 
 def _indicator_table(report: WardReport, as_text: bool) -> list[list]:
@@ -143,10 +132,10 @@ def _group_table(first_header: str, groups: list[Row], as_text: bool) -> list[li
 def _followup_table(followups: list[FollowUpLine], ward: Ward) -> list[list]:
     today = local_today()
     rows = [[area_word(ward).One, _("Team"), _("Household"), _("Reason"), _("Due"), _("Overdue"), _("Volunteer")]]
+    yes, no = _("Yes"), _("No")  # once: a ward may have thousands of lines
     for f in followups:
         overdue = f.due is not None and f.due < today
-        rows.append([f.area, f.team, f.household, f.reason or "", _day(f.due), _("Yes") if overdue else _("No"),
-                     f.volunteer])
+        rows.append([f.area, f.team, f.household, f.reason or "", day_text(f.due), yes if overdue else no, f.volunteer])
     return rows
 
 
@@ -173,39 +162,24 @@ def table_csv(lines: list[list]) -> str:
     return out.getvalue()
 
 
-def _fill_sheet(book: Workbook, title: str, lines: list[list], heading_rows: int) -> None:
-    sheet = book.create_sheet(_sheet_title(title))
-    # Rows numbered here: the sheet's max_row looks at every cell so far, which made a long list quadratic.
-    for row, line in enumerate(lines, start=1):
-        sheet.append([neutralise(v) for v in line])
-        for column, value in enumerate(line, start=1):
-            if isinstance(value, Fraction):
-                sheet.cell(row=row, column=column).number_format = "0.00%"
-    sheet.freeze_panes = sheet.cell(row=heading_rows + 2, column=2)
-
-
-def _saved(book: Workbook) -> bytes:
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+def _sheet(title: str, lines: list[list], heading_rows: int) -> workbook.Sheet:
+    """A sheet of these lines, every cell neutralised; the heading and the table's header row stay in sight."""
+    return workbook.Sheet(workbook.sheet_title(title), [[neutralise(v) for v in line] for line in lines],
+                          frozen_rows=heading_rows + 1)
 
 
 def xlsx(report: WardReport, followups: list[FollowUpLine]) -> bytes:
-    book = Workbook()
-    book.remove(book.active)
+    sheets = []
     for view in VIEWS:
         heading = _heading(report, view)
-        _fill_sheet(book, _view_title(view, report.ward), heading + _table(report, followups, view, as_text=False),
-                    len(heading))
-    return _saved(book)
+        sheets.append(_sheet(_view_title(view, report.ward),
+                             heading + _table(report, followups, view, as_text=False), len(heading)))
+    return workbook.workbook(sheets)
 
 
 def table_xlsx(title: str, lines: list[list], heading_rows: int = 0) -> bytes:
     """Lines as a one-sheet workbook, every cell neutralised."""
-    book = Workbook()
-    book.remove(book.active)
-    _fill_sheet(book, title, lines, heading_rows)
-    return _saved(book)
+    return workbook.workbook([_sheet(title, lines, heading_rows)])
 
 
 def leaderboard_table(board, as_text: bool) -> list[list]:
@@ -213,8 +187,8 @@ def leaderboard_table(board, as_text: bool) -> list[list]:
     campaign = board.campaign
     lines = [
         [_("Campaign: %(name)s", name=campaign.name)],
-        [_("Period"), _("%(start)s to %(end)s", start=_day(campaign.start_date), end=_day(campaign.end_date))],
-        [_("Counted until"), _day(board.until)],
+        [_("Period"), _("%(start)s to %(end)s", start=day_text(campaign.start_date), end=day_text(campaign.end_date))],
+        [_("Counted until"), day_text(board.until)],
         [],
         [_("Rank"), _("Team"), _("Commune/ward"), _("Score"), _("Score per member"), _("Active members"),
          _("Households reached"), _("Households"), _("Reach (%%)"), _("Change since last week")],
@@ -224,11 +198,6 @@ def leaderboard_table(board, as_text: bool) -> list[list]:
                       s.members, s.reach.part, s.reach.whole, _percent(s.reach, as_text),
                       s.rank_change if s.rank_change is not None else ""])
     return lines
-
-
-def _sheet_title(text: str) -> str:
-    """Spreadsheet tab names hold at most 31 characters and none of []:*?/\\."""
-    return re.sub(r"[\[\]:*?/\\]", "-", text)[:31]
 
 
 def record_export(actor: User, ward: Ward, period: Period, fmt: str, view: str) -> None:
