@@ -8,7 +8,7 @@ from datetime import date, datetime
 import pytest
 from flask_babel import force_locale
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app.extensions import db
 from app.models import AuditLog, DailyCount, Indicator, Outcome, ProvinceTarget, Role, Target, Visit, Ward
@@ -212,6 +212,30 @@ def test_query_count_does_not_grow_with_areas_teams_and_wards(ward, login_as, ma
     rollups.rebuild()
     db.session.commit()
     assert (queries_for(coordinator, "/ward"), queries_for(admin, "/province")) == before
+
+
+def test_the_ward_board_reads_no_table_of_the_province_whole(ward, login_as):
+    """Each of the board's statements finds its ward's rows by an index: no full read of members' areas,
+    households, visits or daily counts (SQLite's plan; PostgreSQL picks its plan by table size)."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the query plan checked here is SQLite's; PostgreSQL picks its plan by table size")
+    client = login_as(ward["coordinator_a"])
+    client.get("/ward")
+    sent = []
+
+    def note(_conn, _cursor, statement, parameters, *_args):
+        sent.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        assert client.get("/ward").status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    plans = [" ".join(str(step[-1]) for step in db.session.connection().exec_driver_sql(
+        "EXPLAIN QUERY PLAN " + statement, parameters)) for statement, parameters in sent if statement.startswith("SELECT")]
+    whole = [p for p in plans for table in ("member_area", "household", "visit", "daily_count", "ward_day_count")
+             if f"SCAN {table}" in p]
+    assert len(plans) > 15 and not whole, whole
 
 
 def test_stale_means_no_visit_on_the_last_90_vietnamese_days(ward, login_as, make_household, make_visit):

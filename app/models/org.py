@@ -10,6 +10,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -35,6 +36,8 @@ member_areas = Table(
     db.metadata,
     Column("user_id", Integer, ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
     Column("area_id", Integer, ForeignKey("area.id", ondelete="CASCADE"), primary_key=True),
+    # A ward board counts the members of each of its areas: found from the areas, not by reading every member.
+    Index("ix_member_area_area", "area_id", "user_id"),
 )
 
 
