@@ -170,6 +170,34 @@ def test_visits_logged_edited_and_flagged_keep_the_campaign_sums_in_step(world, 
     assert [(d.met, d.level2, d.cashless, d.first_reach) for d in days] == [(1, 1, 1, 1)]
 
 
+def test_a_week_agos_scores_and_ranks_are_the_board_of_a_week_ago(world, make_team, make_user, make_household,
+                                                                  make_visit, frozen_clock, rollup_verified):
+    """The week-ago score is today's less the last seven days' points, visits' and activities' alike: the same
+    scores and ranks as the board counted a week ago."""
+    from app.models import Activity
+
+    helpdesk, visiting, quiet = (make_team(WARD_A, name=name) for name in ("Tổ Một Cửa", "Tổ Đến Nhà", "Tổ Lặng"))
+    members = {team.id: make_user(Role.VOLUNTEER, team=team) for team in (helpdesk, visiting, quiet)}
+    make_visit(make_household(visiting.areas[0]), members[visiting.id], visited_at=at(3), level2_activated=1)
+    make_visit(make_household(visiting.areas[0]), members[visiting.id], visited_at=at(12), level2_activated=1)
+    make_visit(make_household(quiet.areas[0]), members[quiet.id], visited_at=at(8), outcome=Outcome.NOBODY_HOME)
+    for held_on, people in ((date(2025, 10, 2), 4), (date(2025, 10, 8), 30), (date(2025, 10, 9), 25)):
+        db.session.add(Activity(client_id=str(uuid.uuid4()), content_hash="x", ward_code=WARD_A,
+                                team_id=helpdesk.id, recorded_by_id=members[helpdesk.id].id, kind="help_desk",
+                                held_on=held_on, place="Bộ phận một cửa", people_online=people))
+    _rebuild()
+    campaign = _campaign()
+    board = ranking.leaderboard(campaign)
+    week_ago = ranking.leaderboard(campaign, today=board.previous_until)
+    then = {s.team_id: (s.score, s.rank) for s in week_ago.standings}
+    assert {s.team_id: (s.previous_score, s.previous_rank) for s in board.standings} == then
+    mine = {s.team: (s.previous_score, s.score, s.rank_change) for s in board.standings
+            if s.team in ("Tổ Một Cửa", "Tổ Đến Nhà", "Tổ Lặng")}
+    # Một Cửa by 8/10: two activities with 34 people online (2 points each, 1 a person); one more with 25 on 9/10.
+    assert mine["Tổ Một Cửa"] == (2 * 2 + 34, 3 * 2 + 59, 0)
+    assert mine["Tổ Đến Nhà"][1] > mine["Tổ Đến Nhà"][0] > 0 and mine["Tổ Lặng"][0] == mine["Tổ Lặng"][1]
+
+
 def test_rank_change_since_last_week_and_tied_teams_listed_by_reach_then_name(
         world, make_team, make_user, make_household, make_visit, frozen_clock, login_as, rollup_verified):
     early = make_team(WARD_A, name="Tổ Sớm")

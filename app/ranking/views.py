@@ -14,6 +14,8 @@ from app.clock import local_today
 from app.extensions import db
 from app.forms import show_refusal
 from app.models import Campaign, Role, Ward, unit_order
+from app.numbers import NumberFormat
+from app.ranking import marks
 from app.ranking.forms import PROVINCE, CampaignForm, CommendationForm, WardFilterForm, weight_field
 from app.services import ranking, workbook
 from app.services.ranking import commendation as commend
@@ -90,11 +92,12 @@ def campaign(campaign_id):
     if ward is None and not _show_all():
         standings = ranking.board_top(standings, own_team)
     return render("ranking/campaign.html", "ranking/_leaderboard.html", status=422 if ward_form.errors else 200,
-                  board=board, campaign=record, standings=standings, hidden=listed - len(standings), ward=ward,
+                  board=board, campaign=record, lines=marks.lines(standings, NumberFormat(), marks.RankMarks()),
+                  hidden=listed - len(standings), ward=ward,
                   ward_form=ward_form, rules=ranking.RULES,
                   rule_note=ranking.RULE_NOTE, may_manage=ranking.may_manage(current_user, record),
                   may_commend=may(current_user, *commend.READERS),
-                  own_team=own_team, rank_words=_rank_words(), share_text=sharing.leaderboard_summary(board),
+                  own_team=own_team, share_text=sharing.leaderboard_summary(board),
                   share_url=_share_url(record))
 
 
@@ -108,13 +111,6 @@ def _share_url(record: Campaign) -> str:
 
 def _public_url(record: Campaign) -> str:
     return url_for("ranking.public", token=record.share_token, _external=True)
-
-
-def _rank_words() -> dict[str, str]:
-    """The words a screen reader hears in the ± column, translated once per page rather than once for each
-    of some 1,800 rows; the macro fills in %(n)s."""
-    return {"up": _("up %(n)s since last week"), "down": _("down %(n)s since last week"),
-            "same": _("same rank as last week")}
 
 
 def _show_all() -> bool:
@@ -132,7 +128,7 @@ def team(campaign_id, team_id):
     return render("ranking/team.html", campaign=record, board=board, standing=standing, team=chosen,
                   weeks=weeks, week_chart=charts.columns(weeks, local_today()), rules=ranking.RULES,
                   days=ranking.counted_days(current_user, record, chosen), weight=ranking.weight,
-                  rank_words=_rank_words())
+                  marks=marks.RankMarks())
 
 
 @bp.route("/campaigns/<campaign_id>/export.<fmt>")
@@ -192,7 +188,8 @@ def public(token):
     board = ranking.leaderboard(record)
     standings = board.standings if _show_all() else ranking.board_top(board.standings, None)
     link = _public_url(record)
-    response, status = render("ranking/public.html", campaign=record, board=board, standings=standings,
+    response, status = render("ranking/public.html", campaign=record, board=board,
+                              lines=marks.lines(standings, NumberFormat(), marks.RankMarks()),
                               hidden=len(board.standings) - len(standings), share_url=link,
                               share_text=sharing.leaderboard_summary(board), qr=_qr(link))
     return response, status, PUBLIC_HEADERS
@@ -237,6 +234,7 @@ def commendation(campaign_id):
         form = CommendationForm(formdata=None, obj=found.rule)
     return render("ranking/commendation.html", status=422 if form is not None and form.errors else 200,
                   campaign=record, found=found, form=form, ready_day=record.end_date + timedelta(days=1),
+                  marks=marks.RankMarks(),
                   rule_text=documents.commendation_rule_text(found))
 
 

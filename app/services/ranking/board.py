@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from functools import reduce
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, func, select
 
 from app.clock import local_today
 from app.collation import by_name, sort_key
@@ -49,11 +49,9 @@ def points(campaign: Campaign, sums, weights: dict[str, int] | None = None) -> i
     """Points of anything holding one count per rule (a household-day, a team's sums). A caller scoring
     many passes `rule_weights(campaign)`, read once."""
     weights = weights or rule_weights(campaign)
-    return sum(each * (_get(sums, key) or 0) for key, each in weights.items())
-
-
-def _get(sums, key):
-    return sums.get(key, 0) if isinstance(sums, dict) else getattr(sums, key)
+    if isinstance(sums, dict):  # a board scores some 1,800 teams twice: a list, not a generator of calls
+        return sum([each * (sums.get(key) or 0) for key, each in weights.items()])
+    return sum([each * (getattr(sums, key) or 0) for key, each in weights.items()])
 
 
 # What each activity rule counts, as SQL over the activity table (read directly: a unit has a few a week).
@@ -148,11 +146,14 @@ def _reach(campaign: Campaign) -> dict[int, Ratio]:
         .outerjoin(AreaCount, AreaCount.area_id == Area.id)
         .where(in_campaign_wards(Area.ward_code, campaign), Area.retired.is_(False))
     )
-    reach: dict[int, Ratio] = {}
+    parts: dict[int, list[int]] = {}
     for team_id, official, households, reached in db.session.execute(stmt):
-        have = reach.get(team_id, Ratio(0, 0))
-        reach[team_id] = Ratio(have.part + reached, have.whole + max(households, official or 0))
-    return reach
+        have = parts.get(team_id)
+        if have is None:
+            have = parts[team_id] = [0, 0]
+        have[0] += reached
+        have[1] += households if official is None or households > official else official
+    return {team_id: Ratio(part, whole) for team_id, (part, whole) in parts.items()}
 
 
 def competition_ranks(items: Iterable[T], score_of: Callable[[T], int], tie_order: Callable[[T], Any]
@@ -167,9 +168,14 @@ def competition_ranks(items: Iterable[T], score_of: Callable[[T], int], tie_orde
     return ranked
 
 
-def _ranked(standings: list[Standing], score_of) -> list[tuple[int, Standing]]:
-    """Teams by score with competition ranks; tied teams are listed by wider reach, then by name."""
-    return competition_ranks(standings, score_of, lambda s: (-(s.reach.percent or 0), sort_key(s.team), s.team_id))
+def _ranked(standings: list[Standing], score_of, tie_orders: dict[int, tuple]) -> list[tuple[int, Standing]]:
+    """Teams by score with competition ranks; tied teams in `tie_orders` (see `_tie_orders`)."""
+    return competition_ranks(standings, score_of, lambda s: tie_orders[s.team_id])
+
+
+def _tie_orders(standings: list[Standing]) -> dict[int, tuple]:
+    """How tied teams are listed: by wider reach, then by name. Worked out once for both rankings of a board."""
+    return {s.team_id: (-(s.reach.percent or 0), sort_key(s.team), s.team_id) for s in standings}
 
 
 def leaderboard(campaign: Campaign, today: date | None = None) -> Board:
@@ -178,46 +184,53 @@ def leaderboard(campaign: Campaign, today: date | None = None) -> Board:
     previous = until - timedelta(days=7)
     previous_until = previous if previous >= campaign.start_date else None
     standings = _teams(campaign)
-    was_before = TeamDayScore.day <= (previous_until or campaign.start_date - timedelta(days=1))
     weights = rule_weights(campaign)
-    # The points of a team-day (the rule of `points`, in SQL): a week ago's score is one sum, not six.
-    day_points = reduce(operator.add, (getattr(TeamDayScore, c) * weights.get(c, 0) for c in SCORE_COLUMNS))
     stmt = (
-        select(TeamDayScore.team_id, *(func.sum(getattr(TeamDayScore, c)) for c in SCORE_COLUMNS),
-               func.sum(case((was_before, day_points), else_=0)))
+        select(TeamDayScore.team_id, *(func.sum(getattr(TeamDayScore, c)) for c in SCORE_COLUMNS))
         .where(TeamDayScore.day.between(campaign.start_date, until))
         .group_by(TeamDayScore.team_id)
     )
     if campaign.ward_code is not None:
         stmt = stmt.where(TeamDayScore.ward_code == campaign.ward_code)
-    previous_scores = {}
-    for team_id, *values, previous_points in db.session.execute(stmt):
-        if team_id not in standings:
-            continue
-        standings[team_id].counts.update(zip(SCORE_COLUMNS, (int(v or 0) for v in values), strict=True))
-        previous_scores[team_id] = int(previous_points or 0)
+    for team_id, *values in db.session.execute(stmt):
+        if team_id in standings:
+            standings[team_id].counts.update(zip(SCORE_COLUMNS, (int(v or 0) for v in values), strict=True))
     for team_id, counts in _activity_counts(campaign, campaign.start_date, until, Activity.team_id):
         if team_id in standings:
             standings[team_id].counts.update(counts)
-    if previous_until is not None:
-        for team_id, counts in _activity_counts(campaign, campaign.start_date, previous_until, Activity.team_id):
-            if team_id in standings:
-                previous_scores[team_id] = previous_scores.get(team_id, 0) + points(campaign, counts, weights)
+    last_week = _points_since(campaign, previous_until, until, weights) if previous_until is not None else {}
     reach = _reach(campaign)
     for standing in standings.values():
         standing.reach = reach.get(standing.team_id, Ratio(0, 0))
         standing.score = points(campaign, standing.counts, weights)
         if previous_until is not None:
-            standing.previous_score = previous_scores.get(standing.team_id, 0)
+            standing.previous_score = standing.score - last_week.get(standing.team_id, 0)
+    teams = list(standings.values())
+    tie_orders = _tie_orders(teams)
     if previous_until is not None:
-        for rank, standing in _ranked(list(standings.values()), lambda s: s.previous_score):
+        for rank, standing in _ranked(teams, lambda s: s.previous_score, tie_orders):
             standing.previous_rank = rank
     ranked = []
-    for position, (rank, standing) in enumerate(_ranked(list(standings.values()), lambda s: s.score), start=1):
+    for position, (rank, standing) in enumerate(_ranked(teams, lambda s: s.score, tie_orders), start=1):
         standing.rank, standing.position = rank, position
         ranked.append(standing)
     wards = sorted({(s.ward_code, s.ward) for s in ranked}, key=lambda w: unit_sort_key(w[1]))
     return Board(campaign, until, previous_until, ranked, wards)
+
+
+def _points_since(campaign: Campaign, after: date, until: date, weights: dict[str, int]) -> dict[int, int]:
+    """Each team's points from the day after `after` to `until`: a week ago's score is today's less these (points
+    add up), read from a week of team-days rather than a weighted sum over every day of the campaign."""
+    day_points = reduce(operator.add, (getattr(TeamDayScore, c) * weights.get(c, 0) for c in SCORE_COLUMNS))
+    first = after + timedelta(days=1)
+    stmt = (select(TeamDayScore.team_id, func.sum(day_points)).where(TeamDayScore.day.between(first, until))
+            .group_by(TeamDayScore.team_id))
+    if campaign.ward_code is not None:
+        stmt = stmt.where(TeamDayScore.ward_code == campaign.ward_code)
+    earned = {team_id: int(total or 0) for team_id, total in db.session.execute(stmt)}
+    for team_id, counts in _activity_counts(campaign, first, until, Activity.team_id):
+        earned[team_id] = earned.get(team_id, 0) + points(campaign, counts, weights)
+    return earned
 
 
 BOARD_TOP = 50
