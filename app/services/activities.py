@@ -35,7 +35,7 @@ from app.models import (
 )
 from app.services import activity_photos, audit, exactly_once
 from app.services.errors import FieldError
-from app.services.scope import RoleDenied, get_in_scope, may, require_role, scoped
+from app.services.scope import RoleDenied, get_in_scope, in_wards, may, require_role, scoped
 from app.services.text import clean, looks_like_citizen_id
 from app.services.upsert import insert_row_ignoring
 
@@ -229,7 +229,7 @@ def team_sums(ward_codes: list[int], start: date, end: date) -> dict[tuple[int, 
     stmt = (
         select(Activity.ward_code, Activity.team_id, Activity.kind, func.count(), func.sum(Activity.people_online),
                func.sum(Activity.level2_activated), func.sum(Activity.people_trained))
-        .where(Activity.ward_code.in_(ward_codes), Activity.held_on.between(start, end))
+        .where(in_wards(Activity.ward_code, ward_codes), Activity.held_on.between(start, end))
         .group_by(Activity.ward_code, Activity.team_id, Activity.kind)
     )
     found: dict[tuple[int, int], Totals] = defaultdict(Totals)

@@ -154,6 +154,15 @@ def scoped(actor: User, model, *columns) -> Select:
     return stmt.where(scope_clause(actor, model))
 
 
+def in_wards(column, ward_codes: list[int]) -> ColumnElement[bool]:
+    """`column` among these ward codes (already in the actor's scope), written into the SQL as literals: the
+    same text on every request, so PostgreSQL's driver keeps its parsing and prepares it, which it never does
+    for a statement of more than 50 parameters (a province's 103 units)."""
+    if len(ward_codes) == 1:
+        return column == ward_codes[0]
+    return column.in_(bindparam("ward_codes", ward_codes, expanding=True, literal_execute=True, unique=True))
+
+
 def as_id(ident) -> int | None:
     """`ident` as a row id, or None when no row can have it: not a whole number, or beyond any id an INTEGER
     column holds (PostgreSQL's is 32-bit; SQLite cannot even take a number past 2**63 as a parameter)."""

@@ -47,7 +47,7 @@ from app.services.reports.indicators import (
     visits_per_member_week,
 )
 from app.services.reports.targets import TargetSource, TargetValue, province_defaults, targets_for
-from app.services.scope import scoped
+from app.services.scope import in_wards, scoped
 from app.units import place_name, unit_name
 
 TREND_WEEKS = 12
@@ -125,10 +125,6 @@ class WardReport:
     trend: list[TrendWeek]
 
 
-def _in_wards(column, ward_codes: list[int]):
-    return column == ward_codes[0] if len(ward_codes) == 1 else column.in_(ward_codes)
-
-
 def _areas(ward_codes: list[int]) -> dict[int, Row]:
     """The areas in use of these wards with their household figures to date, from area_count, never from the
     households (a retired area's households count in no figure), and whether an active team covers each."""
@@ -137,7 +133,7 @@ def _areas(ward_codes: list[int]) -> dict[int, Row]:
         select(Area.id, Area.ward_code, Area.name, Area.official_households,
                *(func.coalesce(getattr(AreaCount, c), 0) for c in AREA_COUNT_COLUMNS))
         .outerjoin(AreaCount, AreaCount.area_id == Area.id)
-        .where(_in_wards(Area.ward_code, ward_codes), Area.retired.is_(False))
+        .where(in_wards(Area.ward_code, ward_codes), Area.retired.is_(False))
     )
     rows = {}
     for area_id, ward_code, name, official, *counts in db.session.execute(stmt):
@@ -160,7 +156,7 @@ def _active_teams(ward_codes: list[int]):
     """The active teams of these wards: active, with at least one active member."""
     has_member = (select(User.id).where(User.team_id == Team.id, User.active.is_(True), User.role.in_(TEAM_ROLES))
                   .exists())
-    return select(Team.id).where(_in_wards(Team.ward_code, ward_codes), Team.active.is_(True), has_member)
+    return select(Team.id).where(in_wards(Team.ward_code, ward_codes), Team.active.is_(True), has_member)
 
 
 def _covered_areas(ward_codes: list[int]) -> set[int]:
@@ -178,7 +174,7 @@ def _ward_households(ward_codes: list[int]) -> dict[int, Sums]:
                func.count(case((Area.id.in_(covered), 1))),
                *(func.sum(func.coalesce(getattr(AreaCount, c), 0)) for c in AREA_COUNT_COLUMNS))
         .outerjoin(AreaCount, AreaCount.area_id == Area.id)
-        .where(_in_wards(Area.ward_code, ward_codes), Area.retired.is_(False))
+        .where(in_wards(Area.ward_code, ward_codes), Area.retired.is_(False))
         .group_by(Area.ward_code)
     )
     found = {}
@@ -208,7 +204,7 @@ def _household_days(area_ids, period: Period, recent_from: date, by_ward: bool =
 
 
 def _retired_areas(ward_codes: list[int]):
-    return select(Area.id).where(_in_wards(Area.ward_code, ward_codes), Area.retired.is_(True))
+    return select(Area.id).where(in_wards(Area.ward_code, ward_codes), Area.retired.is_(True))
 
 
 def _teams(ward_codes: list[int]) -> dict[int, Row]:
@@ -216,7 +212,7 @@ def _teams(ward_codes: list[int]) -> dict[int, Row]:
     stmt = (
         select(Team.id, Team.name, Team.ward_code, members)
         .outerjoin(User, and_(User.team_id == Team.id, User.active.is_(True), User.role.in_(TEAM_ROLES)))
-        .where(_in_wards(Team.ward_code, ward_codes), Team.active.is_(True))
+        .where(in_wards(Team.ward_code, ward_codes), Team.active.is_(True))
         .group_by(Team.id, Team.name, Team.ward_code)
     )
     return {tid: Row(tid, name, ward_code, Sums(members=count, teams=int(count > 0)))
@@ -229,7 +225,7 @@ def _ward_members(ward_codes: list[int]) -> dict[int, tuple[int, int]]:
     stmt = (
         select(Team.ward_code, func.count(User.id), func.count(func.distinct(Team.id)))
         .join(User, and_(User.team_id == Team.id, User.active.is_(True), User.role.in_(TEAM_ROLES)))
-        .where(_in_wards(Team.ward_code, ward_codes), Team.active.is_(True))
+        .where(in_wards(Team.ward_code, ward_codes), Team.active.is_(True))
         .group_by(Team.ward_code)
     )
     return {ward_code: (members, teams) for ward_code, members, teams in db.session.execute(stmt)}
@@ -237,7 +233,7 @@ def _ward_members(ward_codes: list[int]) -> dict[int, tuple[int, int]]:
 
 def _team_areas(ward_codes: list[int]) -> list[tuple[int, int]]:
     stmt = select(team_areas.c.team_id, team_areas.c.area_id).join(Team, Team.id == team_areas.c.team_id).where(
-        _in_wards(Team.ward_code, ward_codes))
+        in_wards(Team.ward_code, ward_codes))
     return list(db.session.execute(stmt))
 
 
@@ -246,7 +242,7 @@ def _area_members(ward_codes: list[int]) -> dict[int, int]:
         select(member_areas.c.area_id, func.count(func.distinct(member_areas.c.user_id)))
         .join(User, User.id == member_areas.c.user_id)
         .join(Area, Area.id == member_areas.c.area_id)
-        .where(_in_wards(Area.ward_code, ward_codes), User.active.is_(True), User.role.in_(TEAM_ROLES))
+        .where(in_wards(Area.ward_code, ward_codes), User.active.is_(True), User.role.in_(TEAM_ROLES))
         .group_by(member_areas.c.area_id)
     )
     return dict(db.session.execute(stmt).all())
@@ -264,7 +260,7 @@ def _counter_sums(ward_codes: list[int], period: Period, week: tuple[date, date]
         select(DailyCount.ward_code, DailyCount.area_id, DailyCount.team_id, DailyCount.member_id,
                *(func.sum(case((in_period, getattr(DailyCount, c)), else_=0)) for c in _PERIOD_COUNTERS),
                func.sum(case((in_week, DailyCount.visits), else_=0)))
-        .where(_in_wards(DailyCount.ward_code, ward_codes),
+        .where(in_wards(DailyCount.ward_code, ward_codes),
                DailyCount.day.between(min(period.start, week[0]), max(period.end, week[1])))
         .group_by(DailyCount.ward_code, DailyCount.area_id, DailyCount.team_id, DailyCount.member_id)
     )
@@ -290,7 +286,7 @@ def _ward_day_sums(ward_codes: list[int], period: Period, week: tuple[date, date
                func.sum(case((in_week, WardDayCount.visits), else_=0)),
                func.sum(case((in_period, WardDayCount.first_reached), else_=0)),
                func.sum(case((day >= recent_from, WardDayCount.last_visited), else_=0)))
-        .where(_in_wards(WardDayCount.ward_code, ward_codes), day >= min(period.start, week[0], recent_from))
+        .where(in_wards(WardDayCount.ward_code, ward_codes), day >= min(period.start, week[0], recent_from))
         .group_by(WardDayCount.ward_code)
     )
     for ward_code, *values in db.session.execute(stmt):
@@ -309,7 +305,7 @@ def _active_members(ward_codes: list[int], period: Period, week: tuple[date, dat
         select(DailyCount.ward_code,
                func.count(func.distinct(case((in_period, DailyCount.member_id)))),
                func.count(func.distinct(case((in_week, DailyCount.member_id)))))
-        .where(_in_wards(DailyCount.ward_code, ward_codes), DailyCount.visits > 0,
+        .where(in_wards(DailyCount.ward_code, ward_codes), DailyCount.visits > 0,
                DailyCount.day.between(min(period.start, week[0]), max(period.end, week[1])))
         .group_by(DailyCount.ward_code)
     )
@@ -324,7 +320,7 @@ def _followup_sums(ward_codes: list[int], today: date, by_ward: bool = False):
     keys = (Visit.ward_code,) if by_ward else (Visit.ward_code, Visit.area_id, Visit.team_id)
     stmt = (
         select(*keys, func.count(), func.count(case((Visit.followup_due < today, 1))))
-        .where(_in_wards(Visit.ward_code, ward_codes), Visit.followup_needed.is_(True),
+        .where(in_wards(Visit.ward_code, ward_codes), Visit.followup_needed.is_(True),
                Visit.followup_closed_at.is_(None), Visit.flagged.is_(False))
         .group_by(*keys)
     )

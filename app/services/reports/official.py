@@ -22,7 +22,7 @@ from app.services import audit
 from app.services.errors import FieldError
 from app.services.reports.figures import Ratio
 from app.services.reports.targets import ProvinceTargetValue, province_targets
-from app.services.scope import OutOfScope, require_role, scoped
+from app.services.scope import OutOfScope, in_wards, require_role, scoped
 from app.services.text import fold
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -396,7 +396,7 @@ def latest_period(actor: User, ward_codes: list[int] | None = None) -> OfficialP
     stmt = scoped(actor, OfficialFigure, OfficialFigure.period_kind, OfficialFigure.period_year,
                   OfficialFigure.period_number).where(OfficialFigure.period_year >= local_today().year - 2).distinct()
     if ward_codes is not None:
-        stmt = stmt.where(OfficialFigure.ward_code.in_(ward_codes))
+        stmt = stmt.where(in_wards(OfficialFigure.ward_code, ward_codes))
     periods = []
     for kind, year, number in db.session.execute(stmt):
         try:
@@ -413,7 +413,7 @@ def _reported_level2(ward_codes: list[int], period: OfficialPeriod) -> dict[int,
     """Level-2 activations the teams reported in the period's calendar days, per unit (those the police counted):
     one grouped query over the daily counters."""
     stmt = (select(DailyCount.ward_code, func.sum(DailyCount.level2_activated))
-            .where(DailyCount.ward_code.in_(ward_codes), DailyCount.day.between(period.start, period.end))
+            .where(in_wards(DailyCount.ward_code, ward_codes), DailyCount.day.between(period.start, period.end))
             .group_by(DailyCount.ward_code))
     return {code: int(total or 0) for code, total in db.session.execute(stmt)}
 
@@ -429,7 +429,7 @@ def board(actor: User, units: list[tuple[int, str]], period: OfficialPeriod) -> 
     stmt = scoped(actor, OfficialFigure, OfficialFigure.ward_code, OfficialFigure.period_year,
                   OfficialFigure.period_number, OfficialFigure.indicator, OfficialFigure.numerator,
                   OfficialFigure.denominator).where(
-        OfficialFigure.ward_code.in_(codes), OfficialFigure.period_kind == period.kind.value,
+        in_wards(OfficialFigure.ward_code, codes), OfficialFigure.period_kind == period.kind.value,
         (OfficialFigure.period_year == period.year) & (OfficialFigure.period_number == period.number)
         | ((OfficialFigure.period_year == (previous.year if previous else 0))
            & (OfficialFigure.period_number == (previous.number if previous else 0))

@@ -14,7 +14,7 @@ from app.models import RATE_INDICATORS, Indicator, ProvinceTarget, Role, Target,
 from app.services import audit
 from app.services.errors import FieldError
 from app.services.reports.indicators import BY_KEY
-from app.services.scope import require_role, scoped
+from app.services.scope import in_wards, require_role, scoped
 
 MAX_PERIOD_DAYS = 366 * 2
 HOUSEHOLD_INDICATORS = frozenset(key.value for key in BY_KEY)
@@ -49,7 +49,7 @@ def targets_for(actor: User, ward_codes: list[int], start: date, end: date) -> d
     chosen = {code: dict(defaults) for code in ward_codes}
     rows = db.session.scalars(
         scoped(actor, Target)
-        .where(Target.ward_code.in_(ward_codes), Target.period_start <= end, Target.period_end >= start)
+        .where(in_wards(Target.ward_code, ward_codes), Target.period_start <= end, Target.period_end >= start)
         .order_by(Target.period_start, Target.id)
     )
     for target in rows:  # later-starting targets overwrite earlier ones
