@@ -44,17 +44,22 @@ def plainest_queries(campaign, ward_code: int, team_id: int):
         TeamDayScore,
         User,
         Visit,
+        Ward,
         WardDayCount,
         team_areas,
     )
+    from app.services.reports import board_periods
 
     today = local_today()
-    month = today.replace(day=1)
+    month = board_periods.default().start  # what a board shows unasked: this reporting month (15th to 14th)
     recent = today - timedelta(days=89)
     week = today - timedelta(days=today.weekday())
     trend = week - timedelta(weeks=11)
     open_followups = and_(Visit.followup_needed.is_(True), Visit.followup_closed_at.is_(None),
                           Visit.flagged.is_(False))
+    # Read ward by ward: the keys of daily_count and of the visits' follow-up index start with the ward, so
+    # without it SQLite reads every day, or every visit, of every ward to find the few it needs.
+    wards = select(Ward.code).where(Ward.province_code == campaign.province_code)
     province = [
         # The ward-days of the period and of the last 90 days, per ward.
         select(WardDayCount.ward_code, func.sum(WardDayCount.visits), func.sum(WardDayCount.visits_met),
@@ -63,21 +68,26 @@ def plainest_queries(campaign, ward_code: int, team_id: int):
                func.sum(WardDayCount.followups_closed), func.sum(WardDayCount.first_reached),
                func.sum(WardDayCount.last_visited))
         .where(WardDayCount.day >= min(month, recent)).group_by(WardDayCount.ward_code),
-        # The members with a visit in the period, per ward.
-        select(DailyCount.ward_code, func.count(func.distinct(DailyCount.member_id)))
-        .where(DailyCount.day >= month, DailyCount.visits > 0).group_by(DailyCount.ward_code),
+        # The members with a visit in the period, and this week, per ward.
+        select(DailyCount.ward_code, func.count(func.distinct(case((DailyCount.day >= month, DailyCount.member_id)))),
+               func.count(func.distinct(case((DailyCount.day >= week, DailyCount.member_id)))))
+        .where(DailyCount.ward_code.in_(wards), DailyCount.day >= min(month, week), DailyCount.visits > 0)
+        .group_by(DailyCount.ward_code),
         select(AreaCount.ward_code, func.sum(AreaCount.households), func.sum(AreaCount.reached),
                func.sum(AreaCount.eligible_people), func.sum(AreaCount.people_level2),
                func.sum(AreaCount.online_households)).group_by(AreaCount.ward_code),
-        select(Visit.ward_code, func.count()).where(open_followups).group_by(Visit.ward_code),
+        # Open follow-ups, and those overdue, per ward.
+        select(Visit.ward_code, func.count(), func.count(case((Visit.followup_due < today, 1))))
+        .where(Visit.ward_code.in_(wards), open_followups).group_by(Visit.ward_code),
     ]
     ward = [
-        # The ward's members' counters in the period.
+        # The ward's members' counters in the period, and their visits this week.
         select(DailyCount.area_id, DailyCount.team_id, DailyCount.member_id, func.sum(DailyCount.visits),
                func.sum(DailyCount.visits_met), func.sum(DailyCount.level2_activated),
                func.sum(DailyCount.online_tutored), func.sum(DailyCount.cashless_setup),
-               func.sum(DailyCount.followups_opened), func.sum(DailyCount.followups_closed))
-        .where(DailyCount.ward_code == ward_code, DailyCount.day >= month)
+               func.sum(DailyCount.followups_opened), func.sum(DailyCount.followups_closed),
+               func.sum(case((DailyCount.day >= week, DailyCount.visits), else_=0)))
+        .where(DailyCount.ward_code == ward_code, DailyCount.day >= min(month, week))
         .group_by(DailyCount.area_id, DailyCount.team_id, DailyCount.member_id),
         # Its areas' households first reached in the period and visited in the last 90 days.
         select(Household.area_id, func.count(case((Household.reached_at >= month, 1))),
@@ -88,8 +98,8 @@ def plainest_queries(campaign, ward_code: int, team_id: int):
                AreaCount.people_level2, AreaCount.online_households).where(AreaCount.ward_code == ward_code),
         select(WardDayCount.day, WardDayCount.visits, WardDayCount.first_reached)
         .where(WardDayCount.ward_code == ward_code, WardDayCount.day >= trend),
-        select(Visit.area_id, Visit.team_id, func.count()).where(Visit.ward_code == ward_code, open_followups)
-        .group_by(Visit.area_id, Visit.team_id),
+        select(Visit.area_id, Visit.team_id, func.count(), func.count(case((Visit.followup_due < today, 1))))
+        .where(Visit.ward_code == ward_code, open_followups).group_by(Visit.area_id, Visit.team_id),
     ]
     leaderboard = [
         select(TeamDayScore.team_id, *(func.sum(getattr(TeamDayScore, c)) for c in
