@@ -22,6 +22,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from xml.sax.saxutils import escape
 
+from app.services.workbook import column_letters
 from bench.common import machine, write_section
 
 HEADER = ["Khu vực", "Địa chỉ", "Tên hiển thị", "Số người", "Số người từ 14 tuổi", "Số điện thoại",
@@ -55,20 +56,11 @@ _WORKBOOK_RELS = f"""<?xml version="1.0" encoding="UTF-8"?>
 
 # Building blocks ------------------------------------------------------------------------------------------
 
-def letters(column: int) -> str:
-    """1 → A, 28 → AB, 16384 → XFD."""
-    name = ""
-    while column:
-        column, rest = divmod(column - 1, 26)
-        name = chr(65 + rest) + name
-    return name
-
-
 def row(number: int, values: Iterable[str | int] = ()) -> bytes:
     """A <row> with inline-string and number cells from column A."""
     cells = []
     for column, value in enumerate(values, start=1):
-        ref = f"{letters(column)}{number}"
+        ref = f"{column_letters(column)}{number}"
         cells.append(f'<c r="{ref}"><v>{value}</v></c>' if isinstance(value, int)
                      else f'<c r="{ref}" t="inlineStr"><is><t>{escape(value)}</t></is></c>')
     return f'<row r="{number}">{"".join(cells)}</row>'.encode()
@@ -76,7 +68,7 @@ def row(number: int, values: Iterable[str | int] = ()) -> bytes:
 
 def header_row() -> bytes:
     """Row 1, from the shared strings that `workbook` writes."""
-    return b'<row r="1">' + b"".join(b'<c r="%s1" t="s"><v>%d</v></c>' % (letters(n + 1).encode(), n)
+    return b'<row r="1">' + b"".join(b'<c r="%s1" t="s"><v>%d</v></c>' % (column_letters(n + 1).encode(), n)
                                      for n in range(len(HEADER))) + b"</row>"
 
 
@@ -146,7 +138,7 @@ def filled_rows(rows: int = 50_001, columns: int = 20) -> bytes:
 
 def wide_rows(rows: int = 100, cells: int = 16_384) -> bytes:
     """Rows of 16,384 empty cells, each with its own reference (so the part does not compress too well)."""
-    references = [letters(c).encode() for c in range(1, cells + 1)]
+    references = [column_letters(c).encode() for c in range(1, cells + 1)]
     return workbook(itertools.chain([header_row()], (
         b'<row r="%d">' % n + b"".join(b'<c r="%s%d"/>' % (ref, n) for ref in references) + b"</row>"
         for n in range(2, rows + 2))))

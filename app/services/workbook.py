@@ -39,7 +39,8 @@ def sheet_title(text: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", "-", text)[:31]
 
 
-def _letters(number: int) -> str:
+def column_letters(number: int) -> str:
+    """1 → A, 28 → AB, 16384 → XFD."""
     letters = ""
     while number:
         number, rest = divmod(number - 1, 26)
@@ -47,7 +48,7 @@ def _letters(number: int) -> str:
     return letters
 
 
-_COLUMN = [""] + [_letters(n) for n in range(1, 703)]  # A to ZZ; a wider line is spelled out as it goes
+_COLUMN = [""] + [column_letters(n) for n in range(1, 703)]  # A to ZZ; a wider line is spelled out as it goes
 
 
 def _cells(line: list, number: int, text_styled: set[int]) -> str:
@@ -56,7 +57,7 @@ def _cells(line: list, number: int, text_styled: set[int]) -> str:
     for column, value in enumerate(line, start=1):
         if value is None or value == "":
             continue
-        reference = f"{_COLUMN[column] if column < len(_COLUMN) else _letters(column)}{number}"
+        reference = f"{_COLUMN[column] if column < len(_COLUMN) else column_letters(column)}{number}"
         styled = f' s="{_TEXT}"' if column in text_styled else ""
         if type(value) is not str:  # most cells are text: one test for them
             if isinstance(value, float) and math.isfinite(value):
