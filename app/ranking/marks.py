@@ -58,6 +58,7 @@ class Line:
 
 
 def lines(standings: list[Standing], fmt: NumberFormat, marks: RankMarks) -> list[Line]:
+    """The rows of a leaderboard page, in the standings' order (the board's top, a ward's teams, or all)."""
     listed: list[Line] = []
     previous = 0
     for s in standings:
