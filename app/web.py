@@ -255,6 +255,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["area_word"] = _area_word
     app.jinja_env.globals["table_columns"] = _table_columns
     app.jinja_env.globals["table_cells"] = _table_cells
+    app.jinja_env.globals["url_ending_with"] = _url_ending_with
 
 
 class TableColumn(NamedTuple):
@@ -289,6 +290,13 @@ def _table_cells(row, columns: list[TableColumn], fmt: NumberFormat) -> list[Tab
                                [f"{label}: {fmt.number(b.to_date)}" for label, b in zip(column.beside, figure.beside,
                                                                                         strict=True)]))
     return cells
+
+
+def _url_ending_with(endpoint: str, key: str, **values) -> str:
+    """`endpoint`'s address ending in `key=`, for a list to append each row's value: one url_for for the list,
+    not one a row (a province's tables have hundreds of rows)."""
+    url = url_for(endpoint, **values)
+    return f"{url}{'&' if '?' in url else '?'}{key}="
 
 
 def _area_word(unit=None) -> units.Word:

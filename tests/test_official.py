@@ -1,6 +1,7 @@
 """A unit's official figures: the coordinator's entry, the province's file, its targets, and the boards that show
 them (values, targets, ranks, "k / n xã, phường chưa đạt", the level-2 review mark)."""
 
+import html
 import io
 import re
 from datetime import date, datetime
@@ -315,6 +316,11 @@ def test_the_province_board_ranks_units_against_the_targets(province, login_as):
     assert payment.count('<td class="num">1</td>') == 2 and '<td class="num">3</td>' in payment
     assert "3 / 3 xã, phường chưa đạt" in payment
     assert text.count("Chưa đạt") >= 6 and "Đạt" in text
+    # Each unit opens its own board at its official figures of the same period.
+    link = re.search(r'<a href="(/ward\?[^"]*)">([^<]+)</a>', digitised)
+    opened = login_as(province["admin"]).get(html.unescape(link.group(1)))
+    assert link.group(1).endswith("#official") and "ky=2026-10" in link.group(1)
+    assert opened.status_code == 200 and f"<h1>{link.group(2)}</h1>" in opened.text
 
 
 def test_no_target_no_verdict(world, login_as):

@@ -57,8 +57,9 @@ class Line:
     gap_before: bool  # places left out above it (the viewer's own team, below the top of the board)
 
 
-def lines(standings: list[Standing], fmt: NumberFormat, marks: RankMarks) -> list[Line]:
+def lines(standings: list[Standing]) -> list[Line]:
     """The rows of a leaderboard page, in the standings' order (the board's top, a ward's teams, or all)."""
+    fmt, marks = NumberFormat(), RankMarks()
     listed: list[Line] = []
     previous = 0
     for s in standings:

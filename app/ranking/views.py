@@ -14,7 +14,6 @@ from app.clock import local_today
 from app.extensions import db
 from app.forms import show_refusal
 from app.models import Campaign, Role, Ward, unit_order
-from app.numbers import NumberFormat
 from app.ranking import marks
 from app.ranking.forms import PROVINCE, CampaignForm, CommendationForm, WardFilterForm, weight_field
 from app.services import ranking, workbook
@@ -92,7 +91,7 @@ def campaign(campaign_id):
     if ward is None and not _show_all():
         standings = ranking.board_top(standings, own_team)
     return render("ranking/campaign.html", "ranking/_leaderboard.html", status=422 if ward_form.errors else 200,
-                  board=board, campaign=record, lines=marks.lines(standings, NumberFormat(), marks.RankMarks()),
+                  board=board, campaign=record, lines=marks.lines(standings),
                   hidden=listed - len(standings), ward=ward,
                   ward_form=ward_form, rules=ranking.RULES,
                   rule_note=ranking.RULE_NOTE, may_manage=ranking.may_manage(current_user, record),
@@ -189,7 +188,7 @@ def public(token):
     standings = board.standings if _show_all() else ranking.board_top(board.standings, None)
     link = _public_url(record)
     response, status = render("ranking/public.html", campaign=record, board=board,
-                              lines=marks.lines(standings, NumberFormat(), marks.RankMarks()),
+                              lines=marks.lines(standings),
                               hidden=len(board.standings) - len(standings), share_url=link,
                               share_text=sharing.leaderboard_summary(board), qr=_qr(link))
     return response, status, PUBLIC_HEADERS

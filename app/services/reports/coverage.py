@@ -8,7 +8,6 @@ visits. Each source is one grouped query, added up per area, team and ward here,
 does not grow with the number of areas, teams or wards.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -434,25 +433,21 @@ def _trend(ward_code: int, reached_now: int, base: int, today: date) -> list[Tre
     Reached by a week's end = reached now, less those first reached after it; a ward's days hold the households
     of its retired areas too, which `reached_now` leaves out, so theirs are added back."""
     first_monday = _this_week(today)[0] - timedelta(weeks=TREND_WEEKS - 1)
-    starts = [first_monday + timedelta(weeks=n) for n in range(TREND_WEEKS)]
-    visits: dict[date, int] = defaultdict(int)
-    reached_after = [0] * TREND_WEEKS  # first reached after each week's end
+    visits, first_reached = [0] * (TREND_WEEKS + 1), [0] * (TREND_WEEKS + 1)  # the last: days after this week
     rows = select(WardDayCount.day, WardDayCount.visits, WardDayCount.first_reached).where(
         WardDayCount.ward_code == ward_code, WardDayCount.day >= first_monday)
-    for day, day_visits, first_reached in db.session.execute(rows):
-        week = (day - first_monday).days // 7
-        if week < TREND_WEEKS:
-            visits[starts[week]] += day_visits
-        for earlier in range(min(week, TREND_WEEKS)):
-            reached_after[earlier] += first_reached
-    retired_ends = [local_day_bounds(start + timedelta(days=6))[1] for start in starts]
-    retired = select(*(func.count(case((Household.reached_at >= end, 1))) for end in retired_ends)).where(
+    for day, day_visits, day_reached in db.session.execute(rows):
+        week = min((day - first_monday).days // 7, TREND_WEEKS)
+        visits[week] += day_visits
+        first_reached[week] += day_reached
+    starts = [first_monday + timedelta(weeks=n) for n in range(TREND_WEEKS)]
+    ends = [local_day_bounds(start + timedelta(days=6))[1] for start in starts]
+    retired = select(*(func.count(case((Household.reached_at >= end, 1))) for end in ends)).where(
         Household.area_id.in_(_retired_areas([ward_code])), Household.status == HouseholdStatus.ACTIVE,
-        Household.reached_at >= retired_ends[0])
-    for week, count in enumerate(db.session.execute(retired).one()):
-        reached_after[week] -= count
-    return [TrendWeek(start, visits[start], Ratio(reached_now - after, base))
-            for start, after in zip(starts, reached_after, strict=True)]
+        Household.reached_at >= ends[0])
+    retired_after = db.session.execute(retired).one()
+    reached_by_end = [reached_now - sum(first_reached[week + 1:]) + retired_after[week] for week in range(TREND_WEEKS)]
+    return [TrendWeek(start, visits[week], Ratio(reached_by_end[week], base)) for week, start in enumerate(starts)]
 
 
 def ward_report(actor: User, ward: Ward, period: Period) -> WardReport:
