@@ -158,5 +158,5 @@ def workbook(sheets: list[Sheet]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         for name, text in parts.items():
-            archive.writestr(zipfile.ZipInfo(name, _FIXED_DATE), text.encode("utf-8"), zipfile.ZIP_DEFLATED, 6)
+            archive.writestr(zipfile.ZipInfo(name, _FIXED_DATE), text.encode("utf-8"), zipfile.ZIP_DEFLATED, 1)
     return out.getvalue()
