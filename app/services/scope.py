@@ -163,6 +163,15 @@ def in_wards(column, ward_codes: list[int]) -> ColumnElement[bool]:
     return column.in_(bindparam("ward_codes", ward_codes, expanding=True, literal_execute=True, unique=True))
 
 
+WARD_CODES = "ward_codes"
+
+
+def in_given_wards(column) -> ColumnElement[bool]:
+    """`in_wards` for a statement built once and kept: the ward codes (already in the actor's scope) are given
+    at each execution as `ward_codes=`, and written into the SQL as literals as `in_wards` writes them."""
+    return column.in_(bindparam(WARD_CODES, expanding=True, literal_execute=True))
+
+
 def as_id(ident) -> int | None:
     """`ident` as a row id, or None when no row can have it: not a whole number, or beyond any id an INTEGER
     column holds (PostgreSQL's is 32-bit; SQLite cannot even take a number past 2**63 as a parameter)."""

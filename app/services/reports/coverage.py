@@ -8,10 +8,13 @@ visits. Each source is one grouped query, added up per area, team and ward here,
 does not grow with the number of areas, teams or wards.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import BindParameter, Select, and_, bindparam, case, func, select
+from sqlalchemy.sql import ColumnElement
 
 from app.clock import local_day_bounds, local_today
 from app.collation import sort_key
@@ -46,7 +49,7 @@ from app.services.reports.indicators import (
     visits_per_member_week,
 )
 from app.services.reports.targets import TargetSource, TargetValue, province_defaults, targets_for
-from app.services.scope import in_wards, scoped
+from app.services.scope import WARD_CODES, in_given_wards, scoped
 from app.units import place_name, unit_name
 
 TREND_WEEKS = 12
@@ -124,22 +127,46 @@ class WardReport:
     trend: list[TrendWeek]
 
 
-def _areas(ward_codes: list[int]) -> dict[int, Row]:
-    """The areas in use of these wards with their household figures to date, from area_count, never from the
-    households (a retired area's households count in no figure), and whether an active team covers each."""
-    covered = _covered_areas(ward_codes)
-    stmt = (
-        select(Area.id, Area.ward_code, Area.name, Area.official_households,
+# Each query below is built once and kept (`@cache`): building a grouped query and finding its compiled form
+# cost SQLAlchemy more than SQLite takes to answer it for a ward. What changes between requests is given at
+# execution (`_given`): the ward codes (in the actor's scope), the period's days, this week's, today.
+def _given(codes: list[int], period: Period, today: date) -> dict:
+    week_start, week_end = _this_week(today)
+    # Not stale: last visited on one of the last STALE_DAYS Vietnamese days, today included.
+    recent_from = today - timedelta(days=STALE_DAYS - 1)
+    return {WARD_CODES: codes, "start": period.start, "end": period.end, "week_start": week_start,
+            "week_end": week_end, "today": today, "recent_from": recent_from,
+            "from_day": min(period.start, week_start), "to_day": max(period.end, week_end),
+            "days_from": min(period.start, week_start, recent_from),
+            "first_moment": local_day_bounds(period.start)[0], "last_moment": local_day_bounds(period.end)[1],
+            "recent_moment": local_day_bounds(recent_from)[0]}
+
+
+@cache
+def _areas_query() -> Select:
+    """The wards' areas with their household figures to date (area_count), in use or retired."""
+    return (
+        select(Area.id, Area.ward_code, Area.name, Area.official_households, Area.retired,
                *(func.coalesce(getattr(AreaCount, c), 0) for c in AREA_COUNT_COLUMNS))
         .outerjoin(AreaCount, AreaCount.area_id == Area.id)
-        .where(in_wards(Area.ward_code, ward_codes), Area.retired.is_(False))
+        .where(in_given_wards(Area.ward_code))
     )
-    rows = {}
-    for area_id, ward_code, name, official, *counts in db.session.execute(stmt):
+
+
+def _areas(given: dict) -> tuple[dict[int, Row], list[int]]:
+    """The areas in use of these wards with their household figures to date, from area_count, never from the
+    households (a retired area's households count in no figure), and whether an active team covers each; and
+    the retired areas' ids."""
+    covered = set(db.session.scalars(_covered_areas_query(), given))
+    rows, retired_ids = {}, []
+    for area_id, ward_code, name, official, retired, *counts in db.session.execute(_areas_query(), given):
+        if retired:
+            retired_ids.append(area_id)
+            continue
         sums = _area_sums(dict(zip(AREA_COUNT_COLUMNS, counts, strict=True)))
         sums.base, sums.areas, sums.areas_covered = max(sums.households, official or 0), 1, int(area_id in covered)
         rows[area_id] = Row(area_id, name, ward_code, sums)
-    return rows
+    return rows, retired_ids
 
 
 def _area_sums(counts: dict[str, int]) -> Sums:
@@ -151,119 +178,140 @@ def _area_sums(counts: dict[str, int]) -> Sums:
                 stale=counts["households"])
 
 
-def _active_teams(ward_codes: list[int]):
-    """The active teams of these wards: active, with at least one active member."""
+def _active_teams() -> Select:
+    """The active teams of the wards given: active, with at least one active member."""
     has_member = (select(User.id).where(User.team_id == Team.id, User.active.is_(True), User.role.in_(TEAM_ROLES))
                   .exists())
-    return select(Team.id).where(in_wards(Team.ward_code, ward_codes), Team.active.is_(True), has_member)
+    return select(Team.id).where(in_given_wards(Team.ward_code), Team.active.is_(True), has_member)
 
 
-def _covered_areas(ward_codes: list[int]) -> set[int]:
-    """The areas of these wards that at least one active team covers."""
-    stmt = select(team_areas.c.area_id).where(team_areas.c.team_id.in_(_active_teams(ward_codes))).distinct()
-    return set(db.session.scalars(stmt))
+@cache
+def _covered_areas_query() -> Select:
+    """The areas of the wards given that at least one active team covers."""
+    return select(team_areas.c.area_id).where(team_areas.c.team_id.in_(_active_teams())).distinct()
 
 
-def _ward_households(ward_codes: list[int]) -> dict[int, Sums]:
-    """Per ward, what `_areas` gives per area, added up in SQL (the province board shows wards only)."""
+@cache
+def _ward_households_query() -> Select:
     households, official = func.coalesce(AreaCount.households, 0), func.coalesce(Area.official_households, 0)
-    covered = select(team_areas.c.area_id).where(team_areas.c.team_id.in_(_active_teams(ward_codes)))
-    stmt = (
+    covered = select(team_areas.c.area_id).where(team_areas.c.team_id.in_(_active_teams()))
+    return (
         select(Area.ward_code, func.sum(case((official > households, official), else_=households)), func.count(),
                func.count(case((Area.id.in_(covered), 1))),
                *(func.sum(func.coalesce(getattr(AreaCount, c), 0)) for c in AREA_COUNT_COLUMNS))
         .outerjoin(AreaCount, AreaCount.area_id == Area.id)
-        .where(in_wards(Area.ward_code, ward_codes), Area.retired.is_(False))
+        .where(in_given_wards(Area.ward_code), Area.retired.is_(False))
         .group_by(Area.ward_code)
     )
+
+
+def _ward_households(given: dict) -> dict[int, Sums]:
+    """Per ward, what `_areas` gives per area, added up in SQL (the province board shows wards only)."""
     found = {}
-    for ward_code, base, areas, areas_covered, *counts in db.session.execute(stmt):
+    for ward_code, base, areas, areas_covered, *counts in db.session.execute(_ward_households_query(), given):
         sums = _area_sums(dict(zip(AREA_COUNT_COLUMNS, counts, strict=True)))
         sums.base, sums.areas, sums.areas_covered = base, areas, areas_covered
         found[ward_code] = sums
     return found
 
 
-def _household_days(area_ids, period: Period, recent_from: date, by_ward: bool = False):
-    """(area, or ward `by_ward`; households first reached in the period, households visited since
-    `recent_from`) for these areas' active households (`area_ids`: a list or a subquery). Read from the
-    households of one ward at most: ix_household_area_figures holds every column read, so no household row is
-    visited."""
-    if isinstance(area_ids, list) and not area_ids:
-        return []
-    reached_at, first, last = Household.reached_at, local_day_bounds(period.start)[0], local_day_bounds(period.end)[1]
-    key = Household.ward_code if by_ward else Household.area_id
-    stmt = (
-        select(key, func.count(case((and_(reached_at >= first, reached_at < last), 1))),
-               func.count(case((Household.last_visit_at >= local_day_bounds(recent_from)[0], 1))))
-        .where(Household.area_id.in_(area_ids), Household.status == HouseholdStatus.ACTIVE)
+@cache
+def _household_days_query(retired_by_ward: bool) -> Select:
+    """(area, or ward; households first reached in the period, households visited since the recent day) of
+    active households: of the areas given as `area_ids`, or of the retired areas of the wards given, per ward
+    (`retired_by_ward`). Read from the households of one ward at most: ix_household_area_figures holds every
+    column read, so no household row is visited."""
+    reached_at = Household.reached_at
+    key = Household.ward_code if retired_by_ward else Household.area_id
+    areas = (Household.area_id.in_(select(Area.id).where(in_given_wards(Area.ward_code), Area.retired.is_(True)))
+             if retired_by_ward else Household.area_id.in_(bindparam("area_ids", expanding=True, literal_execute=True)))
+    return (
+        select(key, func.count(case((and_(reached_at >= bindparam("first_moment"),
+                                          reached_at < bindparam("last_moment")), 1))),
+               func.count(case((Household.last_visit_at >= bindparam("recent_moment"), 1))))
+        .where(areas, Household.status == HouseholdStatus.ACTIVE)
         .group_by(key)
     )
-    return db.session.execute(stmt)
 
 
-def _retired_areas(ward_codes: list[int]):
-    return select(Area.id).where(in_wards(Area.ward_code, ward_codes), Area.retired.is_(True))
+def _household_days(area_ids: list[int], given: dict):
+    """Per area of `area_ids`: (area, households first reached in the period, households visited lately)."""
+    if not area_ids:
+        return []
+    return db.session.execute(_household_days_query(False), {**given, "area_ids": area_ids})
 
 
-def _teams(ward_codes: list[int]) -> dict[int, Row]:
-    members = func.count(User.id)
-    stmt = (
-        select(Team.id, Team.name, Team.ward_code, members)
+@cache
+def _teams_query() -> Select:
+    return (
+        select(Team.id, Team.name, Team.ward_code, func.count(User.id))
         .outerjoin(User, and_(User.team_id == Team.id, User.active.is_(True), User.role.in_(TEAM_ROLES)))
-        .where(in_wards(Team.ward_code, ward_codes), Team.active.is_(True))
+        .where(in_given_wards(Team.ward_code), Team.active.is_(True))
         .group_by(Team.id, Team.name, Team.ward_code)
     )
+
+
+def _teams(given: dict) -> dict[int, Row]:
     return {tid: Row(tid, name, ward_code, Sums(members=count, teams=int(count > 0)))
-            for tid, name, ward_code, count in db.session.execute(stmt)}
+            for tid, name, ward_code, count in db.session.execute(_teams_query(), given)}
 
 
-def _ward_members(ward_codes: list[int]) -> dict[int, tuple[int, int]]:
+@cache
+def _ward_members_query() -> Select:
     """The members of each ward's active teams (what `_teams` gives per team), and those teams with at least
     one (the active teams), counted per ward."""
-    stmt = (
+    return (
         select(Team.ward_code, func.count(User.id), func.count(func.distinct(Team.id)))
         .join(User, and_(User.team_id == Team.id, User.active.is_(True), User.role.in_(TEAM_ROLES)))
-        .where(in_wards(Team.ward_code, ward_codes), Team.active.is_(True))
+        .where(in_given_wards(Team.ward_code), Team.active.is_(True))
         .group_by(Team.ward_code)
     )
-    return {ward_code: (members, teams) for ward_code, members, teams in db.session.execute(stmt)}
 
 
-def _team_areas(ward_codes: list[int]) -> list[tuple[int, int]]:
-    stmt = select(team_areas.c.team_id, team_areas.c.area_id).join(Team, Team.id == team_areas.c.team_id).where(
-        in_wards(Team.ward_code, ward_codes))
-    return list(db.session.execute(stmt))
+@cache
+def _team_areas_query() -> Select:
+    return select(team_areas.c.team_id, team_areas.c.area_id).join(Team, Team.id == team_areas.c.team_id).where(
+        in_given_wards(Team.ward_code))
 
 
-def _area_members(ward_codes: list[int]) -> dict[int, int]:
-    stmt = (
+@cache
+def _area_members_query() -> Select:
+    return (
         select(member_areas.c.area_id, func.count(func.distinct(member_areas.c.user_id)))
         .join(User, User.id == member_areas.c.user_id)
         .join(Area, Area.id == member_areas.c.area_id)
-        .where(in_wards(Area.ward_code, ward_codes), User.active.is_(True), User.role.in_(TEAM_ROLES))
+        .where(in_given_wards(Area.ward_code), User.active.is_(True), User.role.in_(TEAM_ROLES))
         .group_by(member_areas.c.area_id)
     )
-    return dict(db.session.execute(stmt).all())
 
 
 _PERIOD_COUNTERS = ("visits", "visits_met", "level2_activated", "level2_children", "online_people", "online_tutored",
                     "cashless_setup", "followups_opened", "followups_closed")
 
 
-def _counter_sums(ward_codes: list[int], period: Period, week: tuple[date, date]):
-    """(ward, area, team, member) with what its counters add up to in the period and this week."""
-    in_period = DailyCount.day.between(period.start, period.end)
-    in_week = DailyCount.day.between(*week)
-    stmt = (
+def _in_period(day) -> ColumnElement[bool]:
+    return day.between(bindparam("start"), bindparam("end"))
+
+
+def _in_week(day) -> ColumnElement[bool]:
+    return day.between(bindparam("week_start"), bindparam("week_end"))
+
+
+@cache
+def _counter_sums_query() -> Select:
+    day = DailyCount.day
+    return (
         select(DailyCount.ward_code, DailyCount.area_id, DailyCount.team_id, DailyCount.member_id,
-               *(func.sum(case((in_period, getattr(DailyCount, c)), else_=0)) for c in _PERIOD_COUNTERS),
-               func.sum(case((in_week, DailyCount.visits), else_=0)))
-        .where(in_wards(DailyCount.ward_code, ward_codes),
-               DailyCount.day.between(min(period.start, week[0]), max(period.end, week[1])))
+               *(func.sum(case((_in_period(day), getattr(DailyCount, c)), else_=0)) for c in _PERIOD_COUNTERS),
+               func.sum(case((_in_week(day), DailyCount.visits), else_=0)))
+        .where(in_given_wards(DailyCount.ward_code), day.between(bindparam("from_day"), bindparam("to_day")))
         .group_by(DailyCount.ward_code, DailyCount.area_id, DailyCount.team_id, DailyCount.member_id)
     )
-    for ward_code, area_id, team_id, member_id, *values in db.session.execute(stmt):
+
+
+def _counter_sums(given: dict):
+    """(ward, area, team, member) with what its counters add up to in the period and this week."""
+    for ward_code, area_id, team_id, member_id, *values in db.session.execute(_counter_sums_query(), given):
         *period_values, week_visits = values
         sums = Sums(visits_week=week_visits, **dict(zip(_PERIOD_COUNTERS, period_values, strict=True)))
         if sums.visits:
@@ -273,57 +321,67 @@ def _counter_sums(ward_codes: list[int], period: Period, week: tuple[date, date]
         yield ward_code, area_id, team_id, sums
 
 
-def _ward_day_sums(ward_codes: list[int], period: Period, week: tuple[date, date], recent_from: date):
-    """Per ward, from its days (ward_day_count, a few thousand rows for a province): what its visits add up to
-    in the period and this week, its households first reached in the period and those visited since
-    `recent_from` (taken off `stale`). The province board's figures, without area, team or member."""
+@cache
+def _ward_day_sums_query() -> Select:
     day = WardDayCount.day
-    in_period, in_week = day.between(period.start, period.end), day.between(*week)
-    stmt = (
+    return (
         select(WardDayCount.ward_code,
-               *(func.sum(case((in_period, getattr(WardDayCount, c)), else_=0)) for c in _PERIOD_COUNTERS),
-               func.sum(case((in_week, WardDayCount.visits), else_=0)),
-               func.sum(case((in_period, WardDayCount.first_reached), else_=0)),
-               func.sum(case((day >= recent_from, WardDayCount.last_visited), else_=0)))
-        .where(in_wards(WardDayCount.ward_code, ward_codes), day >= min(period.start, week[0], recent_from))
+               *(func.sum(case((_in_period(day), getattr(WardDayCount, c)), else_=0)) for c in _PERIOD_COUNTERS),
+               func.sum(case((_in_week(day), WardDayCount.visits), else_=0)),
+               func.sum(case((_in_period(day), WardDayCount.first_reached), else_=0)),
+               func.sum(case((day >= bindparam("recent_from"), WardDayCount.last_visited), else_=0)))
+        .where(in_given_wards(WardDayCount.ward_code), day >= bindparam("days_from"))
         .group_by(WardDayCount.ward_code)
     )
-    for ward_code, *values in db.session.execute(stmt):
+
+
+def _ward_day_sums(given: dict):
+    """Per ward, from its days (ward_day_count, a few thousand rows for a province): what its visits add up to
+    in the period and this week, its households first reached in the period and those visited since the
+    recent day (taken off `stale`). The province board's figures, without area, team or member."""
+    for ward_code, *values in db.session.execute(_ward_day_sums_query(), given):
         *period_values, week_visits, reached, recent = values
         yield ward_code, Sums(visits_week=week_visits, reached_in_period=reached, stale=-recent,
                               **dict(zip(_PERIOD_COUNTERS, period_values, strict=True)))
 
 
-def _active_members(ward_codes: list[int], period: Period, week: tuple[date, date]):
+@cache
+def _active_members_query() -> Select:
+    day = DailyCount.day
+    return (
+        select(DailyCount.ward_code,
+               func.count(func.distinct(case((_in_period(day), DailyCount.member_id)))),
+               func.count(func.distinct(case((_in_week(day), DailyCount.member_id)))))
+        .where(in_given_wards(DailyCount.ward_code), DailyCount.visits > 0,
+               day.between(bindparam("from_day"), bindparam("to_day")))
+        .group_by(DailyCount.ward_code)
+    )
+
+
+def _active_members(given: dict):
     """Per ward, the distinct members with a visit in the period and this week: the one figure of the
     province board that needs the member, so the one read of daily_count. Same rule as `_counter_sums`: a
     member is active when its visits add up to more than zero, i.e. any of its rows has a visit."""
-    in_period = DailyCount.day.between(period.start, period.end)
-    in_week = DailyCount.day.between(*week)
-    stmt = (
-        select(DailyCount.ward_code,
-               func.count(func.distinct(case((in_period, DailyCount.member_id)))),
-               func.count(func.distinct(case((in_week, DailyCount.member_id)))))
-        .where(in_wards(DailyCount.ward_code, ward_codes), DailyCount.visits > 0,
-               DailyCount.day.between(min(period.start, week[0]), max(period.end, week[1])))
-        .group_by(DailyCount.ward_code)
-    )
-    for ward_code, active_period, active_week in db.session.execute(stmt):
+    for ward_code, active_period, active_week in db.session.execute(_active_members_query(), given):
         yield ward_code, Sums(active_period_count=active_period, active_week_count=active_week)
 
 
-def _followup_sums(ward_codes: list[int], today: date, by_ward: bool = False):
-    """Open and overdue follow-ups per ward, area and team (or per ward only, `by_ward`)."""
+@cache
+def _followup_sums_query(by_ward: bool) -> Select:
     # count(*), not count(visit.id): every column read is in ix_visit_ward_followup, so PostgreSQL answers
     # from the index alone (52 ms instead of a 370 ms table scan for a province of 5 million visits).
     keys = (Visit.ward_code,) if by_ward else (Visit.ward_code, Visit.area_id, Visit.team_id)
-    stmt = (
-        select(*keys, func.count(), func.count(case((Visit.followup_due < today, 1))))
-        .where(in_wards(Visit.ward_code, ward_codes), Visit.followup_needed.is_(True),
+    return (
+        select(*keys, func.count(), func.count(case((Visit.followup_due < bindparam("today"), 1))))
+        .where(in_given_wards(Visit.ward_code), Visit.followup_needed.is_(True),
                Visit.followup_closed_at.is_(None), Visit.flagged.is_(False))
         .group_by(*keys)
     )
-    for *key, open_count, overdue in db.session.execute(stmt):
+
+
+def _followup_sums(given: dict, by_ward: bool = False):
+    """Open and overdue follow-ups per ward, area and team (or per ward only, `by_ward`)."""
+    for *key, open_count, overdue in db.session.execute(_followup_sums_query(by_ward), given):
         ward_code, area_id, team_id = (*key, None, None) if by_ward else key
         yield ward_code, area_id, team_id, Sums(open_followups=open_count, overdue_followups=overdue)
 
@@ -373,48 +431,47 @@ def _this_week(today: date) -> tuple[date, date]:
 
 
 def _collect(actor: User, wards: list[Ward], period: Period, parts: bool = True):
-    """Rows per ward, area and team of these wards (already in the actor's scope), scored against targets.
-    Without `parts` (the province board) only the ward rows are added up and scored, from the ward-days:
-    thousands of area and team rows nobody sees would cost more than every query of the board."""
+    """Rows per ward, area and team of these wards (already in the actor's scope), scored against targets,
+    and the wards' retired areas (only with `parts`). Without `parts` (the province board) only the ward rows
+    are added up and scored, from the ward-days: thousands of area and team rows nobody sees would cost more
+    than every query of the board."""
     codes = [w.code for w in wards]
-    today = local_today()
-    week = _this_week(today)
-    # Not stale: last visited on one of the last STALE_DAYS Vietnamese days, today included.
-    recent_from = today - timedelta(days=STALE_DAYS - 1)
+    given = _given(codes, period, local_today())
     ward_rows = {w.code: Row(w.code, unit_name(w), w.code, sort_as=place_name(w)) for w in wards}
+    areas: dict[int, Row] = {}
+    teams: dict[int, Row] = {}
+    retired_ids: list[int] = []
     if not parts:
-        for ward_code, sums in _ward_households(codes).items():
+        for ward_code, sums in _ward_households(given).items():
             ward_rows[ward_code].sums.add(sums)
-        for ward_code, (members, active_teams) in _ward_members(codes).items():
+        for ward_code, members, active_teams in db.session.execute(_ward_members_query(), given):
             ward_rows[ward_code].sums.members += members
             ward_rows[ward_code].sums.teams += active_teams
         # A ward's days hold the households of its retired areas too, which no figure counts.
-        leave_out = _household_days(_retired_areas(codes), period, recent_from, by_ward=True)
-        sources = [((ward_code, None, None, sums) for ward_code, sums in _ward_day_sums(codes, period, week, recent_from)),
+        leave_out = db.session.execute(_household_days_query(True), given)
+        sources = [((ward_code, None, None, sums) for ward_code, sums in _ward_day_sums(given)),
                    ((ward_code, None, None, Sums(reached_in_period=-new, stale=recent))
                     for ward_code, new, recent in leave_out),
-                   ((ward_code, None, None, sums) for ward_code, sums in _active_members(codes, period, week)),
-                   _followup_sums(codes, today, by_ward=True), _activity_sums(codes, period, by_ward=True)]
-        areas: dict[int, Row] = {}
-        teams: dict[int, Row] = {}
+                   ((ward_code, None, None, sums) for ward_code, sums in _active_members(given)),
+                   _followup_sums(given, by_ward=True), _activity_sums(codes, period, by_ward=True)]
     else:
-        areas = _areas(codes)
-        for area_id, new, recent in _household_days(list(areas), period, recent_from):
+        areas, retired_ids = _areas(given)
+        for area_id, new, recent in _household_days(list(areas), given):
             area = areas[area_id]
             area.sums.reached_in_period, area.sums.stale = new, area.sums.stale - recent
-        teams = _teams(codes)
+        teams = _teams(given)
         for area in areas.values():
             ward_rows[area.ward_code].sums.add(_household_part(area.sums))
         for team in teams.values():
             ward_rows[team.ward_code].sums.members += team.sums.members
             ward_rows[team.ward_code].sums.teams += team.sums.teams
-        for team_id, area_id in _team_areas(codes):
+        for team_id, area_id in db.session.execute(_team_areas_query(), given):
             if team_id in teams and area_id in areas:
                 teams[team_id].sums.add(_household_part(areas[area_id].sums))
-        for area_id, count in _area_members(codes).items():
+        for area_id, count in db.session.execute(_area_members_query(), given):
             if area_id in areas:
                 areas[area_id].sums.members = count
-        sources = [_counter_sums(codes, period, week), _followup_sums(codes, today), _activity_sums(codes, period)]
+        sources = [_counter_sums(given), _followup_sums(given), _activity_sums(codes, period)]
     for source in sources:
         for ward_code, area_id, team_id, sums in source:
             ward_rows[ward_code].sums.add(sums)
@@ -423,38 +480,50 @@ def _collect(actor: User, wards: list[Ward], period: Period, parts: bool = True)
             if parts and team_id in teams:
                 teams[team_id].sums.add(sums)
     targets = targets_for(actor, codes, period.start, period.end)
-    _score([*ward_rows.values(), *(areas.values() if parts else ()), *(teams.values() if parts else ())],
-           period, targets)
-    return ward_rows, areas, teams
+    _score([*ward_rows.values(), *areas.values(), *teams.values()], period, targets)
+    return ward_rows, areas, teams, retired_ids
 
 
-def _trend(ward_code: int, reached_now: int, base: int, today: date) -> list[TrendWeek]:
+@cache
+def _trend_query() -> Select:
+    return select(WardDayCount.day, WardDayCount.visits, WardDayCount.first_reached).where(
+        in_given_wards(WardDayCount.ward_code), WardDayCount.day >= bindparam("first_monday"))
+
+
+@cache
+def _retired_reached_query() -> Select:
+    """Of the retired areas given, the active households first reached after each trend week's end."""
+    ends: list[BindParameter] = [bindparam(f"end_{week}") for week in range(TREND_WEEKS)]
+    return select(*(func.count(case((Household.reached_at >= end, 1))) for end in ends)).where(
+        Household.area_id.in_(bindparam("area_ids", expanding=True, literal_execute=True)),
+        Household.status == HouseholdStatus.ACTIVE, Household.reached_at >= ends[0])
+
+
+def _trend(ward_code: int, reached_now: int, base: int, retired_ids: list[int], today: date) -> list[TrendWeek]:
     """The ward's last TREND_WEEKS weeks: visits, and households reached by each week's end, from its days.
     Reached by a week's end = reached now, less those first reached after it; a ward's days hold the households
     of its retired areas too, which `reached_now` leaves out, so theirs are added back."""
     first_monday = _this_week(today)[0] - timedelta(weeks=TREND_WEEKS - 1)
     visits, first_reached = [0] * (TREND_WEEKS + 1), [0] * (TREND_WEEKS + 1)  # the last: days after this week
-    rows = select(WardDayCount.day, WardDayCount.visits, WardDayCount.first_reached).where(
-        WardDayCount.ward_code == ward_code, WardDayCount.day >= first_monday)
-    for day, day_visits, day_reached in db.session.execute(rows):
+    for day, day_visits, day_reached in db.session.execute(_trend_query(), {WARD_CODES: [ward_code],
+                                                                            "first_monday": first_monday}):
         week = min((day - first_monday).days // 7, TREND_WEEKS)
         visits[week] += day_visits
         first_reached[week] += day_reached
     starts = [first_monday + timedelta(weeks=n) for n in range(TREND_WEEKS)]
-    ends = [local_day_bounds(start + timedelta(days=6))[1] for start in starts]
-    retired = select(*(func.count(case((Household.reached_at >= end, 1))) for end in ends)).where(
-        Household.area_id.in_(_retired_areas([ward_code])), Household.status == HouseholdStatus.ACTIVE,
-        Household.reached_at >= ends[0])
-    retired_after = db.session.execute(retired).one()
+    retired_after: Sequence[int] = [0] * TREND_WEEKS
+    if retired_ids:  # most wards have none
+        ends = {f"end_{week}": local_day_bounds(start + timedelta(days=6))[1] for week, start in enumerate(starts)}
+        retired_after = db.session.execute(_retired_reached_query(), {**ends, "area_ids": retired_ids}).one()
     reached_by_end = [reached_now - sum(first_reached[week + 1:]) + retired_after[week] for week in range(TREND_WEEKS)]
     return [TrendWeek(start, visits[week], Ratio(reached_by_end[week], base)) for week, start in enumerate(starts)]
 
 
 def ward_report(actor: User, ward: Ward, period: Period) -> WardReport:
     """The ward's figures, its areas' and teams' figures, and its weekly trend. `ward` is in the actor's scope."""
-    ward_rows, areas, teams = _collect(actor, [ward], period)
+    ward_rows, areas, teams, retired_ids = _collect(actor, [ward], period)
     total = ward_rows[ward.code]
-    trend = _trend(ward.code, total.sums.reached, total.sums.base, local_today())
+    trend = _trend(ward.code, total.sums.reached, total.sums.base, retired_ids, local_today())
     return WardReport(ward, period, total, list(areas.values()), list(teams.values()), trend)
 
 
@@ -463,7 +532,7 @@ def province_rows(actor: User, period: Period) -> tuple[list[Row], Row]:
     wards = list(db.session.scalars(scoped(actor, Ward).order_by(*unit_order())))
     if not wards:
         return [], Row(0, "", 0)
-    ward_rows, _areas, _teams = _collect(actor, wards, period, parts=False)
+    ward_rows, _areas, _teams, _retired = _collect(actor, wards, period, parts=False)
     total = Row(0, "", wards[0].code)
     for row in ward_rows.values():
         total.sums.add(row.sums)
