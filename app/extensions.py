@@ -1,8 +1,10 @@
 """Flask extensions, created once and bound to the app in create_app()."""
 
+from functools import cached_property
 from typing import TYPE_CHECKING
 
-from flask_babel import Babel
+from flask import g
+from flask_babel import Babel, Domain, get_locale
 from flask_htmx import HTMX
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -35,5 +37,29 @@ else:
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
-babel = Babel()
+
+
+class _RequestDomain(Domain):
+    """Flask-Babel's message domain, with the translations found once per request and locale: a board asks for
+    hundreds of words, and Flask-Babel walks the request's context some ten times for each. A locale forced
+    for a document (`force_locale`) is another locale object, so its words are found for it."""
+
+    def get_translations(self):
+        if not g:
+            return super().get_translations()
+        locale = getattr(g.get("_flask_babel"), "babel_locale", None)
+        found = g.get("translations_found")
+        if found is None or found[0] is not locale or locale is None:
+            translations = super().get_translations()
+            g.translations_found = found = (get_locale(), translations)
+        return found[1]
+
+
+class _Babel(Babel):
+    @cached_property
+    def domain_instance(self) -> Domain:
+        return _RequestDomain(domain=self.domain)
+
+
+babel = _Babel()
 htmx = HTMX()
