@@ -108,6 +108,20 @@ def test_numbers_and_percentages_follow_the_locale(app):
             assert format_percent(93.4812) == "93.48%"
 
 
+def test_translations_kept_for_a_request_follow_a_forced_locale_and_come_back(app):
+    """The words are found once per request and locale: a document forced into Vietnamese inside an English
+    request gets Vietnamese words, and the page's English words come back after it, in Python and in templates."""
+    from flask_babel import force_locale
+    from flask_babel import gettext as _
+
+    with app.test_request_context(headers={"Cookie": "lang=en"}):
+        page = app.jinja_env.from_string('{{ _("Log in") }}')
+        assert _("Log in") == "Log in" and page.render() == "Log in"
+        with force_locale("vi"):
+            assert _("Log in") == "Đăng nhập" and page.render() == "Đăng nhập"
+        assert _("Log in") == "Log in" and page.render() == "Log in"
+
+
 @pytest.mark.parametrize("locale", ["vi", "en"])
 def test_the_fast_number_format_writes_what_babel_writes(app, locale):
     """Boards format thousands of numbers without babel's pattern parsing: the text must not change."""
