@@ -13,9 +13,10 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, select
+from sqlalchemy import Select, bindparam, func, insert, select
 from sqlalchemy.orm import selectinload
 
 from app.clock import local_today, utcnow
@@ -35,7 +36,7 @@ from app.models import (
 )
 from app.services import activity_photos, audit, exactly_once
 from app.services.errors import FieldError
-from app.services.scope import RoleDenied, get_in_scope, in_wards, may, require_role, scoped
+from app.services.scope import WARD_CODES, RoleDenied, get_in_scope, in_given_wards, may, require_role, scoped
 from app.services.text import clean, looks_like_citizen_id
 from app.services.upsert import insert_row_ignoring
 
@@ -224,16 +225,22 @@ class Totals:
         return sum(self.by_kind.values())
 
 
-def team_sums(ward_codes: list[int], start: date, end: date) -> dict[tuple[int, int], Totals]:
-    """(ward, recording team) → its activities' figures on these days: one grouped query."""
-    stmt = (
+@cache
+def _team_sums_query() -> Select:
+    return (
         select(Activity.ward_code, Activity.team_id, Activity.kind, func.count(), func.sum(Activity.people_online),
                func.sum(Activity.level2_activated), func.sum(Activity.people_trained))
-        .where(in_wards(Activity.ward_code, ward_codes), Activity.held_on.between(start, end))
+        .where(in_given_wards(Activity.ward_code), Activity.held_on.between(bindparam("start"), bindparam("end")))
         .group_by(Activity.ward_code, Activity.team_id, Activity.kind)
     )
+
+
+def team_sums(ward_codes: list[int], start: date, end: date) -> dict[tuple[int, int], Totals]:
+    """(ward, recording team) → its activities' figures on these days: one grouped query (built once: the
+    boards ask on every request)."""
+    rows = db.session.execute(_team_sums_query(), {WARD_CODES: ward_codes, "start": start, "end": end})
     found: dict[tuple[int, int], Totals] = defaultdict(Totals)
-    for ward, team, kind, count, online, level2, trained in db.session.execute(stmt):
+    for ward, team, kind, count, online, level2, trained in rows:
         totals = found[(ward, team)]
         totals.by_kind[ActivityKind(kind)] = count
         totals.people_online += int(online or 0)
@@ -242,13 +249,19 @@ def team_sums(ward_codes: list[int], start: date, end: date) -> dict[tuple[int, 
     return dict(found)
 
 
-def people_per_service(ward_code: int, start: date, end: date) -> dict[str, int]:
-    """The unit's people helped at activities on these days, per online service (every service listed)."""
-    stmt = (
+@cache
+def _people_per_service_query() -> Select:
+    return (
         select(ActivityService.service, func.sum(ActivityService.people))
         .join(Activity, Activity.id == ActivityService.activity_id)
-        .where(Activity.ward_code == ward_code, Activity.held_on.between(start, end))
+        .where(Activity.ward_code == bindparam("ward_code"), Activity.held_on.between(bindparam("start"), bindparam("end")))
         .group_by(ActivityService.service)
     )
-    found = {service: int(people or 0) for service, people in db.session.execute(stmt)}
+
+
+def people_per_service(ward_code: int, start: date, end: date) -> dict[str, int]:
+    """The unit's people helped at activities on these days, per online service (every service listed)."""
+    stmt = _people_per_service_query()
+    given = {"ward_code": ward_code, "start": start, "end": end}
+    found = {service: int(people or 0) for service, people in db.session.execute(stmt, given)}
     return {key: found.get(key, 0) for key in ONLINE_SERVICES}

@@ -191,13 +191,16 @@ def known_to(actor: User, model, made_by) -> Select:
 
 # A statement prepared once for many actors: the same rules, with the actor's ids as bound parameters.
 
-def actor_shape(actor: User) -> tuple[Role, bool, bool]:
+ActorShape = tuple[Role, bool, bool]
+
+
+def actor_shape(actor: User) -> ActorShape:
     """What the SQL of an actor's scope depends on besides its ids: the role, and whether it has a team and a ward."""
     return Role(actor.role), actor.team_id is not None, actor.ward_code is not None
 
 
 @cache
-def stand_in(shape: tuple[Role, bool, bool]) -> User:
+def stand_in(shape: ActorShape) -> User:
     """An actor of this shape whose ids are bound parameters: `scope_clause(stand_in(actor_shape(actor)), …)`
     is the actor's scope as SQL that can be built once and run for every actor of its shape, with
     `actor_parameters(actor)`."""
@@ -216,13 +219,20 @@ def actor_parameters(actor: User) -> dict[str, int | None]:
             "actor_province_code": actor.province_code}
 
 
+@cache
+def _by_id_query(model, shape: ActorShape) -> Select:
+    """A row by its primary key within a scope: built once per model and shape of actor (nearly every page
+    looks one up)."""
+    pk = model.__mapper__.primary_key[0]
+    return scoped(stand_in(shape), model).where(pk == bindparam("ident", type_=pk.type))
+
+
 def get_in_scope(actor: User, model, ident):
     """The object with this primary key if the actor may see it, else OutOfScope (404)."""
     key = as_id(ident)
     if key is None:
         raise OutOfScope(model.__tablename__, ident)
-    pk = model.__mapper__.primary_key[0]
-    obj = db.session.scalar(scoped(actor, model).where(pk == key))
+    obj = db.session.scalar(_by_id_query(model, actor_shape(actor)), {**actor_parameters(actor), "ident": key})
     if obj is None:
         raise OutOfScope(model.__tablename__, ident)
     return obj

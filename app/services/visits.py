@@ -21,6 +21,7 @@ from app.services.errors import FieldError
 from app.services.lists import households
 from app.services.prepared import loaded, one_connection, together
 from app.services.scope import (
+    ActorShape,
     RoleDenied,
     actor_parameters,
     actor_shape,
@@ -196,7 +197,7 @@ def _fits_values(actor: User, data: VisitInput) -> dict:
 
 
 @cache
-def _arrival(shape: tuple[Role, bool, bool]) -> rollups.ArrivalStatement:
+def _arrival(shape: ActorShape) -> rollups.ArrivalStatement:
     """The household's lock for a new visit with `_fits`, prepared once per shape of actor."""
     return rollups.arrival_statement(_fits(stand_in(shape)))
 

@@ -11,18 +11,38 @@ Every change is written to the audit log with the old and the new values; a file
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 
 from app.clock import local_today
 from app.extensions import db
-from app.models import RATE_INDICATORS, DailyCount, OfficialFigure, OfficialIndicator, PeriodKind, Role, User, Ward
+from app.models import (
+    RATE_INDICATORS,
+    OfficialFigure,
+    OfficialIndicator,
+    PeriodKind,
+    Role,
+    User,
+    Ward,
+    WardDayCount,
+)
 from app.services import audit
 from app.services.errors import FieldError
 from app.services.reports.figures import Ratio
 from app.services.reports.targets import ProvinceTargetValue, province_targets
-from app.services.scope import OutOfScope, in_wards, require_role, scoped
+from app.services.scope import (
+    WARD_CODES,
+    ActorShape,
+    OutOfScope,
+    actor_parameters,
+    actor_shape,
+    in_given_wards,
+    require_role,
+    scoped,
+    stand_in,
+)
 from app.services.text import fold
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -391,14 +411,19 @@ class OfficialBoard:
         return [c for c in self.level2 if c.needs_review]
 
 
+@cache
+def _periods_query(shape: ActorShape, of_wards: bool) -> Select:
+    """The periods with figures in the actor's scope since a year (of the wards given, `of_wards`)."""
+    stmt = scoped(stand_in(shape), OfficialFigure, OfficialFigure.period_kind, OfficialFigure.period_year,
+                  OfficialFigure.period_number).where(OfficialFigure.period_year >= bindparam("since_year")).distinct()
+    return stmt.where(in_given_wards(OfficialFigure.ward_code)) if of_wards else stmt
+
+
 def latest_period(actor: User, ward_codes: list[int] | None = None) -> OfficialPeriod | None:
     """The period with figures in scope (of these units) that ended last; of two ending the same day, the shorter."""
-    stmt = scoped(actor, OfficialFigure, OfficialFigure.period_kind, OfficialFigure.period_year,
-                  OfficialFigure.period_number).where(OfficialFigure.period_year >= local_today().year - 2).distinct()
-    if ward_codes is not None:
-        stmt = stmt.where(in_wards(OfficialFigure.ward_code, ward_codes))
+    given = {**actor_parameters(actor), "since_year": local_today().year - 2, WARD_CODES: ward_codes}
     periods = []
-    for kind, year, number in db.session.execute(stmt):
+    for kind, year, number in db.session.execute(_periods_query(actor_shape(actor), ward_codes is not None), given):
         try:
             periods.append(OfficialPeriod(kind, year, number))
         except ValueError:
@@ -409,13 +434,30 @@ def latest_period(actor: User, ward_codes: list[int] | None = None) -> OfficialP
     return max(periods, key=lambda p: (p.end, -p.months))
 
 
+@cache
+def _reported_level2_query() -> Select:
+    return (select(WardDayCount.ward_code, func.sum(WardDayCount.level2_activated))
+            .where(in_given_wards(WardDayCount.ward_code), WardDayCount.day.between(bindparam("start"), bindparam("end")))
+            .group_by(WardDayCount.ward_code))
+
+
 def _reported_level2(ward_codes: list[int], period: OfficialPeriod) -> dict[int, int]:
     """Level-2 activations the teams reported in the period's calendar days, per unit (those the police counted):
-    one grouped query over the daily counters."""
-    stmt = (select(DailyCount.ward_code, func.sum(DailyCount.level2_activated))
-            .where(in_wards(DailyCount.ward_code, ward_codes), DailyCount.day.between(period.start, period.end))
-            .group_by(DailyCount.ward_code))
-    return {code: int(total or 0) for code, total in db.session.execute(stmt)}
+    one grouped query over the units' days (`ward_day_count`: what the daily counters add up to per unit)."""
+    given = {WARD_CODES: ward_codes, "start": period.start, "end": period.end}
+    return {code: int(total or 0) for code, total in db.session.execute(_reported_level2_query(), given)}
+
+
+@cache
+def _board_query(shape: ActorShape) -> Select:
+    """The figures of the wards given for a period, and the level-2 counts of the period before."""
+    figure = OfficialFigure
+    return scoped(stand_in(shape), figure, figure.ward_code, figure.period_year, figure.period_number,
+                  figure.indicator, figure.numerator, figure.denominator).where(
+        in_given_wards(figure.ward_code), figure.period_kind == bindparam("kind"),
+        (figure.period_year == bindparam("year")) & (figure.period_number == bindparam("number"))
+        | ((figure.period_year == bindparam("previous_year")) & (figure.period_number == bindparam("previous_number"))
+           & (figure.indicator == OfficialIndicator.LEVEL2_ACCOUNTS.value)))
 
 
 def board(actor: User, units: list[tuple[int, str]], period: OfficialPeriod) -> OfficialBoard:
@@ -426,17 +468,13 @@ def board(actor: User, units: list[tuple[int, str]], period: OfficialPeriod) -> 
     codes = [code for code, _name in units]
     names = dict(units)
     previous = period.previous()
-    stmt = scoped(actor, OfficialFigure, OfficialFigure.ward_code, OfficialFigure.period_year,
-                  OfficialFigure.period_number, OfficialFigure.indicator, OfficialFigure.numerator,
-                  OfficialFigure.denominator).where(
-        in_wards(OfficialFigure.ward_code, codes), OfficialFigure.period_kind == period.kind.value,
-        (OfficialFigure.period_year == period.year) & (OfficialFigure.period_number == period.number)
-        | ((OfficialFigure.period_year == (previous.year if previous else 0))
-           & (OfficialFigure.period_number == (previous.number if previous else 0))
-           & (OfficialFigure.indicator == OfficialIndicator.LEVEL2_ACCOUNTS.value)))
+    given = {**actor_parameters(actor), WARD_CODES: codes, "kind": period.kind.value, "year": period.year,
+             "number": period.number, "previous_year": previous.year if previous else 0,
+             "previous_number": previous.number if previous else 0}
+    rows = db.session.execute(_board_query(actor_shape(actor)), given)
     current: dict[str, dict[int, tuple[int, int | None]]] = {i.value: {} for i in OfficialIndicator}
     before: dict[int, int] = {}
-    for code, year, number, indicator, numerator, denominator in db.session.execute(stmt):
+    for code, year, number, indicator, numerator, denominator in rows:
         if (year, number) == (period.year, period.number):
             current[indicator][code] = (numerator, denominator)
         else:
