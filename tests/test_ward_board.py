@@ -184,8 +184,8 @@ def test_the_trend_counts_households_reached_by_each_weeks_end(ward, login_as, m
     closed.retired = True
     rollups.rebuild()
     db.session.commit()
-    report = coverage.ward_report(ward["admin"], db.session.get(Ward, WARD_A), coverage.Period(date(2025, 10, 1),
-                                                                                               date(2025, 10, 15)))
+    report = coverage.ward_report(ward["admin"], db.session.get(Ward, WARD_A),
+                                  coverage.Period(date(2025, 10, 1), date(2025, 10, 15)), with_trend=True)
     counted = []
     for week in report.trend:
         end = coverage.local_day_bounds(week.start)[0] + (coverage.timedelta(days=7))

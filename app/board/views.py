@@ -130,7 +130,7 @@ def ward():
         return redirect(url_for("board.province", _anchor="wards"))
     shown = _period(board_ward.code)
     period = shown.period
-    report = coverage.ward_report(current_user, board_ward, period)
+    report = coverage.ward_report(current_user, board_ward, period, with_trend=True)
     sort, worst_first = _sort()
     # A report sent for exactly this period: what moved since (its figures against the board's, same rows).
     sent = periodic.sent_for_board(current_user, board_ward, period.start, period.end)

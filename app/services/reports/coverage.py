@@ -39,6 +39,7 @@ from app.models import (
     unit_order,
 )
 from app.services import activities
+from app.services.as_stored import as_stored
 from app.services.reports.figures import Ratio
 from app.services.reports.indicators import (
     BY_KEY,
@@ -221,14 +222,14 @@ def _household_days_query(retired_by_ward: bool) -> Select:
     active households: of the areas given as `area_ids`, or of the retired areas of the wards given, per ward
     (`retired_by_ward`). Read from the households of one ward at most: ix_household_area_figures holds every
     column read, so no household row is visited."""
-    reached_at = Household.reached_at
+    reached_at = as_stored(Household.reached_at)
     key = Household.ward_code if retired_by_ward else Household.area_id
     areas = (Household.area_id.in_(select(Area.id).where(in_given_wards(Area.ward_code), Area.retired.is_(True)))
              if retired_by_ward else Household.area_id.in_(bindparam("area_ids", expanding=True, literal_execute=True)))
     return (
         select(key, func.count(case((and_(reached_at >= bindparam("first_moment"),
                                           reached_at < bindparam("last_moment")), 1))),
-               func.count(case((Household.last_visit_at >= bindparam("recent_moment"), 1))))
+               func.count(case((as_stored(Household.last_visit_at) >= bindparam("recent_moment"), 1))))
         .where(areas, Household.status == HouseholdStatus.ACTIVE)
         .group_by(key)
     )
@@ -289,12 +290,13 @@ _PERIOD_COUNTERS = ("visits", "visits_met", "level2_activated", "level2_children
                     "cashless_setup", "followups_opened", "followups_closed")
 
 
+# In a SELECT list only (as_stored: a date compared as its stored text).
 def _in_period(day) -> ColumnElement[bool]:
-    return day.between(bindparam("start"), bindparam("end"))
+    return as_stored(day).between(bindparam("start"), bindparam("end"))
 
 
 def _in_week(day) -> ColumnElement[bool]:
-    return day.between(bindparam("week_start"), bindparam("week_end"))
+    return as_stored(day).between(bindparam("week_start"), bindparam("week_end"))
 
 
 @cache
@@ -329,7 +331,7 @@ def _ward_day_sums_query() -> Select:
                *(func.sum(case((_in_period(day), getattr(WardDayCount, c)), else_=0)) for c in _PERIOD_COUNTERS),
                func.sum(case((_in_week(day), WardDayCount.visits), else_=0)),
                func.sum(case((_in_period(day), WardDayCount.first_reached), else_=0)),
-               func.sum(case((day >= bindparam("recent_from"), WardDayCount.last_visited), else_=0)))
+               func.sum(case((as_stored(day) >= bindparam("recent_from"), WardDayCount.last_visited), else_=0)))
         .where(in_given_wards(WardDayCount.ward_code), day >= bindparam("days_from"))
         .group_by(WardDayCount.ward_code)
     )
@@ -372,7 +374,7 @@ def _followup_sums_query(by_ward: bool) -> Select:
     # from the index alone (52 ms instead of a 370 ms table scan for a province of 5 million visits).
     keys = (Visit.ward_code,) if by_ward else (Visit.ward_code, Visit.area_id, Visit.team_id)
     return (
-        select(*keys, func.count(), func.count(case((Visit.followup_due < bindparam("today"), 1))))
+        select(*keys, func.count(), func.count(case((as_stored(Visit.followup_due) < bindparam("today"), 1))))
         .where(in_given_wards(Visit.ward_code), Visit.followup_needed.is_(True),
                Visit.followup_closed_at.is_(None), Visit.flagged.is_(False))
         .group_by(*keys)
@@ -494,7 +496,7 @@ def _trend_query() -> Select:
 def _retired_reached_query() -> Select:
     """Of the retired areas given, the active households first reached after each trend week's end."""
     ends: list[BindParameter] = [bindparam(f"end_{week}") for week in range(TREND_WEEKS)]
-    return select(*(func.count(case((Household.reached_at >= end, 1))) for end in ends)).where(
+    return select(*(func.count(case((as_stored(Household.reached_at) >= end, 1))) for end in ends)).where(
         Household.area_id.in_(bindparam("area_ids", expanding=True, literal_execute=True)),
         Household.status == HouseholdStatus.ACTIVE, Household.reached_at >= ends[0])
 
@@ -519,11 +521,12 @@ def _trend(ward_code: int, reached_now: int, base: int, retired_ids: list[int], 
     return [TrendWeek(start, visits[week], Ratio(reached_by_end[week], base)) for week, start in enumerate(starts)]
 
 
-def ward_report(actor: User, ward: Ward, period: Period) -> WardReport:
-    """The ward's figures, its areas' and teams' figures, and its weekly trend. `ward` is in the actor's scope."""
+def ward_report(actor: User, ward: Ward, period: Period, with_trend: bool = False) -> WardReport:
+    """The ward's figures, its areas' and teams' figures, and (`with_trend`: the board draws it, the files do
+    not) its weekly trend. `ward` is in the actor's scope."""
     ward_rows, areas, teams, retired_ids = _collect(actor, [ward], period)
     total = ward_rows[ward.code]
-    trend = _trend(ward.code, total.sums.reached, total.sums.base, retired_ids, local_today())
+    trend = _trend(ward.code, total.sums.reached, total.sums.base, retired_ids, local_today()) if with_trend else []
     return WardReport(ward, period, total, list(areas.values()), list(teams.values()), trend)
 
 
