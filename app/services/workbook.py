@@ -51,13 +51,25 @@ def column_letters(number: int) -> str:
 _COLUMN = [""] + [column_letters(n) for n in range(1, 703)]  # A to ZZ; a wider line is spelled out as it goes
 
 
-def _cells(line: list, number: int, text_styled: set[int]) -> str:
-    """A row's cells; the hot loop of a long list, so written out."""
+def _shared_text(value: str) -> str:
+    """A text as the shared strings list holds it: escaped, control characters dropped; marked to keep its
+    spaces only where a spreadsheet would trim or fold them."""
+    if _NOT_PLAIN.search(value):
+        value = escape(_NOT_XML.sub("", value))
+    if value[:1].isspace() or value[-1:].isspace() or "\n" in value or "\t" in value:
+        return f'<si><t xml:space="preserve">{value}</t></si>'
+    return f"<si><t>{value}</t></si>"
+
+
+def _cells(line: list, row: str, text_styled: set[int], strings: dict[str, int]) -> str:
+    """A row's cells; the hot loop of a long list, so written out. A text is written once in the workbook's
+    shared strings (`strings`: text → its number there) and each cell names it: a list repeats its areas, teams,
+    names and days."""
     cells = []
     for column, value in enumerate(line, start=1):
         if value is None or value == "":
             continue
-        reference = f"{_COLUMN[column] if column < len(_COLUMN) else column_letters(column)}{number}"
+        reference = f"{_COLUMN[column] if column < len(_COLUMN) else column_letters(column)}{row}"
         styled = f' s="{_TEXT}"' if column in text_styled else ""
         if type(value) is not str:  # most cells are text: one test for them
             if isinstance(value, float) and math.isfinite(value):
@@ -68,13 +80,14 @@ def _cells(line: list, number: int, text_styled: set[int]) -> str:
                 cells.append(f'<c r="{reference}"{styled}><v>{value}</v></c>')
                 continue
             value = str(value)
-        if _NOT_PLAIN.search(value):
-            value = escape(_NOT_XML.sub("", value))
-        cells.append(f'<c r="{reference}"{styled} t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>')
+        number = strings.get(value)
+        if number is None:
+            number = strings[value] = len(strings)
+        cells.append(f'<c r="{reference}"{styled} t="s"><v>{number}</v></c>')
     return "".join(cells)
 
 
-def _sheet_xml(sheet: Sheet) -> str:
+def _sheet_xml(sheet: Sheet, strings: dict[str, int]) -> str:
     text_styled = {ord(letter) - 64 for letter in sheet.text_columns}
     parts = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
              '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">']
@@ -94,9 +107,10 @@ def _sheet_xml(sheet: Sheet) -> str:
         parts.append("</cols>")
     parts.append("<sheetData>")
     for number, line in enumerate(sheet.lines, start=1):
-        cells = _cells(line, number, text_styled)
+        row = str(number)
+        cells = _cells(line, row, text_styled, strings)
         if cells:
-            parts.append(f'<row r="{number}">{cells}</row>')
+            parts.append(f'<row r="{row}">{cells}</row>')
     parts.append("</sheetData></worksheet>")
     return "".join(parts)
 
@@ -109,6 +123,8 @@ _CONTENT_TYPES = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                   'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
                   '<Override PartName="/xl/styles.xml" '
                   'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+                  '<Override PartName="/xl/sharedStrings.xml" '
+                  'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
                   '{sheets}</Types>')
 _SHEET_TYPE = ('<Override PartName="/xl/worksheets/sheet{n}.xml" '
                'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>')
@@ -123,7 +139,9 @@ _WORKBOOK = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
              '<bookViews><workbookView/></bookViews><sheets>{sheets}</sheets></workbook>')
 _WORKBOOK_RELS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                   '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                  '{sheets}<Relationship Id="rIdStyles" Target="styles.xml" '
+                  '{sheets}<Relationship Id="rIdStrings" Target="sharedStrings.xml" '
+                  'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"/>'
+                  '<Relationship Id="rIdStyles" Target="styles.xml" '
                   'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"/>'
                   '</Relationships>')
 _SHEET_REL = ('<Relationship Id="rId{n}" Target="worksheets/sheet{n}.xml" '
@@ -145,6 +163,7 @@ _STYLES = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 def workbook(sheets: list[Sheet]) -> bytes:
     """The sheets as one XLSX file, in this order."""
     numbered = list(enumerate(sheets, start=1))
+    strings: dict[str, int] = {}
     parts = {
         "[Content_Types].xml": _CONTENT_TYPES.format(sheets="".join(_SHEET_TYPE.format(n=n) for n, _ in numbered)),
         "_rels/.rels": _ROOT_RELS,
@@ -153,8 +172,13 @@ def workbook(sheets: list[Sheet]) -> bytes:
         "xl/_rels/workbook.xml.rels": _WORKBOOK_RELS.format(sheets="".join(_SHEET_REL.format(n=n)
                                                                             for n, _ in numbered)),
         "xl/styles.xml": _STYLES,
-        **{f"xl/worksheets/sheet{n}.xml": _sheet_xml(s) for n, s in numbered},
+        **{f"xl/worksheets/sheet{n}.xml": _sheet_xml(s, strings) for n, s in numbered},
+        "xl/sharedStrings.xml": "",  # written once the sheets have named every text
     }
+    parts["xl/sharedStrings.xml"] = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" uniqueCount="{len(strings)}">'
+        f'{"".join(_shared_text(text) for text in strings)}</sst>')
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         for name, text in parts.items():

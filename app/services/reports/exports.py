@@ -29,7 +29,7 @@ BAND_LABELS = {"band-ok": _l("At or past the target"), "band-near": _l("Within 1
                "band-far": _l("Far from the target"), "band-none": _l("No figure"),
                "band-untargeted": _l("No target set")}
 # A spreadsheet runs a cell beginning with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = frozenset("=+-@\t\r")
 
 
 def _view_title(view: str, ward: Ward) -> str:
@@ -40,7 +40,7 @@ def _view_title(view: str, ward: Ward) -> str:
 def neutralised(line: list) -> list:
     """The line with each text that a spreadsheet would read as a formula given a leading quote; numbers and
     dates stay. A line at a time: a ward's follow-ups are thousands of cells."""
-    return ["'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value for value in line]
+    return ["'" + value if isinstance(value, str) and value[:1] in FORMULA_STARTS else value for value in line]
 
 
 @dataclass
@@ -67,7 +67,7 @@ def open_followups(actor: User, ward: Ward) -> list[FollowUpLine]:
                            Visit.followup_due, User.display_name)
     )
     lines = [FollowUpLine(area, team, name or address or "", reason, due, volunteer)
-             for area, team, name, address, reason, due, volunteer in db.session.execute(stmt)]
+             for area, team, name, address, reason, due, volunteer in db.session.connection().execute(stmt)]
     # Due first (none last), then the area in Vietnamese order: a ward has a score of areas and thousands of
     # lines, so each area's key is found once instead of the database calling the collation per comparison.
     area_keys = {name: sort_key(name) for name in {line.area for line in lines}}
@@ -136,9 +136,13 @@ def _followup_table(followups: list[FollowUpLine], ward: Ward) -> list[list]:
     today = local_today()
     rows = [[area_word(ward).One, _("Team"), _("Household"), _("Reason"), _("Due"), _("Overdue"), _("Volunteer")]]
     yes, no = _("Yes"), _("No")  # once: a ward may have thousands of lines
+    due_texts: dict[date | None, str] = {}  # and a few dozen due days
     for f in followups:
         overdue = f.due is not None and f.due < today
-        rows.append([f.area, f.team, f.household, f.reason or "", day_text(f.due), yes if overdue else no, f.volunteer])
+        due = due_texts.get(f.due)
+        if due is None:
+            due = due_texts[f.due] = day_text(f.due)
+        rows.append([f.area, f.team, f.household, f.reason or "", due, yes if overdue else no, f.volunteer])
     return rows
 
 
