@@ -60,6 +60,16 @@ class _Babel(Babel):
     def domain_instance(self) -> Domain:
         return _RequestDomain(domain=self.domain)
 
+    def init_app(self, app, *args, **kwargs) -> None:
+        super().init_app(app, *args, **kwargs)
+        # Templates ask the domain itself: Flask-Babel's callables first look it up in the request's context.
+        app.jinja_env.install_gettext_callables(  # added by jinja2.ext.i18n
+            gettext=lambda s: self.domain_instance.get_translations().ugettext(s),
+            ngettext=lambda s, p, n: self.domain_instance.get_translations().ungettext(s, p, n),
+            pgettext=lambda c, s: self.domain_instance.get_translations().upgettext(c, s),
+            npgettext=lambda c, s, p, n: self.domain_instance.get_translations().unpgettext(c, s, p, n),
+            newstyle=True)
+
 
 babel = _Babel()
 htmx = HTMX()
