@@ -10,7 +10,8 @@ database to the latest schema (a migration fills a new rollup from the old ones)
 
 In one run per database, each board over HTTP (the Flask test client: queries, Python and rendering, p50 and
 p95 of --rounds requests; the XLSX export a third as many), beside its plainest SQL: one minimal grouped
-query per rollup the board reads, with no more columns or conditions than its figures need, timed the same
+query per rollup the board reads, with no more columns or conditions than its figures need, and one small
+query for each other thing it shows (names, members, targets, activities, official figures), timed the same
 way (p95 of the whole set); and beside one grouped scan of the raw visits per ward and day (what the
 rollups spare every board). Goals (issue 12, item 8): each board within 3x of its plainest SQL; the
 province board p95 under 250 ms and the leaderboard under 150 ms (half their goals), a ward's board under
@@ -34,29 +35,40 @@ def plainest_queries(campaign, ward_code: int, team_id: int):
     """{board: [statements]}: the least SQL each board's figures need, one grouped query per rollup read."""
     from app.clock import local_today
     from app.models import (
+        Activity,
+        ActivityService,
         Area,
         AreaCount,
         DailyCount,
         Household,
         HouseholdStatus,
+        OfficialFigure,
+        PeriodicReport,
+        ProvinceTarget,
         ScoreUnit,
+        Target,
         Team,
         TeamDayScore,
         User,
         Visit,
         Ward,
         WardDayCount,
+        member_areas,
         team_areas,
     )
+    from app.services.as_stored import as_stored
     from app.services.reports import board_periods
 
     today = local_today()
-    month = board_periods.default().start  # what a board shows unasked: this reporting month (15th to 14th)
+    shown = board_periods.default()  # what a board shows unasked: this reporting month (15th to 14th)
+    month, month_end = shown.start, shown.end
+    last_month_end = today.replace(day=1) - timedelta(days=1)  # the official figures' latest period, as a rule
     recent = today - timedelta(days=89)
     week = today - timedelta(days=today.weekday())
     trend = week - timedelta(weeks=11)
     open_followups = and_(Visit.followup_needed.is_(True), Visit.followup_closed_at.is_(None),
                           Visit.flagged.is_(False))
+    # Dates in CASE expressions are compared as stored (as the boards compare them; app/services/as_stored.py).
     # Read ward by ward: the keys of daily_count and of the visits' follow-up index start with the ward, so
     # without it SQLite reads every day, or every visit, of every ward to find the few it needs.
     wards = select(Ward.code).where(Ward.province_code == campaign.province_code)
@@ -69,16 +81,30 @@ def plainest_queries(campaign, ward_code: int, team_id: int):
                func.sum(WardDayCount.last_visited))
         .where(WardDayCount.day >= min(month, recent)).group_by(WardDayCount.ward_code),
         # The members with a visit in the period, and this week, per ward.
-        select(DailyCount.ward_code, func.count(func.distinct(case((DailyCount.day >= month, DailyCount.member_id)))),
-               func.count(func.distinct(case((DailyCount.day >= week, DailyCount.member_id)))))
+        select(DailyCount.ward_code, func.count(func.distinct(case((as_stored(DailyCount.day) >= month, DailyCount.member_id)))),
+               func.count(func.distinct(case((as_stored(DailyCount.day) >= week, DailyCount.member_id)))))
         .where(DailyCount.ward_code.in_(wards), DailyCount.day >= min(month, week), DailyCount.visits > 0)
         .group_by(DailyCount.ward_code),
         select(AreaCount.ward_code, func.sum(AreaCount.households), func.sum(AreaCount.reached),
                func.sum(AreaCount.eligible_people), func.sum(AreaCount.people_level2),
                func.sum(AreaCount.online_households)).group_by(AreaCount.ward_code),
         # Open follow-ups, and those overdue, per ward.
-        select(Visit.ward_code, func.count(), func.count(case((Visit.followup_due < today, 1))))
+        select(Visit.ward_code, func.count(), func.count(case((as_stored(Visit.followup_due) < today, 1))))
         .where(Visit.ward_code.in_(wards), open_followups).group_by(Visit.ward_code),
+        # Beside the rollups: the units' names, the province's targets, the activities of the period per unit,
+        # the units' official figures (the latest period picked from them) and the teams' level-2 count beside them.
+        select(Ward.code, Ward.name, Ward.division_type).where(Ward.province_code == campaign.province_code),
+        select(ProvinceTarget.indicator, ProvinceTarget.value)
+        .where(ProvinceTarget.province_code == campaign.province_code, ProvinceTarget.valid_from <= month_end),
+        select(Activity.ward_code, Activity.kind, func.count(), func.sum(Activity.people_online),
+               func.sum(Activity.level2_activated), func.sum(Activity.people_trained))
+        .where(Activity.held_on.between(month, month_end)).group_by(Activity.ward_code, Activity.kind),
+        select(OfficialFigure.ward_code, OfficialFigure.period_kind, OfficialFigure.period_year,
+               OfficialFigure.period_number, OfficialFigure.indicator, OfficialFigure.numerator,
+               OfficialFigure.denominator).where(OfficialFigure.period_year >= today.year - 1),
+        select(WardDayCount.ward_code, func.sum(WardDayCount.level2_activated))
+        .where(WardDayCount.day.between(last_month_end.replace(day=1), last_month_end))
+        .group_by(WardDayCount.ward_code),
     ]
     ward = [
         # The ward's members' counters in the period, and their visits this week.
@@ -86,20 +112,58 @@ def plainest_queries(campaign, ward_code: int, team_id: int):
                func.sum(DailyCount.visits_met), func.sum(DailyCount.level2_activated),
                func.sum(DailyCount.online_tutored), func.sum(DailyCount.cashless_setup),
                func.sum(DailyCount.followups_opened), func.sum(DailyCount.followups_closed),
-               func.sum(case((DailyCount.day >= week, DailyCount.visits), else_=0)))
+               func.sum(case((as_stored(DailyCount.day) >= week, DailyCount.visits), else_=0)))
         .where(DailyCount.ward_code == ward_code, DailyCount.day >= min(month, week))
         .group_by(DailyCount.area_id, DailyCount.team_id, DailyCount.member_id),
         # Its areas' households first reached in the period and visited in the last 90 days.
-        select(Household.area_id, func.count(case((Household.reached_at >= month, 1))),
-               func.count(case((Household.last_visit_at >= recent, 1))))
+        select(Household.area_id, func.count(case((as_stored(Household.reached_at) >= month, 1))),
+               func.count(case((as_stored(Household.last_visit_at) >= recent, 1))))
         .where(Household.area_id.in_(select(Area.id).where(Area.ward_code == ward_code)),
                Household.status == HouseholdStatus.ACTIVE).group_by(Household.area_id),
-        select(AreaCount.area_id, AreaCount.households, AreaCount.reached, AreaCount.eligible_people,
-               AreaCount.people_level2, AreaCount.online_households).where(AreaCount.ward_code == ward_code),
+        # Its areas: names, official household numbers and household figures to date.
+        select(Area.id, Area.name, Area.official_households, AreaCount.households, AreaCount.reached,
+               AreaCount.eligible_people, AreaCount.people_level2, AreaCount.online_households)
+        .outerjoin(AreaCount, AreaCount.area_id == Area.id).where(Area.ward_code == ward_code),
         select(WardDayCount.day, WardDayCount.visits, WardDayCount.first_reached)
         .where(WardDayCount.ward_code == ward_code, WardDayCount.day >= trend),
-        select(Visit.area_id, Visit.team_id, func.count(), func.count(case((Visit.followup_due < today, 1))))
+        select(Visit.area_id, Visit.team_id, func.count(), func.count(case((as_stored(Visit.followup_due) < today, 1))))
         .where(Visit.ward_code == ward_code, open_followups).group_by(Visit.area_id, Visit.team_id),
+    ]
+    # Beside the rollups, what a ward's board and its report show: the teams with their members, which areas each
+    # covers, the members per area, the unit's and the province's targets, the activities of the period.
+    ward_rest = [
+        select(Team.id, Team.name, func.count(User.id)).outerjoin(User, User.team_id == Team.id)
+        .where(Team.ward_code == ward_code).group_by(Team.id, Team.name),
+        select(team_areas.c.team_id, team_areas.c.area_id).join(Team, Team.id == team_areas.c.team_id)
+        .where(Team.ward_code == ward_code),
+        select(member_areas.c.area_id, func.count(member_areas.c.user_id))
+        .join(Area, Area.id == member_areas.c.area_id).where(Area.ward_code == ward_code)
+        .group_by(member_areas.c.area_id),
+        select(Target.indicator, Target.value)
+        .where(Target.ward_code == ward_code, Target.period_start <= month_end, Target.period_end >= month),
+        select(ProvinceTarget.indicator, ProvinceTarget.value)
+        .where(ProvinceTarget.province_code == campaign.province_code, ProvinceTarget.valid_from <= month_end),
+        select(Activity.team_id, Activity.kind, func.count(), func.sum(Activity.people_online),
+               func.sum(Activity.level2_activated), func.sum(Activity.people_trained))
+        .where(Activity.ward_code == ward_code, Activity.held_on.between(month, month_end))
+        .group_by(Activity.team_id, Activity.kind),
+    ]
+    # The board's own: people helped per online service at activities, the unit's official figures (the
+    # latest period picked from them) with the teams' level-2 count for the police's comparison, and the
+    # report sent for the period.
+    ward_board_only = [
+        select(ActivityService.service, func.sum(ActivityService.people))
+        .join(Activity, Activity.id == ActivityService.activity_id)
+        .where(Activity.ward_code == ward_code, Activity.held_on.between(month, month_end))
+        .group_by(ActivityService.service),
+        select(OfficialFigure.period_kind, OfficialFigure.period_year, OfficialFigure.period_number,
+               OfficialFigure.indicator, OfficialFigure.numerator, OfficialFigure.denominator)
+        .where(OfficialFigure.ward_code == ward_code, OfficialFigure.period_year >= today.year - 1),
+        select(func.sum(WardDayCount.level2_activated))
+        .where(WardDayCount.ward_code == ward_code,
+               WardDayCount.day.between(last_month_end.replace(day=1), last_month_end)),
+        select(PeriodicReport.id).where(PeriodicReport.ward_code == ward_code, PeriodicReport.period_start == month,
+                                        PeriodicReport.period_end == month_end),
     ]
     leaderboard = [
         select(TeamDayScore.team_id, *(func.sum(getattr(TeamDayScore, c)) for c in
@@ -107,6 +171,10 @@ def plainest_queries(campaign, ward_code: int, team_id: int):
         .where(TeamDayScore.day.between(campaign.start_date, campaign.end_date)).group_by(TeamDayScore.team_id),
         select(team_areas.c.team_id, func.sum(AreaCount.households), func.sum(AreaCount.reached))
         .join(AreaCount, AreaCount.area_id == team_areas.c.area_id).group_by(team_areas.c.team_id),
+        # The teams' names and units, and their members (a score per member is shown beside the score).
+        select(Team.id, Team.name, Ward.name).join(Ward, Ward.code == Team.ward_code)
+        .where(Ward.province_code == campaign.province_code),
+        select(User.team_id, func.count()).where(User.team_id.is_not(None)).group_by(User.team_id),
     ]
     # A team's page shows its rank, which needs every team's sums: the leaderboard's queries, then its own rows.
     team = [
@@ -127,7 +195,8 @@ def plainest_queries(campaign, ward_code: int, team_id: int):
         .join(Team, Team.id == Visit.team_id).join(User, User.id == Visit.volunteer_id)
         .where(Visit.ward_code == ward_code, open_followups),
     ]
-    return {"province board": province, "ward board": ward, "ward report XLSX": ward + followups, "leaderboard": leaderboard,
+    return {"province board": province, "ward board": ward + ward_rest + ward_board_only,
+            "ward report XLSX": ward + ward_rest + followups, "leaderboard": leaderboard,
             "show all (1,854 teams)": leaderboard, "team detail": team}
 
 
@@ -249,7 +318,8 @@ def main() -> None:
 the campaign's 30 days), {r['team_days']:,} team-day rows. Each board over the Flask test client (queries, Python,
 rendering; {args.rounds} requests, the XLSX export {max(args.rounds // 3, 5)}), then its plainest SQL timed the
 same way: one minimal grouped query per rollup the board reads (`bench/headroom.py` lists them; a team's page
-ranks the team, so its set holds the leaderboard's). The raw grouped scan (every visit grouped per ward and
+ranks the team, so its set holds the leaderboard's; names, members, targets, activities and official figures
+beside the rollups). The raw grouped scan (every visit grouped per ward and
 day, what the rollups spare the boards) took {r['raw_ms'] / 1000:.1f} s ({r['raw_rows']:,} ward-days).
 Machine: {machine()}; load average (1 / 5 / 15 min) {r['load_before']} before, {r['load_after']} after.
 
