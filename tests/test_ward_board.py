@@ -4,7 +4,7 @@ import csv
 import html
 import io
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from flask_babel import force_locale
@@ -422,3 +422,38 @@ def test_the_visit_review_says_which_page_of_how_many(ward, login_as, make_visit
     assert "Trang 1 / 2" in first and "page=2" in first
     second = _text(client.get("/ward/visits?page=2"))
     assert "Trang 2 / 2" in second and "Mới hơn" in second
+
+
+def test_dates_compared_as_stored_count_what_a_plain_comparison_counts(world, make_area):
+    """The boards compare dates in their CASE expressions as stored text (SQLite: without the column's
+    NUMERIC affinity): the same days and moments count, the first and last of a period included."""
+    from sqlalchemy import bindparam, case, func
+
+    from app.models import Household, WardDayCount
+    from app.services.as_stored import as_stored
+
+    for day in (date(2026, 11, 14), date(2026, 11, 15), date(2026, 11, 30), date(2026, 12, 14), date(2026, 12, 15)):
+        db.session.add(WardDayCount(ward_code=WARD_A, day=day, visits=1))
+    db.session.flush()
+
+    def days_counted(day):
+        return db.session.scalar(
+            select(func.sum(case((day.between(bindparam("start"), bindparam("end")), WardDayCount.visits), else_=0)))
+            .where(WardDayCount.ward_code == WARD_A), {"start": date(2026, 11, 15), "end": date(2026, 12, 14)})
+
+    assert days_counted(as_stored(WardDayCount.day)) == days_counted(WardDayCount.day) == 3
+    moment = datetime(2026, 11, 20, 17, 0)  # a Vietnamese midnight in UTC, as the boards' bounds are
+    area = make_area()
+    for minutes in (-1, 0, 1):
+        db.session.add(Household(ward_code=WARD_A, area_id=area.id, address=f"Số {minutes + 2}",
+                                 display_name=f"Hộ {minutes}", reached_at=moment + timedelta(minutes=minutes)))
+    db.session.flush()
+
+    def reached_since(reached_at):
+        return db.session.scalar(select(func.count(case((reached_at >= bindparam("since"), 1))))
+                                 .where(Household.ward_code == WARD_A, Household.display_name.like("Hộ %")),
+                                 {"since": moment})
+
+    assert reached_since(as_stored(Household.reached_at)) == reached_since(Household.reached_at) == 2
+    sql = str(select(as_stored(WardDayCount.day)).compile(db.engine))
+    assert ("+ward_day_count.day" in sql) == (db.engine.dialect.name == "sqlite")
