@@ -4,9 +4,10 @@ Every list and every lookup by id goes through `scoped()` or `get_in_scope()`, s
 another ward or team is simply "not found". Role checks for writes live in `require_role()`.
 """
 
-from functools import cache
+from collections.abc import Callable
+from functools import cache, wraps
 from types import SimpleNamespace
-from typing import cast
+from typing import TypeVar, cast
 
 from sqlalchemy import Integer, bindparam, false, select
 from sqlalchemy.sql import ColumnElement, Select
@@ -213,18 +214,32 @@ def stand_in(shape: ActorShape) -> User:
         province_code=bindparam("actor_province_code", type_=Integer)))
 
 
+T = TypeVar("T")
+
+
+def per_actor_shape(build: Callable[..., T]) -> Callable[..., T]:
+    """A statement builder `build(actor, *keys)` run once per shape of actor (and keys) on a stand-in, and its
+    statement kept: called with a real actor, it gives that statement, to run with `actor_parameters(actor)`. For
+    the reads a page makes on every request, where building the statement costs more than running it."""
+    kept = cache(lambda shape, *keys: build(stand_in(shape), *keys))
+
+    @wraps(build)
+    def for_actor(actor: User, *keys) -> T:
+        return kept(actor_shape(actor), *keys)
+    return for_actor
+
+
 def actor_parameters(actor: User) -> dict[str, int | None]:
     """The values of a stand-in's parameters for this actor."""
     return {"actor_id": actor.id, "actor_team_id": actor.team_id, "actor_ward_code": actor.ward_code,
             "actor_province_code": actor.province_code}
 
 
-@cache
-def _by_id_query(model, shape: ActorShape) -> Select:
-    """A row by its primary key within a scope: built once per model and shape of actor (nearly every page
-    looks one up)."""
+@per_actor_shape
+def _by_id_query(actor: User, model) -> Select:
+    """A row by its primary key within the actor's scope (nearly every page looks one up)."""
     pk = model.__mapper__.primary_key[0]
-    return scoped(stand_in(shape), model).where(pk == bindparam("ident", type_=pk.type))
+    return scoped(actor, model).where(pk == bindparam("ident", type_=pk.type))
 
 
 def get_in_scope(actor: User, model, ident):
@@ -232,7 +247,7 @@ def get_in_scope(actor: User, model, ident):
     key = as_id(ident)
     if key is None:
         raise OutOfScope(model.__tablename__, ident)
-    obj = db.session.scalar(_by_id_query(model, actor_shape(actor)), {**actor_parameters(actor), "ident": key})
+    obj = db.session.scalar(_by_id_query(actor, model), {**actor_parameters(actor), "ident": key})
     if obj is None:
         raise OutOfScope(model.__tablename__, ident)
     return obj

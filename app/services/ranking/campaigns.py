@@ -7,7 +7,6 @@ is in board.py.
 import secrets
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, Select, bindparam, select
@@ -17,16 +16,7 @@ from app.extensions import db
 from app.models import Campaign, Role, User, Ward
 from app.services import audit
 from app.services.errors import FieldError
-from app.services.scope import (
-    ActorShape,
-    RoleDenied,
-    actor_parameters,
-    actor_shape,
-    get_in_scope,
-    require_role,
-    scoped,
-    stand_in,
-)
+from app.services.scope import RoleDenied, actor_parameters, get_in_scope, per_actor_shape, require_role, scoped
 
 MAX_WEIGHT = 100
 MAX_DAYS = 366
@@ -158,16 +148,16 @@ def campaigns(actor: User) -> list[Campaign]:
     return list(db.session.scalars(scoped(actor, Campaign).order_by(Campaign.end_date.desc(), Campaign.id.desc())))
 
 
-@cache
-def _active_campaigns_query(shape: ActorShape) -> Select:
+@per_actor_shape
+def _active_campaigns_query(actor: User) -> Select:
     today = bindparam("today", type_=Date)
-    return (scoped(stand_in(shape), Campaign).where(Campaign.start_date <= today, Campaign.end_date >= today)
+    return (scoped(actor, Campaign).where(Campaign.start_date <= today, Campaign.end_date >= today)
             .order_by(Campaign.end_date, Campaign.id))
 
 
 def active_campaigns(actor: User, today: date | None = None) -> list[Campaign]:
-    """The campaigns in the actor's scope running on the day (built once per shape of actor: every board asks)."""
-    return list(db.session.scalars(_active_campaigns_query(actor_shape(actor)),
+    """The campaigns in the actor's scope running on the day."""
+    return list(db.session.scalars(_active_campaigns_query(actor),
                                    {**actor_parameters(actor), "today": today or local_today()}))
 
 

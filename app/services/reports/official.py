@@ -34,14 +34,12 @@ from app.services.reports.figures import Ratio
 from app.services.reports.targets import ProvinceTargetValue, province_targets
 from app.services.scope import (
     WARD_CODES,
-    ActorShape,
     OutOfScope,
     actor_parameters,
-    actor_shape,
     in_given_wards,
+    per_actor_shape,
     require_role,
     scoped,
-    stand_in,
 )
 from app.services.text import fold
 
@@ -411,10 +409,10 @@ class OfficialBoard:
         return [c for c in self.level2 if c.needs_review]
 
 
-@cache
-def _periods_query(shape: ActorShape, of_wards: bool) -> Select:
+@per_actor_shape
+def _periods_query(actor: User, of_wards: bool) -> Select:
     """The periods with figures in the actor's scope since a year (of the wards given, `of_wards`)."""
-    stmt = scoped(stand_in(shape), OfficialFigure, OfficialFigure.period_kind, OfficialFigure.period_year,
+    stmt = scoped(actor, OfficialFigure, OfficialFigure.period_kind, OfficialFigure.period_year,
                   OfficialFigure.period_number).where(OfficialFigure.period_year >= bindparam("since_year")).distinct()
     return stmt.where(in_given_wards(OfficialFigure.ward_code)) if of_wards else stmt
 
@@ -423,7 +421,7 @@ def latest_period(actor: User, ward_codes: list[int] | None = None) -> OfficialP
     """The period with figures in scope (of these units) that ended last; of two ending the same day, the shorter."""
     given = {**actor_parameters(actor), "since_year": local_today().year - 2, WARD_CODES: ward_codes}
     periods = []
-    for kind, year, number in db.session.execute(_periods_query(actor_shape(actor), ward_codes is not None), given):
+    for kind, year, number in db.session.execute(_periods_query(actor, ward_codes is not None), given):
         try:
             periods.append(OfficialPeriod(kind, year, number))
         except ValueError:
@@ -448,11 +446,11 @@ def _reported_level2(ward_codes: list[int], period: OfficialPeriod) -> dict[int,
     return {code: int(total or 0) for code, total in db.session.execute(_reported_level2_query(), given)}
 
 
-@cache
-def _board_query(shape: ActorShape) -> Select:
+@per_actor_shape
+def _board_query(actor: User) -> Select:
     """The figures of the wards given for a period, and the level-2 counts of the period before."""
     figure = OfficialFigure
-    return scoped(stand_in(shape), figure, figure.ward_code, figure.period_year, figure.period_number,
+    return scoped(actor, figure, figure.ward_code, figure.period_year, figure.period_number,
                   figure.indicator, figure.numerator, figure.denominator).where(
         in_given_wards(figure.ward_code), figure.period_kind == bindparam("kind"),
         (figure.period_year == bindparam("year")) & (figure.period_number == bindparam("number"))
@@ -471,7 +469,7 @@ def board(actor: User, units: list[tuple[int, str]], period: OfficialPeriod) -> 
     given = {**actor_parameters(actor), WARD_CODES: codes, "kind": period.kind.value, "year": period.year,
              "number": period.number, "previous_year": previous.year if previous else 0,
              "previous_number": previous.number if previous else 0}
-    rows = db.session.execute(_board_query(actor_shape(actor)), given)
+    rows = db.session.execute(_board_query(actor), given)
     current: dict[str, dict[int, tuple[int, int | None]]] = {i.value: {} for i in OfficialIndicator}
     before: dict[int, int] = {}
     for code, year, number, indicator, numerator, denominator in rows:

@@ -9,7 +9,6 @@ are appended as more rows. A draft's rows are computed live; a sent report's row
 import enum
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from functools import cache
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -27,16 +26,7 @@ from app.services.reports.figures import Ratio
 from app.services.reports.indicators import ACTIVITY_COUNTS, ACTIVITY_KEYS, BY_KEY, DEFINITIONS
 from app.services.reports.periods import Cutoff, Kind, ReportPeriod
 from app.services.reports.units import UnitNames, province_names, unit_names
-from app.services.scope import (
-    PROVINCE_READERS,
-    ActorShape,
-    actor_parameters,
-    actor_shape,
-    get_in_scope,
-    require_role,
-    scoped,
-    stand_in,
-)
+from app.services.scope import PROVINCE_READERS, actor_parameters, get_in_scope, per_actor_shape, require_role, scoped
 from app.services.text import looks_like_citizen_id, printable
 
 DOCUMENT_LOCALE = "vi"  # an administrative document is written in Vietnamese whatever the reader's language
@@ -272,18 +262,17 @@ def ward_reports(actor: User, ward: Ward, limit: int = 24) -> list[PeriodicRepor
                                    .order_by(PeriodicReport.period_end.desc(), PeriodicReport.id.desc()).limit(limit)))
 
 
-@cache
-def _sent_for_board_query(shape: ActorShape) -> Select:
-    return (scoped(stand_in(shape), PeriodicReport)
+@per_actor_shape
+def _sent_for_board_query(actor: User) -> Select:
+    return (scoped(actor, PeriodicReport)
             .where(PeriodicReport.ward_code == bindparam("ward_code"), PeriodicReport.status == ReportStatus.SENT,
                    PeriodicReport.period_start == bindparam("start"), PeriodicReport.period_end == bindparam("end"))
             .order_by(PeriodicReport.sent_at.desc()).limit(1))
 
 
 def sent_for_board(actor: User, ward: Ward, start: date, end: date) -> PeriodicReport | None:
-    """The sent report whose period is exactly the board's, if any (the board then shows what moved). Built
-    once per shape of actor: the ward's board asks on every request."""
-    return db.session.scalar(_sent_for_board_query(actor_shape(actor)),
+    """The sent report whose period is exactly the board's, if any (the board then shows what moved)."""
+    return db.session.scalar(_sent_for_board_query(actor),
                              {**actor_parameters(actor), "ward_code": ward.code, "start": start, "end": end})
 
 

@@ -6,7 +6,6 @@ import enum
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, bindparam
@@ -16,16 +15,7 @@ from app.models import RATE_INDICATORS, Indicator, ProvinceTarget, Role, Target,
 from app.services import audit
 from app.services.errors import FieldError
 from app.services.reports.indicators import BY_KEY
-from app.services.scope import (
-    WARD_CODES,
-    ActorShape,
-    actor_parameters,
-    actor_shape,
-    in_given_wards,
-    require_role,
-    scoped,
-    stand_in,
-)
+from app.services.scope import WARD_CODES, actor_parameters, in_given_wards, per_actor_shape, require_role, scoped
 
 MAX_PERIOD_DAYS = 366 * 2
 HOUSEHOLD_INDICATORS = frozenset(key.value for key in BY_KEY)
@@ -52,11 +42,11 @@ def province_defaults(actor: User, on: date) -> dict[Indicator, TargetValue]:
             for key, target in province_targets(actor, on).items() if key in HOUSEHOLD_INDICATORS}
 
 
-@cache
-def _unit_targets_query(shape: ActorShape) -> Select:
+@per_actor_shape
+def _unit_targets_query(actor: User) -> Select:
     """The targets in the actor's scope of the wards given whose period overlaps the days given (built once per
     shape of actor: a board reads it on every request)."""
-    return (scoped(stand_in(shape), Target)
+    return (scoped(actor, Target)
             .where(in_given_wards(Target.ward_code), Target.period_start <= bindparam("end"),
                    Target.period_end >= bindparam("start"))
             .order_by(Target.period_start, Target.id))
@@ -68,7 +58,7 @@ def targets_for(actor: User, ward_codes: list[int], start: date, end: date) -> d
     no entry, and no target is shown for it."""
     defaults = province_defaults(actor, end)
     chosen = {code: dict(defaults) for code in ward_codes}
-    rows = db.session.scalars(_unit_targets_query(actor_shape(actor)),
+    rows = db.session.scalars(_unit_targets_query(actor),
                               {**actor_parameters(actor), WARD_CODES: ward_codes, "start": start, "end": end})
     for target in rows:  # later-starting targets overwrite earlier ones
         chosen[target.ward_code][Indicator(target.indicator)] = TargetValue(float(target.value), TargetSource.UNIT)
@@ -119,9 +109,9 @@ class ProvinceTargetValue:
     valid_from: date
 
 
-@cache
-def _province_targets_query(shape: ActorShape) -> Select:
-    return (scoped(stand_in(shape), ProvinceTarget).where(ProvinceTarget.valid_from <= bindparam("on"))
+@per_actor_shape
+def _province_targets_query(actor: User) -> Select:
+    return (scoped(actor, ProvinceTarget).where(ProvinceTarget.valid_from <= bindparam("on"))
             .order_by(ProvinceTarget.valid_from, ProvinceTarget.id))
 
 
@@ -129,7 +119,7 @@ def province_targets(actor: User, on: date) -> dict[str, ProvinceTargetValue]:
     """The province's target of each indicator (official or household) in force on the day: the one set from the
     latest day not after it. An indicator with none has no entry: no target is shown for it."""
     chosen: dict[str, ProvinceTargetValue] = {}
-    rows = db.session.scalars(_province_targets_query(actor_shape(actor)), {**actor_parameters(actor), "on": on})
+    rows = db.session.scalars(_province_targets_query(actor), {**actor_parameters(actor), "on": on})
     for target in rows:  # later ones overwrite earlier ones
         chosen[target.indicator] = ProvinceTargetValue(float(target.value), target.valid_from)
     return chosen
