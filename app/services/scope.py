@@ -155,21 +155,14 @@ def scoped(actor: User, model, *columns) -> Select:
     return stmt.where(scope_clause(actor, model))
 
 
-def in_wards(column, ward_codes: list[int]) -> ColumnElement[bool]:
-    """`column` among these ward codes (already in the actor's scope), written into the SQL as literals: the
-    same text on every request, so PostgreSQL's driver keeps its parsing and prepares it, which it never does
-    for a statement of more than 50 parameters (a province's 103 units)."""
-    if len(ward_codes) == 1:
-        return column == ward_codes[0]
-    return column.in_(bindparam("ward_codes", ward_codes, expanding=True, literal_execute=True, unique=True))
-
-
 WARD_CODES = "ward_codes"
 
 
 def in_given_wards(column) -> ColumnElement[bool]:
-    """`in_wards` for a statement built once and kept: the ward codes (already in the actor's scope) are given
-    at each execution as `ward_codes=`, and written into the SQL as literals as `in_wards` writes them."""
+    """`column` among the ward codes given at execution as `ward_codes=` (already in the actor's scope), for a
+    statement built once and kept. They are written into the SQL as literals: the same text for the same
+    wards, so PostgreSQL's driver keeps its parsing and prepares it, which it never does for a statement of more
+    than 50 parameters (a province's 103 units)."""
     return column.in_(bindparam(WARD_CODES, expanding=True, literal_execute=True))
 
 
