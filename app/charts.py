@@ -32,6 +32,11 @@ def _holds(week_start: date, today: date) -> bool:
 
 # --- Weekly trend: visits per week (bars, left axis) and the share reached (line, right axis) -----------------
 
+# The trend's texts, in the SVG's units (12 px type): a count is written over a bar at least this wide; a line
+# of text takes this height; the share ("100,00%") at most this width.
+COUNT_MIN_BAR_WIDTH, LABEL_HEIGHT, REACH_LABEL_WIDTH = 18, 13, 46
+
+
 @dataclass
 class TrendPoint:
     start: date
@@ -62,6 +67,25 @@ class TrendChart:
     @property
     def line(self) -> str:
         return " ".join(f"{p.x + self.bar_width / 2:.1f},{p.point_y:.1f}" for p in self.points)
+
+    @property
+    def counts_shown(self) -> bool:
+        """Each week's visits written over its bar (when the bars are wide enough for them)."""
+        return self.bar_width >= COUNT_MIN_BAR_WIDTH
+
+    @property
+    def reach_label_y(self) -> float:
+        """The baseline of the last week's share, written left of its point: above the point, and above the
+        visit counts over the bars it would run across ("5 79,17% 5" on a phone when the line met the bars)."""
+        last = self.points[-1]
+        label_left = last.x + self.bar_width / 2 - 8 - REACH_LABEL_WIDTH
+        counts = ([p.bar_y - 3 for p in self.points if p.visits and p.x + self.bar_width > label_left]
+                  if self.counts_shown else [])
+        y = last.point_y - 7
+        for count in sorted(counts, reverse=True):  # lowest first: each clash lifts it above that count
+            if abs(count - y) < LABEL_HEIGHT:
+                y = count - LABEL_HEIGHT
+        return max(y, LABEL_HEIGHT)
 
 
 def trend(weeks, target: float | None, today: date, width: float = WIDTH, height: float = 210) -> TrendChart:

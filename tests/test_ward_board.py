@@ -457,3 +457,28 @@ def test_dates_compared_as_stored_count_what_a_plain_comparison_counts(world, ma
     assert reached_since(as_stored(Household.reached_at)) == reached_since(Household.reached_at) == 2
     sql = str(select(as_stored(WardDayCount.day)).compile(db.engine))
     assert ("+ward_day_count.day" in sql) == (db.engine.dialect.name == "sqlite")
+
+
+def test_the_trend_writes_the_last_share_clear_of_the_counts_over_the_bars():
+    """Seen on a phone: the last week's share written across the visit counts of the bars beside it ("5 79,17% 5").
+    It is lifted above any count it would run across, and stays by its point when none is in the way."""
+    from app import charts
+    from app.services.reports.coverage import TrendWeek
+    from app.services.reports.figures import Ratio
+
+    monday = date(2026, 9, 14)
+
+    def chart(visits: list[int], reached: list[int]):
+        weeks = [TrendWeek(monday + timedelta(weeks=n), v, Ratio(r, 24))
+                 for n, (v, r) in enumerate(zip(visits, reached, strict=True))]
+        return charts.trend(weeks, 80, date(2026, 12, 2))
+
+    clash = chart([0, 0, 1, 4, 5, 4, 6, 4, 4, 5, 5, 4], [0, 0, 1, 4, 7, 10, 13, 14, 15, 17, 19, 19])
+    last = clash.points[-1]
+    label_left = last.x + clash.bar_width / 2 - 8 - charts.REACH_LABEL_WIDTH
+    beside = [p.bar_y - 3 for p in clash.points if p.visits and p.x + clash.bar_width > label_left]
+    assert clash.counts_shown and beside and any(abs(y - (last.point_y - 7)) < charts.LABEL_HEIGHT for y in beside)
+    assert all(abs(y - clash.reach_label_y) >= charts.LABEL_HEIGHT for y in beside)
+    assert clash.reach_label_y >= charts.LABEL_HEIGHT
+    clear = chart([6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 1, 1], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 20])
+    assert clear.reach_label_y == clear.points[-1].point_y - 7
