@@ -279,21 +279,29 @@ def _table_rows(rows, columns: list[TableColumn], fmt: NumberFormat, row_href: s
     A cell: the figure to date coloured by band, its counts, and the counts shown beside it. Names and labels
     are escaped; numbers need not be (`NumberFormat` writes digits and the locale's signs), hence the
     `noqa: S704`."""
+    href = escape(row_href) if row_href else None
+    counts: dict[int, str] = {}  # a table repeats its counts (households of an area, members): each written once
+
+    def count(value: int) -> str:
+        text = counts.get(value)
+        if text is None:
+            text = counts[value] = fmt.number(value)
+        return text
+
     lines = []
     for row in rows:
         name = escape(row.name)
         search = f' data-search="{name}"' if searchable else ""
-        head = f'<a href="{escape(row_href)}{escape(row.ident)}">{name}</a>' if row_href else name
+        head = f'<a href="{href}{escape(row.ident)}">{name}</a>' if href else name
         cells = []
         for column in columns:
             figure = row.figures[column.key]
             ratio = figure.to_date
-            beside = "".join(f'<br><small class="beside">{label}: {fmt.number(b.to_date)}</small>'
-                             for label, b in zip(column.beside, figure.beside, strict=True))
+            beside = "".join(f'<br><small class="beside">{label}: {count(b.to_date)}</small>'
+                             for label, b in zip(column.beside, figure.beside, strict=True)) if column.beside else ""
             cells.append(f'<td class="num {figure.band}{column.shown}" data-label="{column.label}">'
                          f'<strong>{fmt.percent(ratio.percent)}</strong><br>'
-                         f'<small>{fmt.number(ratio.part)} / {fmt.number(ratio.whole)}</small>'
-                         f'{beside}</td>')
+                         f'<small>{count(ratio.part)} / {count(ratio.whole)}</small>{beside}</td>')
         lines.append(f'<tr{search}><th scope="row">{head}</th>{"".join(cells)}</tr>')
     return Markup("\n".join(lines))  # noqa: S704
 
