@@ -7,7 +7,6 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime, timedelta
-from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, bindparam, insert, or_
@@ -21,17 +20,15 @@ from app.services.errors import FieldError
 from app.services.lists import households
 from app.services.prepared import loaded, one_connection, together
 from app.services.scope import (
-    ActorShape,
     RoleDenied,
     actor_parameters,
-    actor_shape,
     get_in_scope,
     known_to,
     may,
+    per_actor_shape,
     require_role,
     scope_clause,
     scoped,
-    stand_in,
 )
 from app.services.text import clean, looks_like_citizen_id
 from app.services.upsert import insert_row_ignoring
@@ -196,10 +193,10 @@ def _fits_values(actor: User, data: VisitInput) -> dict:
             "visit_children": data.level2_children, "visit_most_people": max(data.vneid_installed, data.online_people)}
 
 
-@cache
-def _arrival(shape: ActorShape) -> rollups.ArrivalStatement:
+@per_actor_shape
+def _arrival(actor: User) -> rollups.ArrivalStatement:
     """The household's lock for a new visit with `_fits`, prepared once per shape of actor."""
-    return rollups.arrival_statement(_fits(stand_in(shape)))
+    return rollups.arrival_statement(_fits(actor))
 
 
 def _why_not(actor: User, data: VisitInput) -> tuple[Visit, bool] | None:
@@ -235,7 +232,7 @@ def record(actor: User, raw: VisitInput) -> tuple[Visit, bool]:
     new = rollups.VisitRow(None, team_id, data.visited_at, data.outcome, data.level2_activated, data.level2_children,
                            data.online_people, ",".join(data.services), data.cashless_setup, data.followup_needed,
                            None)
-    statement, fits = _arrival(actor_shape(actor)), _fits_values(actor, data)
+    statement, fits = _arrival(actor), _fits_values(actor, data)
     for _attempt in range(ATTEMPTS):
         arrival = rollups.visit_arriving(statement, data.household_id, new, fits)
         if arrival is not None:

@@ -163,7 +163,8 @@ _STYLES = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 def workbook(sheets: list[Sheet]) -> bytes:
     """The sheets as one XLSX file, in this order."""
     numbered = list(enumerate(sheets, start=1))
-    strings: dict[str, int] = {}
+    strings: dict[str, int] = {}  # filled as the sheets name their texts, then written as one part
+    sheet_parts = {f"xl/worksheets/sheet{n}.xml": _sheet_xml(s, strings) for n, s in numbered}
     parts = {
         "[Content_Types].xml": _CONTENT_TYPES.format(sheets="".join(_SHEET_TYPE.format(n=n) for n, _ in numbered)),
         "_rels/.rels": _ROOT_RELS,
@@ -172,13 +173,11 @@ def workbook(sheets: list[Sheet]) -> bytes:
         "xl/_rels/workbook.xml.rels": _WORKBOOK_RELS.format(sheets="".join(_SHEET_REL.format(n=n)
                                                                             for n, _ in numbered)),
         "xl/styles.xml": _STYLES,
-        **{f"xl/worksheets/sheet{n}.xml": _sheet_xml(s, strings) for n, s in numbered},
-        "xl/sharedStrings.xml": "",  # written once the sheets have named every text
+        **sheet_parts,
+        "xl/sharedStrings.xml": ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                                 '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                                 f'uniqueCount="{len(strings)}">{"".join(_shared_text(t) for t in strings)}</sst>'),
     }
-    parts["xl/sharedStrings.xml"] = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" uniqueCount="{len(strings)}">'
-        f'{"".join(_shared_text(text) for text in strings)}</sst>')
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         for name, text in parts.items():
