@@ -5,11 +5,14 @@ from typing import TYPE_CHECKING
 
 from flask import g
 from flask_babel import Babel, Domain, get_locale
+from flask_babel.speaklater import LazyString
 from flask_htmx import HTMX
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -45,13 +48,15 @@ class _RequestDomain(Domain):
     for a document (`force_locale`) is another locale object, so its words are found for it."""
 
     def get_translations(self):
-        if not g:
+        try:
+            kept = g._get_current_object().__dict__  # one look through the proxy, not one per name
+        except RuntimeError:  # no app context (a command before its context, an import)
             return super().get_translations()
-        locale = getattr(g.get("_flask_babel"), "babel_locale", None)
-        found = g.get("translations_found")
+        locale = getattr(kept.get("_flask_babel"), "babel_locale", None)
+        found = kept.get("translations_found")
         if found is None or found[0] is not locale or locale is None:
             translations = super().get_translations()
-            g.translations_found = found = (get_locale(), translations)
+            kept["translations_found"] = found = (get_locale(), translations)
         return found[1]
 
 
@@ -69,6 +74,25 @@ class _Babel(Babel):
             pgettext=lambda c, s: self.domain_instance.get_translations().upgettext(c, s),
             npgettext=lambda c, s, p, n: self.domain_instance.get_translations().unpgettext(c, s, p, n),
             newstyle=True)
+        # `_("…")` and `gettext("…")` straight to the words, as jinja2's newstyle gettext answers (escaped
+        # where the template escapes, always %-formatted), without its two wrappers around the callable above.
+        @pass_eval_context
+        def template_gettext(eval_context, string: str, **variables) -> str:
+            words = self.domain_instance.get_translations().ugettext(string)
+            # Our own catalog's words, trusted as jinja2 trusts them; the variables are escaped by the `%`.
+            return (Markup(words) if eval_context.autoescape else words) % variables  # noqa: S704
+
+        app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext)
+
+
+def _domain_gettext(string: str, **variables) -> str:
+    return babel.domain_instance.gettext(string, **variables)
+
+
+def lazy_gettext(string: str, **variables) -> LazyString:
+    """Flask-Babel's lazy_gettext asking the app's one domain directly (forms and constants: a board turns a
+    hundred of them into words on every request)."""
+    return LazyString(_domain_gettext, string, **variables)
 
 
 babel = _Babel()

@@ -5,13 +5,13 @@ import re
 from datetime import date, datetime
 
 from flask_babel import get_translations, gettext, lazy_ngettext
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from wtforms import DateTimeLocalField, Field
 from wtforms.validators import StopValidation
 from wtforms.widgets import TextInput
 
+from app.extensions import lazy_gettext as _l
 from app.services.text import fold, holds_words
 
 

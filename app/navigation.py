@@ -1,8 +1,8 @@
 """The bottom navigation, per role. An entry shows only once its endpoint exists."""
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
+from app.extensions import lazy_gettext as _l
 from app.models import Role
 from app.services.scope import may
 

@@ -13,9 +13,8 @@ import enum
 import re
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
-
 from app.collation import sort_key
+from app.extensions import lazy_gettext as _l
 
 _SPACES = re.compile(r"\s+")
 

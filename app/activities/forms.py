@@ -4,7 +4,6 @@ import base64
 import binascii
 from collections.abc import Sequence
 
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 from wtforms import Field, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
@@ -12,6 +11,7 @@ from wtforms.validators import UUID, DataRequired, InputRequired, Length, Number
 
 from app.collation import by_name
 from app.extensions import db
+from app.extensions import lazy_gettext as _l
 from app.field.forms import CheckboxListField
 from app.forms import DayField, Form
 from app.models import ACTIVITY_KIND_LABELS, ONLINE_SERVICES, User

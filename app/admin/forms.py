@@ -1,7 +1,7 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
+from app.extensions import lazy_gettext as _l
 from app.forms import Form, UnitField
 
 _LOGIN_CHARS = Regexp(r"^[A-Za-z0-9._-]+$", message=_l("Use only letters without accents, digits, dot, dash or underscore."))

@@ -1,7 +1,7 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from app.extensions import lazy_gettext as _l
 from app.forms import Form
 
 

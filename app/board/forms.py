@@ -1,7 +1,7 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import DecimalField, SelectField, SelectMultipleField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.extensions import lazy_gettext as _l
 from app.forms import DayField, Form
 from app.models.visit import OUTCOME_LABELS, Outcome
 from app.services.reports.indicators import DEFINITIONS

@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from flask_babel import to_utc
 from flask_login import current_user
 from wtforms import (
@@ -16,6 +15,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.collation import by_name
 from app.extensions import db
+from app.extensions import lazy_gettext as _l
 from app.forms import DayField, DayTimeField, Form
 from app.models import ONLINE_SERVICES, PRIORITY_TAGS, Area, User, Visit
 from app.models.visit import OUTCOME_LABELS

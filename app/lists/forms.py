@@ -1,8 +1,8 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.extensions import lazy_gettext as _l
 from app.field.forms import CheckboxListField
 from app.forms import Form
 from app.models import PRIORITY_TAGS, HouseholdStatus

@@ -3,7 +3,6 @@
 import enum
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     Column,
@@ -21,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
 from app.extensions import Model, db
+from app.extensions import lazy_gettext as _l
 from app.models.org import Area, Team, User
 
 

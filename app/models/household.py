@@ -3,12 +3,12 @@
 import enum
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
 from app.extensions import Model
+from app.extensions import lazy_gettext as _l
 from app.models.org import Area
 
 

@@ -4,7 +4,6 @@ import enum
 import secrets
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     Column,
@@ -21,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.clock import utcnow
 from app.collation import by_name
 from app.extensions import Model, db
+from app.extensions import lazy_gettext as _l
 from app.models.geo import Ward
 
 team_areas = Table(

@@ -1,11 +1,11 @@
 """Forms of the official figures: the coordinator's entry for a period, the province's targets and its file."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DecimalField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, NumberRange
 
+from app.extensions import lazy_gettext as _l
 from app.forms import DayField, Form
 from app.models import RATE_INDICATORS, OfficialIndicator
 from app.services.reports import official

@@ -1,9 +1,9 @@
 """The form of a planned item: its day, kind, area or place, note and the members assigned."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from app.extensions import lazy_gettext as _l
 from app.field.forms import CheckboxListField
 from app.forms import DayField, Form
 from app.models import ACTIVITY_KIND_LABELS, User

@@ -1,7 +1,7 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.extensions import lazy_gettext as _l
 from app.forms import DayField, Form, UnitField
 from app.services.ranking import MAX_WEIGHT, RULES
 from app.services.ranking.commendation import MAX_OUTCOMES, MAX_PLACES, CommendationRule

@@ -1,7 +1,7 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField, StringField, TextAreaField, ValidationError
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from app.extensions import lazy_gettext as _l
 from app.forms import DayField, Form
 from app.models.geo import MAX_REPORT_DUE_DAYS
 from app.services.reports.periodic import ReportText

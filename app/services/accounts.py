@@ -6,11 +6,11 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, delete, func, null, select, update
 
 from app.clock import utcnow
 from app.extensions import db
+from app.extensions import lazy_gettext as _l
 from app.models import LoginThrottle, Province, Role, Team, User, Ward
 from app.services import audit
 from app.services.errors import FieldError

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from functools import cache
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, bindparam, func, insert, select
 from sqlalchemy.orm import selectinload
 
 from app.clock import local_today, utcnow
 from app.collation import by_name
 from app.extensions import db
+from app.extensions import lazy_gettext as _l
 from app.models import (
     ONLINE_SERVICES,
     Activity,

@@ -12,12 +12,12 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 from sqlalchemy.orm import undefer
 from werkzeug.exceptions import NotFound
 
 from app.extensions import db
+from app.extensions import lazy_gettext as _l
 from app.models import Activity, ActivityPhoto, User
 from app.services import audit
 from app.services.errors import FieldError

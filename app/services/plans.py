@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.clock import local_today
 from app.collation import by_name, sorted_by_name
 from app.extensions import db
+from app.extensions import lazy_gettext as _l
 from app.models import (
     Activity,
     ActivityKind,

@@ -8,12 +8,12 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, bindparam, insert, or_
 from sqlalchemy.orm import selectinload
 
 from app.clock import utcnow
 from app.extensions import db
+from app.extensions import lazy_gettext as _l
 from app.models import ONLINE_SERVICES, Household, HouseholdStatus, Outcome, Role, User, Visit, visit_helpers
 from app.services import audit, exactly_once, rollups
 from app.services.errors import FieldError

@@ -1,10 +1,9 @@
 """A unit's residential areas (ấp, thôn, khu vực, khu phố, tổ dân phố: the unit's `area_word`), kept by its
 coordinator."""
 
-from flask_babel import lazy_gettext as _l
-
 from app.collation import by_name
 from app.extensions import db
+from app.extensions import lazy_gettext as _l
 from app.models import Area, Role, User
 from app.services import audit
 from app.services.errors import FieldError

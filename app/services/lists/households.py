@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, func, literal, or_, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.sql import Select
@@ -14,6 +13,7 @@ from sqlalchemy.sql import Select
 from app.clock import local_day_bounds, local_today, utcnow
 from app.collation import by_name
 from app.extensions import db
+from app.extensions import lazy_gettext as _l
 from app.models import PRIORITY_TAGS, SENSITIVE_TAGS, Area, Household, HouseholdStatus, User, Visit
 from app.services import audit, rollups
 from app.services.errors import FieldError

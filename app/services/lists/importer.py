@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert
 
 from app import clock, files
 from app.clock import utcnow
 from app.extensions import db
+from app.extensions import lazy_gettext as _l
 from app.models import PRIORITY_TAGS, Household, HouseholdStatus, Role, User, Ward
 from app.services import audit, rollups, workbook
 from app.services.lists import areas, households, spreadsheet

@@ -19,7 +19,7 @@ import zlib
 from collections.abc import Iterator
 from xml.parsers import expat
 
-from flask_babel import lazy_gettext as _l
+from app.extensions import lazy_gettext as _l
 
 # Columns read from the left: the template has nine; the rest leaves room for a row number and the user's own.
 MAX_COLUMNS = 12

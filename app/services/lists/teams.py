@@ -1,9 +1,9 @@
 """Teams: what a coordinator sets up for its ward, and what a team leader changes in its own team."""
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, insert, select
 
 from app.extensions import db
+from app.extensions import lazy_gettext as _l
 from app.models import Area, Role, Team, User, member_areas
 from app.services import audit
 from app.services.errors import FieldError

@@ -1,7 +1,6 @@
 """A unit's own settings, kept by its coordinator: the word for its residential areas."""
 
-from flask_babel import lazy_gettext as _l
-
+from app.extensions import lazy_gettext as _l
 from app.models import Role, User, Ward
 from app.services import audit
 from app.services.errors import FieldError

@@ -8,11 +8,11 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, Select, bindparam, select
 
 from app.clock import local_today
 from app.extensions import db
+from app.extensions import lazy_gettext as _l
 from app.models import Campaign, Role, User, Ward
 from app.services import audit
 from app.services.errors import FieldError

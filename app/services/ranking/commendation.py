@@ -18,12 +18,12 @@ the certificates wait for the end (`require_final`).
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.clock import local_today
 from app.collation import sort_key
 from app.extensions import db
+from app.extensions import lazy_gettext as _l
 from app.models import Campaign, DailyCount, Province, Role, User, Ward
 from app.services import audit
 from app.services.errors import FieldError

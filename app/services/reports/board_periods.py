@@ -7,9 +7,8 @@ import enum
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
-
 from app.clock import local_today
+from app.extensions import lazy_gettext as _l
 from app.models import Campaign
 from app.services.reports import periods
 from app.services.reports.coverage import Period

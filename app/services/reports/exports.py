@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from app.clock import local_today
 from app.collation import sort_key, sorted_by_name
 from app.extensions import db
+from app.extensions import lazy_gettext as _l
 from app.models import Area, Household, Team, User, Visit, Ward
 from app.numbers import day_text, format_percent
 from app.services import audit, workbook

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, bindparam, func, select
 
 from app.clock import local_today
 from app.extensions import db
+from app.extensions import lazy_gettext as _l
 from app.models import (
     RATE_INDICATORS,
     OfficialFigure,

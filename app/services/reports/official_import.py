@@ -10,10 +10,9 @@ a file without one. The checked rows wait between the two steps as a household l
 import secrets
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
-
 from app import clock
 from app.extensions import db
+from app.extensions import lazy_gettext as _l
 from app.models import OfficialIndicator, Role, User, Ward
 from app.services import audit
 from app.services.lists import spreadsheet

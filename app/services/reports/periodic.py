@@ -11,11 +11,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, bindparam
 
 from app.clock import local_today, utcnow
 from app.extensions import db
+from app.extensions import lazy_gettext as _l
 from app.models import PeriodicReport, Province, ReportStatus, Role, User, Ward, unit_order
 from app.models.geo import MAX_REPORT_DUE_DAYS
 from app.services import audit

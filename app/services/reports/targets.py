@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, bindparam
 
 from app.extensions import db
+from app.extensions import lazy_gettext as _l
 from app.models import RATE_INDICATORS, Indicator, ProvinceTarget, Role, Target, User, Ward
 from app.services import audit
 from app.services.errors import FieldError
