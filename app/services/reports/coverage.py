@@ -77,7 +77,7 @@ class BesideFigure:
     in_period: int | None
 
 
-@dataclass
+@dataclass(slots=True)  # a ward's board makes some three hundred
 class Figure:
     to_date: Ratio
     in_period: Ratio | None
@@ -312,15 +312,10 @@ def _counter_sums_query() -> Select:
 
 
 def _counter_sums(given: dict):
-    """(ward, area, team, member) with what its counters add up to in the period and this week."""
+    """(ward, area, team, what a member's counters add up to in the period and this week, the member)."""
+    names = (*_PERIOD_COUNTERS, "visits_week")
     for ward_code, area_id, team_id, member_id, *values in db.session.execute(_counter_sums_query(), given):
-        *period_values, week_visits = values
-        sums = Sums(visits_week=week_visits, **dict(zip(_PERIOD_COUNTERS, period_values, strict=True)))
-        if sums.visits:
-            sums.active_period.add(member_id)
-        if week_visits:
-            sums.active_week.add(member_id)
-        yield ward_code, area_id, team_id, sums
+        yield ward_code, area_id, team_id, dict(zip(names, values, strict=True)), member_id
 
 
 @cache
@@ -343,8 +338,9 @@ def _ward_day_sums(given: dict):
     recent day (taken off `stale`). The province board's figures, without area, team or member."""
     for ward_code, *values in db.session.execute(_ward_day_sums_query(), given):
         *period_values, week_visits, reached, recent = values
-        yield ward_code, Sums(visits_week=week_visits, reached_in_period=reached, stale=-recent,
-                              **dict(zip(_PERIOD_COUNTERS, period_values, strict=True)))
+        yield ward_code, None, None, {**dict(zip(_PERIOD_COUNTERS, period_values, strict=True)),
+                                      "visits_week": week_visits, "reached_in_period": reached,
+                                      "stale": -recent}, None
 
 
 @cache
@@ -365,7 +361,7 @@ def _active_members(given: dict):
     province board that needs the member, so the one read of daily_count. Same rule as `_counter_sums`: a
     member is active when its visits add up to more than zero, i.e. any of its rows has a visit."""
     for ward_code, active_period, active_week in db.session.execute(_active_members_query(), given):
-        yield ward_code, Sums(active_period_count=active_period, active_week_count=active_week)
+        yield ward_code, None, None, {"active_period_count": active_period, "active_week_count": active_week}, None
 
 
 @cache
@@ -385,7 +381,7 @@ def _followup_sums(given: dict, by_ward: bool = False):
     """Open and overdue follow-ups per ward, area and team (or per ward only, `by_ward`)."""
     for *key, open_count, overdue in db.session.execute(_followup_sums_query(by_ward), given):
         ward_code, area_id, team_id = (*key, None, None) if by_ward else key
-        yield ward_code, area_id, team_id, Sums(open_followups=open_count, overdue_followups=overdue)
+        yield ward_code, area_id, team_id, {"open_followups": open_count, "overdue_followups": overdue}, None
 
 
 def _activity_sums(ward_codes: list[int], period: Period, by_ward: bool = False):
@@ -393,37 +389,38 @@ def _activity_sums(ward_codes: list[int], period: Period, by_ward: bool = False)
     activity counts once, for its unit and that team, never for an area (its people are no area's households)."""
     for (ward_code, team_id), totals in activities.team_sums(ward_codes, period.start, period.end).items():
         kinds = totals.by_kind
-        yield ward_code, None, None if by_ward else team_id, Sums(
-            help_desks=kinds[ActivityKind.HELP_DESK], area_sweeps=kinds[ActivityKind.AREA_SWEEP],
-            classes=kinds[ActivityKind.CLASS], other_activities=kinds[ActivityKind.OTHER],
-            activity_people_online=totals.people_online, activity_level2=totals.level2_activated,
-            activity_trained=totals.people_trained)
+        yield ward_code, None, None if by_ward else team_id, {
+            "help_desks": kinds[ActivityKind.HELP_DESK], "area_sweeps": kinds[ActivityKind.AREA_SWEEP],
+            "classes": kinds[ActivityKind.CLASS], "other_activities": kinds[ActivityKind.OTHER],
+            "activity_people_online": totals.people_online, "activity_level2": totals.level2_activated,
+            "activity_trained": totals.people_trained}, None
 
 
-def _household_part(sums: Sums) -> Sums:
-    """What an area row adds to its ward's and its teams' rows: its households' figures and itself."""
-    return Sums(households=sums.households, base=sums.base, reached=sums.reached,
-                reached_in_period=sums.reached_in_period, eligible=sums.eligible, level2=sums.level2,
-                children=sums.children, children_level2=sums.children_level2,
-                online_households=sums.online_households, people_online=sums.people_online,
-                cashless_households=sums.cashless_households, stale=sums.stale, areas=sums.areas,
-                areas_covered=sums.areas_covered)
+# What an area row adds to its ward's and its teams' rows: its households' figures and itself.
+_HOUSEHOLD_PART = ("households", "base", "reached", "reached_in_period", "eligible", "level2", "children",
+                   "children_level2", "online_households", "people_online", "cashless_households", "stale", "areas",
+                   "areas_covered")
+
+
+def _household_part(sums: Sums) -> dict[str, int]:
+    figures = sums.__dict__
+    return {name: figures[name] for name in _HOUSEHOLD_PART}
 
 
 def _score(rows: list[Row], period: Period, targets: dict[int, dict[Indicator, TargetValue]]) -> None:
+    weeks = period.weeks
     for row in rows:
-        row.sums.weeks = period.weeks
+        sums, ward_targets, figures = row.sums, targets[row.ward_code], row.figures
+        sums.weeks = weeks
         for definition in DEFINITIONS:
-            target = targets[row.ward_code].get(definition.key)
+            target = ward_targets.get(definition.key)
             value = None if target is None else target.value
-            to_date = definition.to_date(row.sums)
-            row.figures[definition.key] = Figure(
-                to_date=to_date,
-                in_period=definition.in_period(row.sums) if definition.in_period else None,
-                target=value, target_source=None if target is None else target.source,
-                band=definition.band(to_date, value),
-                beside=[BesideFigure(b.key, b.label, b.to_date(row.sums),
-                                     b.in_period(row.sums) if b.in_period else None) for b in definition.beside],
+            to_date = definition.to_date(sums)
+            figures[definition.key] = Figure(
+                to_date, definition.in_period(sums) if definition.in_period else None, value,
+                None if target is None else target.source, definition.band(to_date, value),
+                [BesideFigure(b.key, b.label, b.to_date(sums), b.in_period(sums) if b.in_period else None)
+                 for b in definition.beside] if definition.beside else [],
             )
 
 
@@ -451,11 +448,11 @@ def _collect(actor: User, wards: list[Ward], period: Period, parts: bool = True)
             ward_rows[ward_code].sums.teams += active_teams
         # A ward's days hold the households of its retired areas too, which no figure counts.
         leave_out = db.session.execute(_household_days_query(True), given)
-        sources = [((ward_code, None, None, sums) for ward_code, sums in _ward_day_sums(given)),
-                   ((ward_code, None, None, Sums(reached_in_period=-new, stale=recent))
+        sources = [_ward_day_sums(given),
+                   ((ward_code, None, None, {"reached_in_period": -new, "stale": recent}, None)
                     for ward_code, new, recent in leave_out),
-                   ((ward_code, None, None, sums) for ward_code, sums in _active_members(given)),
-                   _followup_sums(given, by_ward=True), _activity_sums(codes, period, by_ward=True)]
+                   _active_members(given), _followup_sums(given, by_ward=True),
+                   _activity_sums(codes, period, by_ward=True)]
     else:
         areas, retired_ids = _areas(given)
         for area_id, new, recent in _household_days(list(areas), given):
@@ -463,24 +460,24 @@ def _collect(actor: User, wards: list[Ward], period: Period, parts: bool = True)
             area.sums.reached_in_period, area.sums.stale = new, area.sums.stale - recent
         teams = _teams(given)
         for area in areas.values():
-            ward_rows[area.ward_code].sums.add(_household_part(area.sums))
+            ward_rows[area.ward_code].sums.add_figures(_household_part(area.sums))
         for team in teams.values():
             ward_rows[team.ward_code].sums.members += team.sums.members
             ward_rows[team.ward_code].sums.teams += team.sums.teams
         for team_id, area_id in db.session.execute(_team_areas_query(), given):
             if team_id in teams and area_id in areas:
-                teams[team_id].sums.add(_household_part(areas[area_id].sums))
+                teams[team_id].sums.add_figures(_household_part(areas[area_id].sums))
         for area_id, count in db.session.execute(_area_members_query(), given):
             if area_id in areas:
                 areas[area_id].sums.members = count
         sources = [_counter_sums(given), _followup_sums(given), _activity_sums(codes, period)]
-    for source in sources:
-        for ward_code, area_id, team_id, sums in source:
-            ward_rows[ward_code].sums.add(sums)
-            if parts and area_id in areas:
-                areas[area_id].sums.add(sums)
-            if parts and team_id in teams:
-                teams[team_id].sums.add(sums)
+    for source in sources:  # (ward, area, team: None where the source has none; figures; member or None)
+        for ward_code, area_id, team_id, figures, member in source:
+            ward_rows[ward_code].sums.add_figures(figures, member)
+            if area_id in areas:
+                areas[area_id].sums.add_figures(figures, member)
+            if team_id in teams:
+                teams[team_id].sums.add_figures(figures, member)
     targets = targets_for(actor, codes, period.start, period.end)
     _score([*ward_rows.values(), *areas.values(), *teams.values()], period, targets)
     return ward_rows, areas, teams, retired_ids

@@ -140,7 +140,7 @@ def followup_backlog(actor: User) -> FollowUpBacklog:
     return FollowUpBacklog(open=row[0], overdue=row[1])
 
 
-@dataclass
+@dataclass(slots=True)  # a board makes hundreds, a province's thousands
 class Ratio:
     part: int
     whole: int

@@ -9,8 +9,7 @@ one only where the unit or the province set it (services/reports/targets.py), ne
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 
-from flask_babel import lazy_gettext as _l
-
+from app.extensions import lazy_gettext as _l
 from app.models import Indicator
 from app.services.reports.figures import Ratio
 
@@ -93,6 +92,19 @@ class Sums:
     @property
     def members_active_period(self) -> int:
         return len(self.active_period) + self.active_period_count
+
+    def add_figures(self, figures: dict[str, int], member: int | None = None) -> None:
+        """Add the few figures one source read, by name (a ward's board adds some three hundred such parts:
+        all of a group's fields each time cost more than its queries). `member`: whose daily counters they
+        are, then active in the period, or this week, where it had visits then."""
+        mine = self.__dict__
+        for name, value in figures.items():
+            mine[name] += value
+        if member is not None:
+            if figures["visits"]:
+                self.active_period.add(member)
+            if figures["visits_week"]:
+                self.active_week.add(member)
 
     def add(self, other: "Sums") -> None:
         """Add another group's numbers to this one (not `weeks`). A province board adds thousands of groups:
