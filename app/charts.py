@@ -1,10 +1,17 @@
 """Charts drawn on the server as SVG, with no JavaScript (the CSP stays as it is): the geometry is worked out
-here, the markup is in templates/macros/charts.html, and each chart also carries its figures as a table for
-screen readers. Coordinates are in the SVG's own units; the SVG scales to the width of the screen."""
+here and so are the marks (`drawing`: bars, lines, values; a chart's dozens of coordinates cost a template more
+than the board's queries); templates/macros/charts.html wraps them in a figure with a title, a legend, and the
+same figures as a table for screen readers. Coordinates are in the SVG's own units; the SVG scales to the width
+of the screen."""
 
 import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
+
+from app.numbers import NumberFormat
 
 WIDTH = 360
 
@@ -87,6 +94,46 @@ class TrendChart:
                 y = count - LABEL_HEIGHT
         return max(y, LABEL_HEIGHT)
 
+    def drawing(self, fmt: NumberFormat) -> Markup:
+        """The chart's marks: grid and both axes' values, a bar per week (its count over it when wide enough, a
+        date every third week and under this week), the target, the reach line with the last week's share."""
+        left, right_edge, half = self.left, self.width - self.right, self.bar_width / 2
+        marks = []
+        for tick in self.visit_ticks:
+            marks.append(f'<line x1="{left}" y1="{tick.at:.1f}" x2="{right_edge}" y2="{tick.at:.1f}" class="grid"/>'
+                         f'<text x="{left - 4}" y="{tick.at + 3:.1f}" class="tick" text-anchor="end">'
+                         f'{fmt.number(tick.value)}</text>')
+        for tick in self.percent_ticks:
+            marks.append(f'<text x="{right_edge + 4}" y="{tick.at + 3:.1f}" class="tick tick-line">'
+                         f'{int(tick.value)}%</text>')
+        this_week = escape(_("this week"))
+        for n, p in enumerate(self.points):
+            marks.append(f'<rect x="{p.x:.1f}" y="{p.bar_y:.1f}" width="{self.bar_width:.1f}" '
+                         f'height="{p.bar_height:.1f}" class="bar{" is-current" if p.current else ""}"/>')
+            if self.counts_shown and p.visits:
+                marks.append(f'<text x="{p.x + half:.1f}" y="{p.bar_y - 3:.1f}" class="value" text-anchor="middle">'
+                             f'{fmt.number(p.visits)}</text>')
+            if n % 3 == 0 or p.current:
+                marks.append(f'<text x="{p.x + half:.1f}" y="{self.bottom + 14}" class="tick" text-anchor="middle">'
+                             f'{this_week if p.current else p.start.strftime("%d/%m")}</text>')
+        marks.append(f'<line x1="{left}" y1="{self.bottom}" x2="{right_edge}" y2="{self.bottom}" class="axis"/>')
+        if self.target_y is not None:
+            marks.append(f'<line x1="{left}" y1="{self.target_y:.1f}" x2="{right_edge}" y2="{self.target_y:.1f}" '
+                         f'class="target"/><text x="{left + 2}" y="{self.target_y - 4:.1f}" class="tick tick-target">'
+                         f'{_target_text(self.target, fmt)}</text>')
+        marks.append(f'<polyline class="line" points="{self.line}"/>')
+        marks.extend(f'<circle cx="{p.x + half:.1f}" cy="{p.point_y:.1f}" r="3" class="dot"/>' for p in self.points)
+        last = self.points[-1] if self.points else None
+        if last and last.percent is not None:
+            marks.append(f'<text x="{last.x + half - 8:.1f}" y="{self.reach_label_y:.1f}" class="value value-line" '
+                         f'text-anchor="end">{fmt.percent(last.percent)}</text>')
+        # Numbers are written by Python and NumberFormat (digits and the locale's signs); words are escaped.
+        return Markup("\n".join(marks))  # noqa: S704
+
+
+def _target_text(target: float | None, fmt: NumberFormat) -> str:
+    return escape(_("Target %(value)s", value=fmt.percent(target)))
+
 
 def trend(weeks, target: float | None, today: date, width: float = WIDTH, height: float = 210) -> TrendChart:
     """`weeks`: items with `start`, `visits` and `reach` (a Ratio), oldest first; `target`: the reach target (%)."""
@@ -144,6 +191,22 @@ class BarChart:
     target_x: float | None
     ticks: list[Tick] = field(default_factory=list)
 
+    def drawing(self, fmt: NumberFormat) -> Markup:
+        """A line per group: its name and share above a track, its bar coloured by band; the target across."""
+        marks = []
+        for bar in self.bars:
+            marks.append(f'<text x="0" y="{bar.y + 11:.1f}" class="label">{escape(bar.label)}</text>'
+                         f'<text x="{self.width}" y="{bar.y + 11:.1f}" class="value" text-anchor="end">'
+                         f'{fmt.percent(bar.percent)}</text>'
+                         f'<rect x="0" y="{bar.y + 16:.1f}" width="{self.width}" height="14" class="track"/>'
+                         f'<rect x="0" y="{bar.y + 16:.1f}" width="{bar.length:.1f}" height="14" class="bar {bar.band}"/>')
+        if self.target_x is not None and self.target is not None:
+            anchor = "end" if self.target > 60 else "start"
+            marks.append(f'<line x1="{self.target_x:.1f}" y1="12" x2="{self.target_x:.1f}" y2="{self.height}" '
+                         f'class="target"/><text x="{self.target_x:.1f}" y="9" class="tick tick-target" '
+                         f'text-anchor="{anchor}">{_target_text(self.target, fmt)}</text>')
+        return Markup("\n".join(marks))  # noqa: S704  # numbers by NumberFormat, names escaped
+
 
 def bars(groups, target: float | None, width: float = WIDTH, row_height: float = 40) -> BarChart:
     """`groups`: (label, Ratio, band) in the order to draw them (worst first); one bar per group, on a 0-100%
@@ -179,6 +242,23 @@ class ColumnChart:
     column_width: float
     columns: list[Column]
     most: int
+
+    def drawing(self, fmt: NumberFormat) -> Markup:
+        """A column per week, its value on top when wide enough, the first and the last week dated."""
+        half, this_week, marks = self.column_width / 2, escape(_("this week")), []
+        last = len(self.columns) - 1
+        for n, c in enumerate(self.columns):
+            marks.append(f'<rect x="{c.x:.1f}" y="{c.y:.1f}" width="{self.column_width:.1f}" height="{c.height:.1f}" '
+                         f'class="bar{" is-current" if c.current else ""}"/>')
+            if self.column_width >= COUNT_MIN_BAR_WIDTH:
+                marks.append(f'<text x="{c.x + half:.1f}" y="{c.y - 3:.1f}" class="value" text-anchor="middle">'
+                             f'{fmt.number(c.value)}</text>')
+            if n in (0, last):
+                marks.append(f'<text x="{c.x + half:.1f}" y="{self.height - 4}" class="tick" '
+                             f'text-anchor="{"start" if n == 0 else "end"}">'
+                             f'{this_week if c.current else c.start.strftime("%d/%m")}</text>')
+        marks.append(f'<line x1="0" y1="{self.bottom}" x2="{self.width}" y2="{self.bottom}" class="axis"/>')
+        return Markup("\n".join(marks))  # noqa: S704  # numbers by NumberFormat, words escaped
 
 
 def columns(weeks, today: date, width: float = WIDTH, height: float = 120) -> ColumnChart:

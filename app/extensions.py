@@ -1,7 +1,8 @@
 """Flask extensions, created once and bound to the app in create_app()."""
 
+from collections.abc import Callable
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from flask import g
 from flask_babel import Babel, Domain, get_locale
@@ -12,7 +13,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import pass_eval_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -40,24 +41,30 @@ else:
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
+T = TypeVar("T")
+
+
+def kept_for_locale(name: str, make: Callable[[], T]) -> T:
+    """What `make()` gives, made once per request and locale and kept on g as `name`: a board asks for hundreds
+    of words and numbers, and Flask-Babel walks the request's context some ten times to find the locale of
+    each. A locale forced for a document (`force_locale`) is another locale object, so its own is made."""
+    try:
+        kept = g._get_current_object().__dict__  # one look through the proxy, not one per name
+    except RuntimeError:  # no app context (a command before its context, an import)
+        return make()
+    locale = getattr(kept.get("_flask_babel"), "babel_locale", None)
+    found = kept.get(name)
+    if found is None or found[0] is not locale or locale is None:
+        made = make()
+        kept[name] = found = (get_locale(), made)
+    return found[1]
 
 
 class _RequestDomain(Domain):
-    """Flask-Babel's message domain, with the translations found once per request and locale: a board asks for
-    hundreds of words, and Flask-Babel walks the request's context some ten times for each. A locale forced
-    for a document (`force_locale`) is another locale object, so its words are found for it."""
+    """Flask-Babel's message domain, with the translations found once per request and locale."""
 
     def get_translations(self):
-        try:
-            kept = g._get_current_object().__dict__  # one look through the proxy, not one per name
-        except RuntimeError:  # no app context (a command before its context, an import)
-            return super().get_translations()
-        locale = getattr(kept.get("_flask_babel"), "babel_locale", None)
-        found = kept.get("translations_found")
-        if found is None or found[0] is not locale or locale is None:
-            translations = super().get_translations()
-            kept["translations_found"] = found = (get_locale(), translations)
-        return found[1]
+        return kept_for_locale("translations_found", super().get_translations)
 
 
 class _Babel(Babel):
@@ -89,10 +96,17 @@ def _domain_gettext(string: str, **variables) -> str:
     return babel.domain_instance.gettext(string, **variables)
 
 
+class _LazyWords(LazyString):
+    def __html__(self) -> Markup:
+        """Its words escaped, translated once: without it, markupsafe's escape looks for `__html__` through
+        LazyString's __getattr__ (translating the words to find none), then translates them again."""
+        return escape(str(self))
+
+
 def lazy_gettext(string: str, **variables) -> LazyString:
     """Flask-Babel's lazy_gettext asking the app's one domain directly (forms and constants: a board turns a
     hundred of them into words on every request)."""
-    return LazyString(_domain_gettext, string, **variables)
+    return _LazyWords(_domain_gettext, string, **variables)
 
 
 babel = _Babel()

@@ -18,11 +18,11 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import UnicodeConverter
 
-from app import units
+from app import cards, units
 from app.clock import local_today
-from app.extensions import db, login_manager
+from app.extensions import db, kept_for_locale, login_manager
 from app.forms import FieldData
-from app.models import User
+from app.models import Indicator, User
 from app.navigation import nav_items
 from app.numbers import NumberFormat, day_text
 from app.services import audit
@@ -257,6 +257,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["table_columns"] = _table_columns
     app.jinja_env.globals["table_rows"] = _table_rows
     app.jinja_env.globals["url_ending_with"] = _url_ending_with
+    app.jinja_env.globals["ratio_text"] = lambda ratio: cards.ratio_text(ratio, _number_format())
 
 
 class TableColumn(NamedTuple):
@@ -266,8 +267,10 @@ class TableColumn(NamedTuple):
     shown: str  # " is-shown" on the column a phone keeps, else ""
 
 
-def _table_columns(definitions, shown) -> list[TableColumn]:
-    """A board table's columns with their labels translated and escaped once for the table, not once per cell."""
+def _table_columns(definitions, sort: str) -> list[TableColumn]:
+    """A board table's columns with their labels translated and escaped once for the table, not once per cell
+    (headings, the indicator picker, every row's cells). A phone shows the one sorted by, else reach."""
+    shown = sort if any(d.key == sort for d in definitions) else Indicator.REACH
     return [TableColumn(d.key, escape(d.label), [escape(b.label) for b in d.beside],
                         " is-shown" if d.key == shown else "") for d in definitions]
 
@@ -323,11 +326,7 @@ def _area_word(unit=None) -> units.Word:
 def _number_format() -> NumberFormat:
     """The `number` and `percent` filters' format, made once per request and locale: a province board writes
     some 2,000 numbers, and finding the locale for each cost more than its queries."""
-    locale = get_locale()
-    made = g.get("number_format_made")
-    if made is None or made[0] is not locale:
-        made = g.number_format_made = (locale, NumberFormat())
-    return made[1]
+    return kept_for_locale("number_format_made", NumberFormat)
 
 
 def attachment(body: bytes | str, mimetype: str, name: str) -> flask.Response:

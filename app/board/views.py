@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app import charts, clock, sharing
+from app import cards, charts, clock, sharing
 from app.board.forms import AreaAssignmentForm, FlagForm, PeriodForm, TargetForm, VisitFilterForm
 from app.collation import by_name
 from app.extensions import db, htmx
@@ -139,6 +139,7 @@ def ward():
     return render(
         "board/ward.html", "board/_ward.html", 422 if shown.form.errors else 200, sent_report=sent,
         differences=changed, shown=shown, form=shown.form, report=report, definitions=DEFINITIONS, sort=sort,
+        cards=cards.indicator_cards(report.total, with_rates=True),
         worst_first=worst_first, areas=areas,
         teams=coverage.sort_rows(report.teams, sort, worst_first),
         board_args=_board_args, is_coordinator=current_user.role == Role.COORDINATOR,
@@ -181,7 +182,7 @@ def province():
     listed = [row for row in coverage.sort_rows(rows, sort, worst_first) if holds_words(row.name, q)]
     return render(
         "board/province.html", "board/_province.html", 422 if shown.form.errors else 200,
-        shown=shown, form=shown.form, period=period, rows=listed, q=q, total=total,
+        shown=shown, form=shown.form, period=period, rows=listed, q=q, total=total, cards=cards.indicator_cards(total),
         definitions=DEFINITIONS, sort=sort, worst_first=worst_first, board_args=_board_args,
         official=_official_board([(row.ident, row.name) for row in rows]), activity_rule=ACTIVITY_RULE,
     )

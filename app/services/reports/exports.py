@@ -17,7 +17,7 @@ from app.numbers import day_text, format_percent
 from app.services import audit, workbook
 from app.services.reports.coverage import Period, Row, WardReport
 from app.services.reports.figures import Ratio
-from app.services.reports.indicators import ACTIVITY_COUNTS, ACTIVITY_RULE, DEFINITIONS
+from app.services.reports.indicators import ACTIVITY_COUNTS, ACTIVITY_RULE, BAND_LABELS, DEFINITIONS
 from app.services.scope import scoped
 from app.units import area_word, unit_name
 
@@ -25,9 +25,6 @@ FORMATS = ("xlsx", "csv")
 INDICATORS, AREAS, TEAMS, FOLLOWUPS = "indicators", "areas", "teams", "followups"
 VIEWS = (INDICATORS, AREAS, TEAMS, FOLLOWUPS)
 VIEW_TITLES = {INDICATORS: _l("Indicators"), AREAS: _l("Areas"), TEAMS: _l("Teams"), FOLLOWUPS: _l("Follow-ups")}
-BAND_LABELS = {"band-ok": _l("At or past the target"), "band-near": _l("Within 10 points of the target"),
-               "band-far": _l("Far from the target"), "band-none": _l("No figure"),
-               "band-untargeted": _l("No target set")}
 # A spreadsheet runs a cell beginning with one of these as a formula.
 FORMULA_STARTS = frozenset("=+-@\t\r")
 

@@ -15,6 +15,10 @@ from app.services.reports.figures import Ratio
 
 # A figure within this many percentage points of its target is "near"; further off is "far".
 NEAR_POINTS = 10
+# What each band of `Definition.band` says, beside the figure or in a report's column.
+BAND_LABELS = {"band-ok": _l("At or past the target"), "band-near": _l("Within 10 points of the target"),
+               "band-far": _l("Far from the target"), "band-none": _l("No figure"),
+               "band-untargeted": _l("No target set")}
 
 
 @dataclass
