@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, exc, insert, literal_column, select, update
 from app.clock import utcnow
 from app.extensions import db
 from app.models import Role, User
-from app.services.prepared import Prepared, loaded, together
+from app.services.prepared import Prepared, loaded, read, together
 from tests.conftest import statements_sent
 
 _USERS = User.__table__
@@ -66,3 +66,14 @@ def test_an_error_in_writes_held_together_is_raised_at_the_end_as_sqlalchemys(ct
         ADD_USER_NO_RETURN.execute(_row("together4"))
     db.session.rollback()
     assert db.session.scalar(select(User.id).where(User.username.like("together%"))) is None
+
+
+def test_a_read_sees_what_the_session_holds_unflushed_and_expands_lists(ctx):
+    db.session.add_all([User(**_row("read1")), User(**_row("read2"))])
+    with statements_sent() as sent:
+        names = read(select(User.username).where(
+            User.username.in_(bindparam("names", expanding=True))).order_by(User.username),
+            {"names": ["read1", "read2", "nobody"]}).scalars().all()
+    assert names == ["read1", "read2"]
+    # The users added were flushed first (an insert each on SQLite, one for both on PostgreSQL), then read.
+    assert sent[:-1] and all(s.startswith("INSERT") for s in sent[:-1]) and sent[-1].startswith("SELECT")

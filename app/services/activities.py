@@ -36,6 +36,7 @@ from app.models import (
 )
 from app.services import activity_photos, audit, exactly_once
 from app.services.errors import FieldError
+from app.services.prepared import read
 from app.services.scope import WARD_CODES, RoleDenied, get_in_scope, in_given_wards, may, require_role, scoped
 from app.services.text import clean, looks_like_citizen_id
 from app.services.upsert import insert_row_ignoring
@@ -238,7 +239,7 @@ def _team_sums_query() -> Select:
 def team_sums(ward_codes: list[int], start: date, end: date) -> dict[tuple[int, int], Totals]:
     """(ward, recording team) → its activities' figures on these days: one grouped query (built once: the
     boards ask on every request)."""
-    rows = db.session.execute(_team_sums_query(), {WARD_CODES: ward_codes, "start": start, "end": end})
+    rows = read(_team_sums_query(), {WARD_CODES: ward_codes, "start": start, "end": end})
     found: dict[tuple[int, int], Totals] = defaultdict(Totals)
     for ward, team, kind, count, online, level2, trained in rows:
         totals = found[(ward, team)]
@@ -263,5 +264,5 @@ def people_per_service(ward_code: int, start: date, end: date) -> dict[str, int]
     """The unit's people helped at activities on these days, per online service (every service listed)."""
     stmt = _people_per_service_query()
     given = {"ward_code": ward_code, "start": start, "end": end}
-    found = {service: int(people or 0) for service, people in db.session.execute(stmt, given)}
+    found = {service: int(people or 0) for service, people in read(stmt, given)}
     return {key: found.get(key, 0) for key in ONLINE_SERVICES}

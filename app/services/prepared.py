@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Connection, exc
+from sqlalchemy import Connection, CursorResult, Executable, exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_dict, instance_state
@@ -190,6 +190,14 @@ def loaded(model: type[T], values: dict) -> T:
     # `Session.add` without its cascade along relationships: none is loaded, and the walk costs more than the rest.
     db.session()._save_or_update_impl(instance_state(instance))
     return instance
+
+
+def read(statement: Executable, params: dict | None = None) -> CursorResult:
+    """A read that loads no ORM entity (columns, sums), run as Core on the session's connection, after what the
+    session holds unflushed: the ORM's execution of such a statement adds some 40 µs, more than SQLite's answer
+    for most of a board's grouped reads. Unlike `Prepared`, it takes lists expanded at execution (`IN`)."""
+    db.session.flush()  # what the ORM's autoflush would have sent first
+    return db.session.connection().execute(statement, params)
 
 
 @contextmanager

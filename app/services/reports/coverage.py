@@ -40,6 +40,7 @@ from app.models import (
 )
 from app.services import activities
 from app.services.as_stored import as_stored
+from app.services.prepared import read
 from app.services.reports.figures import Ratio
 from app.services.reports.indicators import (
     BY_KEY,
@@ -158,9 +159,9 @@ def _areas(given: dict) -> tuple[dict[int, Row], list[int]]:
     """The areas in use of these wards with their household figures to date, from area_count, never from the
     households (a retired area's households count in no figure), and whether an active team covers each; and
     the retired areas' ids."""
-    covered = set(db.session.scalars(_covered_areas_query(), given))
+    covered = set(read(_covered_areas_query(), given).scalars())
     rows, retired_ids = {}, []
-    for area_id, ward_code, name, official, retired, *counts in db.session.execute(_areas_query(), given):
+    for area_id, ward_code, name, official, retired, *counts in read(_areas_query(), given):
         if retired:
             retired_ids.append(area_id)
             continue
@@ -209,7 +210,7 @@ def _ward_households_query() -> Select:
 def _ward_households(given: dict) -> dict[int, Sums]:
     """Per ward, what `_areas` gives per area, added up in SQL (the province board shows wards only)."""
     found = {}
-    for ward_code, base, areas, areas_covered, *counts in db.session.execute(_ward_households_query(), given):
+    for ward_code, base, areas, areas_covered, *counts in read(_ward_households_query(), given):
         sums = _area_sums(dict(zip(AREA_COUNT_COLUMNS, counts, strict=True)))
         sums.base, sums.areas, sums.areas_covered = base, areas, areas_covered
         found[ward_code] = sums
@@ -239,7 +240,7 @@ def _household_days(area_ids: list[int], given: dict):
     """Per area of `area_ids`: (area, households first reached in the period, households visited lately)."""
     if not area_ids:
         return []
-    return db.session.execute(_household_days_query(False), {**given, "area_ids": area_ids})
+    return read(_household_days_query(False), {**given, "area_ids": area_ids})
 
 
 @cache
@@ -254,7 +255,7 @@ def _teams_query() -> Select:
 
 def _teams(given: dict) -> dict[int, Row]:
     return {tid: Row(tid, name, ward_code, Sums(members=count, teams=int(count > 0)))
-            for tid, name, ward_code, count in db.session.execute(_teams_query(), given)}
+            for tid, name, ward_code, count in read(_teams_query(), given)}
 
 
 @cache
@@ -314,7 +315,7 @@ def _counter_sums_query() -> Select:
 def _counter_sums(given: dict):
     """(ward, area, team, what a member's counters add up to in the period and this week, the member)."""
     names = (*_PERIOD_COUNTERS, "visits_week")
-    for ward_code, area_id, team_id, member_id, *values in db.session.execute(_counter_sums_query(), given):
+    for ward_code, area_id, team_id, member_id, *values in read(_counter_sums_query(), given):
         yield ward_code, area_id, team_id, dict(zip(names, values, strict=True)), member_id
 
 
@@ -336,7 +337,7 @@ def _ward_day_sums(given: dict):
     """Per ward, from its days (ward_day_count, a few thousand rows for a province): what its visits add up to
     in the period and this week, its households first reached in the period and those visited since the
     recent day (taken off `stale`). The province board's figures, without area, team or member."""
-    for ward_code, *values in db.session.execute(_ward_day_sums_query(), given):
+    for ward_code, *values in read(_ward_day_sums_query(), given):
         *period_values, week_visits, reached, recent = values
         yield ward_code, None, None, {**dict(zip(_PERIOD_COUNTERS, period_values, strict=True)),
                                       "visits_week": week_visits, "reached_in_period": reached,
@@ -360,7 +361,7 @@ def _active_members(given: dict):
     """Per ward, the distinct members with a visit in the period and this week: the one figure of the
     province board that needs the member, so the one read of daily_count. Same rule as `_counter_sums`: a
     member is active when its visits add up to more than zero, i.e. any of its rows has a visit."""
-    for ward_code, active_period, active_week in db.session.execute(_active_members_query(), given):
+    for ward_code, active_period, active_week in read(_active_members_query(), given):
         yield ward_code, None, None, {"active_period_count": active_period, "active_week_count": active_week}, None
 
 
@@ -379,7 +380,7 @@ def _followup_sums_query(by_ward: bool) -> Select:
 
 def _followup_sums(given: dict, by_ward: bool = False):
     """Open and overdue follow-ups per ward, area and team (or per ward only, `by_ward`)."""
-    for *key, open_count, overdue in db.session.execute(_followup_sums_query(by_ward), given):
+    for *key, open_count, overdue in read(_followup_sums_query(by_ward), given):
         ward_code, area_id, team_id = (*key, None, None) if by_ward else key
         yield ward_code, area_id, team_id, {"open_followups": open_count, "overdue_followups": overdue}, None
 
@@ -443,11 +444,11 @@ def _collect(actor: User, wards: list[Ward], period: Period, parts: bool = True)
     if not parts:
         for ward_code, sums in _ward_households(given).items():
             ward_rows[ward_code].sums.add(sums)
-        for ward_code, members, active_teams in db.session.execute(_ward_members_query(), given):
+        for ward_code, members, active_teams in read(_ward_members_query(), given):
             ward_rows[ward_code].sums.members += members
             ward_rows[ward_code].sums.teams += active_teams
         # A ward's days hold the households of its retired areas too, which no figure counts.
-        leave_out = db.session.execute(_household_days_query(True), given)
+        leave_out = read(_household_days_query(True), given)
         sources = [_ward_day_sums(given),
                    ((ward_code, None, None, {"reached_in_period": -new, "stale": recent}, None)
                     for ward_code, new, recent in leave_out),
@@ -464,10 +465,10 @@ def _collect(actor: User, wards: list[Ward], period: Period, parts: bool = True)
         for team in teams.values():
             ward_rows[team.ward_code].sums.members += team.sums.members
             ward_rows[team.ward_code].sums.teams += team.sums.teams
-        for team_id, area_id in db.session.execute(_team_areas_query(), given):
+        for team_id, area_id in read(_team_areas_query(), given):
             if team_id in teams and area_id in areas:
                 teams[team_id].sums.add_figures(_household_part(areas[area_id].sums))
-        for area_id, count in db.session.execute(_area_members_query(), given):
+        for area_id, count in read(_area_members_query(), given):
             if area_id in areas:
                 areas[area_id].sums.members = count
         sources = [_counter_sums(given), _followup_sums(given), _activity_sums(codes, period)]
@@ -504,7 +505,7 @@ def _trend(ward_code: int, reached_now: int, base: int, retired_ids: list[int], 
     of its retired areas too, which `reached_now` leaves out, so theirs are added back."""
     first_monday = _this_week(today)[0] - timedelta(weeks=TREND_WEEKS - 1)
     visits, first_reached = [0] * (TREND_WEEKS + 1), [0] * (TREND_WEEKS + 1)  # the last: days after this week
-    for day, day_visits, day_reached in db.session.execute(_trend_query(), {WARD_CODES: [ward_code],
+    for day, day_visits, day_reached in read(_trend_query(), {WARD_CODES: [ward_code],
                                                                             "first_monday": first_monday}):
         week = min((day - first_monday).days // 7, TREND_WEEKS)
         visits[week] += day_visits
@@ -513,7 +514,7 @@ def _trend(ward_code: int, reached_now: int, base: int, retired_ids: list[int], 
     retired_after: Sequence[int] = [0] * TREND_WEEKS
     if retired_ids:  # most wards have none
         ends = {f"end_{week}": local_day_bounds(start + timedelta(days=6))[1] for week, start in enumerate(starts)}
-        retired_after = db.session.execute(_retired_reached_query(), {**ends, "area_ids": retired_ids}).one()
+        retired_after = read(_retired_reached_query(), {**ends, "area_ids": retired_ids}).one()
     reached_by_end = [reached_now - sum(first_reached[week + 1:]) + retired_after[week] for week in range(TREND_WEEKS)]
     return [TrendWeek(start, visits[week], Ratio(reached_by_end[week], base)) for week, start in enumerate(starts)]
 

@@ -30,6 +30,7 @@ from app.models import (
 )
 from app.services import audit
 from app.services.errors import FieldError
+from app.services.prepared import read
 from app.services.reports.figures import Ratio
 from app.services.reports.targets import ProvinceTargetValue, province_targets
 from app.services.scope import (
@@ -421,7 +422,7 @@ def latest_period(actor: User, ward_codes: list[int] | None = None) -> OfficialP
     """The period with figures in scope (of these units) that ended last; of two ending the same day, the shorter."""
     given = {**actor_parameters(actor), "since_year": local_today().year - 2, WARD_CODES: ward_codes}
     periods = []
-    for kind, year, number in db.session.execute(_periods_query(actor, ward_codes is not None), given):
+    for kind, year, number in read(_periods_query(actor, ward_codes is not None), given):
         try:
             periods.append(OfficialPeriod(kind, year, number))
         except ValueError:
@@ -443,7 +444,7 @@ def _reported_level2(ward_codes: list[int], period: OfficialPeriod) -> dict[int,
     """Level-2 activations the teams reported in the period's calendar days, per unit (those the police counted):
     one grouped query over the units' days (`ward_day_count`: what the daily counters add up to per unit)."""
     given = {WARD_CODES: ward_codes, "start": period.start, "end": period.end}
-    return {code: int(total or 0) for code, total in db.session.execute(_reported_level2_query(), given)}
+    return {code: int(total or 0) for code, total in read(_reported_level2_query(), given)}
 
 
 @per_actor_shape
@@ -469,7 +470,7 @@ def board(actor: User, units: list[tuple[int, str]], period: OfficialPeriod) -> 
     given = {**actor_parameters(actor), WARD_CODES: codes, "kind": period.kind.value, "year": period.year,
              "number": period.number, "previous_year": previous.year if previous else 0,
              "previous_number": previous.number if previous else 0}
-    rows = db.session.execute(_board_query(actor), given)
+    rows = read(_board_query(actor), given)
     current: dict[str, dict[int, tuple[int, int | None]]] = {i.value: {} for i in OfficialIndicator}
     before: dict[int, int] = {}
     for code, year, number, indicator, numerator, denominator in rows:
