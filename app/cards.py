@@ -23,7 +23,7 @@ class RatioText:
 
 
 def ratio_text(ratio: Ratio, fmt: NumberFormat) -> RatioText:
-    percent = fmt.percent(ratio.percent)
+    percent = fmt.share(ratio.part, ratio.whole)
     return RatioText(ratio.part, ratio.whole, f"{fmt.number(ratio.part)} / {fmt.number(ratio.whole)} ({percent})",
                      percent)
 

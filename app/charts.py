@@ -197,7 +197,7 @@ class BarChart:
         for bar in self.bars:
             marks.append(f'<text x="0" y="{bar.y + 11:.1f}" class="label">{escape(bar.label)}</text>'
                          f'<text x="{self.width}" y="{bar.y + 11:.1f}" class="value" text-anchor="end">'
-                         f'{fmt.percent(bar.percent)}</text>'
+                         f'{fmt.share(bar.part, bar.whole)}</text>'
                          f'<rect x="0" y="{bar.y + 16:.1f}" width="{self.width}" height="14" class="track"/>'
                          f'<rect x="0" y="{bar.y + 16:.1f}" width="{bar.length:.1f}" height="14" class="bar {bar.band}"/>')
         if self.target_x is not None and self.target is not None:

@@ -38,6 +38,7 @@ class NumberFormat:
     def __init__(self) -> None:
         self.locale = str(get_locale())
         self.table = _number_symbols(self.locale)
+        self.decimal = self.table[ord(".")]
 
     def number(self, value, digits: int = 0) -> str:
         if isinstance(value, int):  # exact however large ("f" would go through a float)
@@ -54,6 +55,19 @@ class NumberFormat:
     def percent(self, value: float | None) -> str:
         """Two decimals, as ward reports write them."""
         return "–" if value is None else self.number(value, 2) + "%"
+
+    def share(self, part: int, whole: int) -> str:
+        """`percent(100 * part / whole)` ("–" for no whole) worked out in integers, half to even as babel rounds:
+        a board's tables write a share in every cell. A tie in integers is a tie in the float's shortest form."""
+        if not whole:
+            return "–"
+        hundredths, rest = divmod(10000 * part, whole)
+        if 2 * rest > whole or (2 * rest == whole and hundredths % 2):
+            hundredths += 1
+        units, cents = divmod(hundredths, 100)
+        if units < 1000:  # no group to separate: the locale's decimal sign alone
+            return f"{units}{self.decimal}{cents:02}%"
+        return f"{units:,}.{cents:02}%".translate(self.table)
 
 
 def format_percent(value: float | None) -> str:

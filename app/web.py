@@ -303,7 +303,7 @@ def _table_rows(rows, columns: list[TableColumn], fmt: NumberFormat, row_href: s
             beside = "".join(f'<br><small class="beside">{label}: {count(b.to_date)}</small>'
                              for label, b in zip(column.beside, figure.beside, strict=True)) if column.beside else ""
             cells.append(f'<td class="num {figure.band}{column.shown}" data-label="{column.label}">'
-                         f'<strong>{fmt.percent(ratio.percent)}</strong><br>'
+                         f'<strong>{fmt.share(ratio.part, ratio.whole)}</strong><br>'
                          f'<small>{count(ratio.part)} / {count(ratio.whole)}</small>{beside}</td>')
         lines.append(f'<tr{search}><th scope="row">{head}</th>{"".join(cells)}</tr>')
     return Markup("\n".join(lines))  # noqa: S704
@@ -314,6 +314,12 @@ def _url_ending_with(endpoint: str, key: str, **values) -> str:
     not one a row (a province's tables have hundreds of rows)."""
     url = url_for(endpoint, **values)
     return f"{url}{'&' if '?' in url else '?'}{key}="
+
+
+def acting_user() -> User:
+    """The signed-in user itself, not Flask-Login's proxy to it: a board hands it to a dozen services, which read
+    its role, unit and team a few hundred times, and each read through the proxy finds the user again."""
+    return current_user._get_current_object()
 
 
 def _area_word(unit=None) -> units.Word:

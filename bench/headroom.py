@@ -75,7 +75,8 @@ def plainest_queries(campaign, ward_code: int, team_id: int):
     province = [
         # The ward-days of the period and of the last 90 days, per ward.
         select(WardDayCount.ward_code, func.sum(WardDayCount.visits), func.sum(WardDayCount.visits_met),
-               func.sum(WardDayCount.level2_activated), func.sum(WardDayCount.online_tutored),
+               func.sum(WardDayCount.level2_activated), func.sum(WardDayCount.level2_children),
+               func.sum(WardDayCount.online_people), func.sum(WardDayCount.online_tutored),
                func.sum(WardDayCount.cashless_setup), func.sum(WardDayCount.followups_opened),
                func.sum(WardDayCount.followups_closed), func.sum(WardDayCount.first_reached),
                func.sum(WardDayCount.last_visited))
@@ -87,7 +88,9 @@ def plainest_queries(campaign, ward_code: int, team_id: int):
         .group_by(DailyCount.ward_code),
         select(AreaCount.ward_code, func.sum(AreaCount.households), func.sum(AreaCount.reached),
                func.sum(AreaCount.eligible_people), func.sum(AreaCount.people_level2),
-               func.sum(AreaCount.online_households)).group_by(AreaCount.ward_code),
+               func.sum(AreaCount.children), func.sum(AreaCount.children_level2),
+               func.sum(AreaCount.online_households), func.sum(AreaCount.people_online),
+               func.sum(AreaCount.cashless_households)).group_by(AreaCount.ward_code),
         # Open follow-ups, and those overdue, per ward.
         select(Visit.ward_code, func.count(), func.count(case((as_stored(Visit.followup_due) < today, 1))))
         .where(Visit.ward_code.in_(wards), open_followups).group_by(Visit.ward_code),
@@ -110,6 +113,7 @@ def plainest_queries(campaign, ward_code: int, team_id: int):
         # The ward's members' counters in the period, and their visits this week.
         select(DailyCount.area_id, DailyCount.team_id, DailyCount.member_id, func.sum(DailyCount.visits),
                func.sum(DailyCount.visits_met), func.sum(DailyCount.level2_activated),
+               func.sum(DailyCount.level2_children), func.sum(DailyCount.online_people),
                func.sum(DailyCount.online_tutored), func.sum(DailyCount.cashless_setup),
                func.sum(DailyCount.followups_opened), func.sum(DailyCount.followups_closed),
                func.sum(case((as_stored(DailyCount.day) >= week, DailyCount.visits), else_=0)))
@@ -122,7 +126,8 @@ def plainest_queries(campaign, ward_code: int, team_id: int):
                Household.status == HouseholdStatus.ACTIVE).group_by(Household.area_id),
         # Its areas: names, official household numbers and household figures to date.
         select(Area.id, Area.name, Area.official_households, AreaCount.households, AreaCount.reached,
-               AreaCount.eligible_people, AreaCount.people_level2, AreaCount.online_households)
+               AreaCount.eligible_people, AreaCount.people_level2, AreaCount.children, AreaCount.children_level2,
+               AreaCount.online_households, AreaCount.people_online, AreaCount.cashless_households)
         .outerjoin(AreaCount, AreaCount.area_id == Area.id).where(Area.ward_code == ward_code),
         select(WardDayCount.day, WardDayCount.visits, WardDayCount.first_reached)
         .where(WardDayCount.ward_code == ward_code, WardDayCount.day >= trend),

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditLog, Role, User
-from app.numbers import format_percent
+from app.numbers import NumberFormat, format_percent
 from tests.conftest import count
 
 
@@ -142,6 +142,20 @@ def test_the_fast_number_format_writes_what_babel_writes(app, locale):
             for digits in (0, 1, 2):
                 want = babel_format(value, format="#,##0" + ("." + "0" * digits if digits else ""))
                 assert number(value, digits) == want, (value, digits)
+
+
+@pytest.mark.parametrize("locale", ["vi", "en"])
+def test_a_share_worked_out_in_integers_is_written_as_its_percentage(app, locale):
+    """Every share of up to 400 (ties half to even included: 1/8, 1/16, 1/32, 3/80...), and large ones."""
+    from flask_babel import force_locale
+
+    pairs = [(part, whole) for whole in range(0, 401) for part in range(whole + 1)]
+    pairs += [(part, whole) for whole in (80_000, 800_928, 10**9 + 7) for part in (1, 12_345, whole // 3, whole)]
+    with app.test_request_context(), force_locale(locale):
+        fmt = NumberFormat()
+        for part, whole in pairs:
+            assert fmt.share(part, whole) == fmt.percent(100 * part / whole if whole else None), (part, whole)
+        assert fmt.share(1, 32) == ("3,12%" if locale == "vi" else "3.12%")  # 3.125: a tie, to the even digit
 
 
 @pytest.mark.parametrize("role,expected", [

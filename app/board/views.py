@@ -22,7 +22,7 @@ from app.services.reports.periods import Kind
 from app.services.scope import PROVINCE_READERS, get_in_scope, require_role, scoped
 from app.services.text import holds_words
 from app.units import area_word
-from app.web import attachment, page_number, render
+from app.web import acting_user, attachment, page_number, render
 
 bp = Blueprint("board", __name__)
 
@@ -80,9 +80,10 @@ VISITS_PAGE = 50
 def _board_ward() -> Ward | None:
     """The ward whose board is asked for: the coordinator's own, or `?code=` of the actor's province
     (None when the administrator or the province department names no ward)."""
-    require_role(current_user, *BOARD_ROLES, what="ward board")
-    code = request.args.get("code") or current_user.ward_code
-    return None if code is None else get_in_scope(current_user, Ward, code)
+    actor = acting_user()
+    require_role(actor, *BOARD_ROLES, what="ward board")
+    code = request.args.get("code") or actor.ward_code
+    return None if code is None else get_in_scope(actor, Ward, code)
 
 
 @dataclass
@@ -99,7 +100,7 @@ class BoardPeriod:
 def _period(ward_code: int | None = None) -> BoardPeriod:
     """The days asked for (`?start=&end=`), else this reporting month; the campaign preset is the running
     campaign of the ward (or, on the province board, of the whole province)."""
-    campaign = next((c for c in ranking.active_campaigns(current_user) if c.ward_code in (None, ward_code)), None)
+    campaign = next((c for c in ranking.active_campaigns(acting_user()) if c.ward_code in (None, ward_code)), None)
     presets = board_periods.presets(campaign)
     form = PeriodForm(request.args)
     period = default = presets[0].period
@@ -130,11 +131,12 @@ def ward():
         return redirect(url_for("board.province", _anchor="wards"))
     shown = _period(board_ward.code)
     period = shown.period
-    report = coverage.ward_report(current_user, board_ward, period, with_trend=True)
+    actor = acting_user()
+    report = coverage.ward_report(actor, board_ward, period, with_trend=True)
     sort, worst_first = _sort()
     # A report sent for exactly this period: what moved since (its figures against the board's, same rows).
-    sent = periodic.sent_for_board(current_user, board_ward, period.start, period.end)
-    changed = periodic.differences(periodic.rows_of(current_user, sent), periodic.rows_from(report.total)) if sent else []
+    sent = periodic.sent_for_board(actor, board_ward, period.start, period.end)
+    changed = periodic.differences(periodic.rows_of(actor, sent), periodic.rows_from(report.total)) if sent else []
     areas = coverage.sort_rows(report.areas, sort, worst_first)
     return render(
         "board/ward.html", "board/_ward.html", 422 if shown.form.errors else 200, sent_report=sent,
@@ -142,11 +144,11 @@ def ward():
         cards=cards.indicator_cards(report.total, with_rates=True),
         worst_first=worst_first, areas=areas,
         teams=coverage.sort_rows(report.teams, sort, worst_first),
-        board_args=_board_args, is_coordinator=current_user.role == Role.COORDINATOR,
+        board_args=_board_args, is_coordinator=actor.role == Role.COORDINATOR,
         official=_official_board([(board_ward.code, board_ward.name)]), **_ward_charts(report, areas, sort),
         per_service=activities.people_per_service(board_ward.code, period.start, period.end),
         online_services=ONLINE_SERVICES, activity_rule=ACTIVITY_RULE,
-        activities_link=url_for("activities.activities_list") if current_user.role == Role.COORDINATOR else None,
+        activities_link=url_for("activities.activities_list") if actor.role == Role.COORDINATOR else None,
         share_text=sharing.ward_summary(report, shown.label), share_url=url_for("board.ward", _external=True, **_board_args()),
     )
 
@@ -166,17 +168,19 @@ def _ward_charts(report: coverage.WardReport, areas: list[coverage.Row], sort: s
 
 def _official_board(units: list[tuple[int, str]]) -> official.OfficialBoard:
     """The official figures of these units for the period `?ky=` names (else the latest with figures)."""
-    period = official.chosen_period(current_user, request.args.get("ky"), [code for code, _name in units])
-    return official.board(current_user, units, period)
+    actor = acting_user()
+    period = official.chosen_period(actor, request.args.get("ky"), [code for code, _name in units])
+    return official.board(actor, units, period)
 
 
 @bp.route("/province")
 @login_required
 def province():
-    require_role(current_user, *PROVINCE_READERS, what="province board")
+    actor = acting_user()
+    require_role(actor, *PROVINCE_READERS, what="province board")
     shown = _period()
     period = shown.period
-    rows, total = coverage.province_rows(current_user, period)
+    rows, total = coverage.province_rows(actor, period)
     sort, worst_first = _sort()
     q = request.args.get("q", "")[:100]  # finding a unit among the province's (without JavaScript too)
     listed = [row for row in coverage.sort_rows(rows, sort, worst_first) if holds_words(row.name, q)]

@@ -302,21 +302,35 @@ def _in_week(day) -> ColumnElement[bool]:
 
 @cache
 def _counter_sums_query() -> Select:
-    day = DailyCount.day
+    """The members' counters summed over the period's days: plain sums of the days asked for, not a CASE per
+    counter and row over the period and this week together (half again as long for a ward)."""
     return (
         select(DailyCount.ward_code, DailyCount.area_id, DailyCount.team_id, DailyCount.member_id,
-               *(func.sum(case((_in_period(day), getattr(DailyCount, c)), else_=0)) for c in _PERIOD_COUNTERS),
-               func.sum(case((_in_week(day), DailyCount.visits), else_=0)))
-        .where(in_given_wards(DailyCount.ward_code), day.between(bindparam("from_day"), bindparam("to_day")))
+               *(func.sum(getattr(DailyCount, c)) for c in _PERIOD_COUNTERS))
+        .where(in_given_wards(DailyCount.ward_code), DailyCount.day.between(bindparam("start"), bindparam("end")))
+        .group_by(DailyCount.ward_code, DailyCount.area_id, DailyCount.team_id, DailyCount.member_id)
+    )
+
+
+@cache
+def _week_visits_query() -> Select:
+    """The members' visits this week (seven days a member at most)."""
+    return (
+        select(DailyCount.ward_code, DailyCount.area_id, DailyCount.team_id, DailyCount.member_id,
+               func.sum(DailyCount.visits))
+        .where(in_given_wards(DailyCount.ward_code),
+               DailyCount.day.between(bindparam("week_start"), bindparam("week_end")), DailyCount.visits > 0)
         .group_by(DailyCount.ward_code, DailyCount.area_id, DailyCount.team_id, DailyCount.member_id)
     )
 
 
 def _counter_sums(given: dict):
-    """(ward, area, team, what a member's counters add up to in the period and this week, the member)."""
-    names = (*_PERIOD_COUNTERS, "visits_week")
+    """(ward, area, team, what a member's counters add up to in the period, the member); then the same with
+    what they add up to this week."""
     for ward_code, area_id, team_id, member_id, *values in read(_counter_sums_query(), given):
-        yield ward_code, area_id, team_id, dict(zip(names, values, strict=True)), member_id
+        yield ward_code, area_id, team_id, dict(zip(_PERIOD_COUNTERS, values, strict=True)), member_id
+    for ward_code, area_id, team_id, member_id, visits in read(_week_visits_query(), given):
+        yield ward_code, area_id, team_id, {"visits_week": visits}, member_id
 
 
 @cache

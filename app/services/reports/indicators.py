@@ -105,9 +105,9 @@ class Sums:
         for name, value in figures.items():
             mine[name] += value
         if member is not None:
-            if figures["visits"]:
+            if figures.get("visits"):
                 self.active_period.add(member)
-            if figures["visits_week"]:
+            if figures.get("visits_week"):
                 self.active_week.add(member)
 
     def add(self, other: "Sums") -> None:
