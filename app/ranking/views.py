@@ -25,6 +25,7 @@ from app.units import unit_name
 from app.web import attachment, render
 
 bp = Blueprint("ranking", __name__)
+bp.add_app_template_global(marks.rows, "leaderboard_rows")
 
 
 @bp.route("/campaigns")
