@@ -61,10 +61,11 @@ def indicator_cards(total: Row, with_rates: bool = False) -> list[Card]:
     def rate(value: float | None) -> str:
         return "–" if value is None else fmt.number(value, 1)
 
+    week_rate, period_rate = total.visits_per_member_week, total.visits_per_member_period
+    rates = None if not with_rates or (week_rate, period_rate) == (None, None) else (rate(week_rate), rate(period_rate))
     cards = []
     for definition in DEFINITIONS:
         figure = total.figures[definition.key]
-        rates = (total.visits_per_member_week, total.visits_per_member_period)
         cards.append(Card(
             key=str(definition.key), band=figure.band, band_label=str(BAND_LABELS[figure.band]),
             label=str(definition.label), to_date=ratio_text(figure.to_date, fmt),
@@ -74,7 +75,6 @@ def indicator_cards(total: Row, with_rates: bool = False) -> list[Card]:
             in_period=None if figure.in_period is None else ratio_text(figure.in_period, fmt),
             beside=[BesideText(b.key, str(b.label), fmt.number(b.to_date),
                                None if b.in_period is None else fmt.number(b.in_period)) for b in figure.beside],
-            rates=(rate(rates[0]), rate(rates[1]))
-            if with_rates and definition.key == Indicator.ACTIVITY and rates != (None, None) else None,
+            rates=rates if definition.key == Indicator.ACTIVITY else None,
             explanation=str(definition.explanation), counted=f"{definition.numerator} / {definition.denominator}"))
     return cards

@@ -474,14 +474,15 @@ def _collect(actor: User, wards: list[Ward], period: Period, parts: bool = True)
             area = areas[area_id]
             area.sums.reached_in_period, area.sums.stale = new, area.sums.stale - recent
         teams = _teams(given)
-        for area in areas.values():
-            ward_rows[area.ward_code].sums.add_figures(_household_part(area.sums))
+        household_parts = {area_id: _household_part(area.sums) for area_id, area in areas.items()}
+        for area_id, area in areas.items():
+            ward_rows[area.ward_code].sums.add_figures(household_parts[area_id])
         for team in teams.values():
             ward_rows[team.ward_code].sums.members += team.sums.members
             ward_rows[team.ward_code].sums.teams += team.sums.teams
         for team_id, area_id in read(_team_areas_query(), given):
             if team_id in teams and area_id in areas:
-                teams[team_id].sums.add_figures(_household_part(areas[area_id].sums))
+                teams[team_id].sums.add_figures(household_parts[area_id])
         for area_id, count in read(_area_members_query(), given):
             if area_id in areas:
                 areas[area_id].sums.members = count
